@@ -1,0 +1,93 @@
+package io.tinstream.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+class SchemaEvolutionTest {
+
+  private final AvroCodec<BehaviorEvent> codec = AvroCodec.behaviorEvents();
+
+  @Test
+  void recordWrittenWithVersion1IsReadByTheCurrentSchema() throws Exception {
+    Schema v1 = AvroCodec.historicalSchema("BehaviorEvent-v1.avsc");
+    GenericRecord item = new GenericData.Record(v1.getField("item").schema());
+    item.put("itemId", 42L);
+    item.put("categoryL3", 7);
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("eventId", "e-1");
+    old.put("userId", 9L);
+    old.put("eventTime", 1_000L);
+    old.put("scenario", 3);
+    old.put("actionType", new GenericData.EnumSymbol(v1.getField("actionType").schema(), "CLICK"));
+    old.put("actionDetail", 1.5);
+    old.put("item", item);
+
+    byte[] bytes = encodeWith(v1, old);
+    BehaviorEvent current = codec.decode(bytes);
+
+    assertThat(current.getEventId()).isEqualTo("e-1");
+    assertThat(current.getUserId()).isEqualTo(9L);
+    assertThat(current.getActionType()).isEqualTo(ActionType.CLICK);
+    assertThat(current.getItem().getItemId()).isEqualTo(42L);
+    assertThat(current.getItem().getCategoryL3()).isEqualTo(7);
+    // Fields added after version 1 take their defaults.
+    assertThat(current.getDomain()).isEqualTo(Domain.UNKNOWN);
+    assertThat(current.getRequestId()).isNull();
+    assertThat(current.getItem().getAdvertiserId()).isNull();
+  }
+
+  @Test
+  void currentRecordsRoundTrip() throws Exception {
+    BehaviorEvent event =
+        BehaviorEvent.newBuilder()
+            .setEventId("e-2")
+            .setUserId(1L)
+            .setEventTime(java.time.Instant.ofEpochMilli(5_000L))
+            .setActionType(ActionType.IMPRESSION)
+            .setDomain(Domain.AD)
+            .setItem(ItemFields.newBuilder().setItemId(3L).setCategoryL1(1).build())
+            .setRequestId("r-1")
+            .build();
+    assertThat(codec.decode(codec.encode(event))).isEqualTo(event);
+  }
+
+  @Test
+  void garbageIsRejectedWithAReason() {
+    assertThatThrownBy(() -> codec.decode(new byte[] {1, 2, 3}))
+        .isInstanceOf(RecordDecodeException.class)
+        .hasMessageContaining("BehaviorEvent");
+    assertThatThrownBy(() -> codec.decode(null)).isInstanceOf(RecordDecodeException.class);
+  }
+
+  @Test
+  void truncatedBodyIsRejected() {
+    BehaviorEvent event =
+        BehaviorEvent.newBuilder()
+            .setEventId("e-3")
+            .setUserId(1L)
+            .setEventTime(java.time.Instant.ofEpochMilli(5_000L))
+            .setItem(ItemFields.newBuilder().setItemId(3L).build())
+            .build();
+    byte[] bytes = codec.encode(event);
+    byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 6);
+    assertThatThrownBy(() -> codec.decode(truncated))
+        .isInstanceOf(RecordDecodeException.class)
+        .hasMessageContaining("corrupt");
+  }
+
+  private static byte[] encodeWith(Schema schema, GenericRecord record) throws IOException {
+    BinaryMessageEncoder<GenericRecord> encoder =
+        new BinaryMessageEncoder<>(GenericData.get(), schema);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    encoder.encode(record, out);
+    return out.toByteArray();
+  }
+}
