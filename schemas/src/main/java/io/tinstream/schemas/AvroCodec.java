@@ -62,6 +62,10 @@ public final class AvroCodec<T extends SpecificRecordBase> {
     return new AvroCodec<>(TrainingExample.class, TrainingExample.getClassSchema(), List.of());
   }
 
+  public static AvroCodec<TaxonomyEntry> taxonomyEntries() {
+    return new AvroCodec<>(TaxonomyEntry.class, TaxonomyEntry.getClassSchema(), List.of());
+  }
+
   public static AvroCodec<DeadLetter> deadLetters() {
     return new AvroCodec<>(DeadLetter.class, DeadLetter.getClassSchema(), List.of());
   }
