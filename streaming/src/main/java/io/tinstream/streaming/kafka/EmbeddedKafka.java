@@ -1,0 +1,192 @@
+package io.tinstream.streaming.kafka;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker + controller) inside this JVM, for the
+ * embedded demo and the integration tests. It listens on loopback only, on free ports.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+  private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Path logDir;
+  private final boolean deleteOnClose;
+  private final int brokerPort;
+  private final KafkaRaftServer server;
+
+  private EmbeddedKafka(Path logDir, boolean deleteOnClose) throws Exception {
+    this.logDir = logDir;
+    this.deleteOnClose = deleteOnClose;
+    this.brokerPort = freePort();
+    int controllerPort = freePort();
+    Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", "1");
+    props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    props.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("controller.listener.names", "CONTROLLER");
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("log.dirs", logDir.toString());
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "1");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.num.partitions", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    // Exactly-once sinks need transactions that may span a checkpoint interval.
+    props.put("transaction.max.timeout.ms", "900000");
+    props.put("auto.create.topics.enable", "false");
+    props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+    KafkaConfig config = new KafkaConfig(props, false);
+    format(logDir);
+    this.server = new KafkaRaftServer(config, Time.SYSTEM);
+    server.startup();
+  }
+
+  /** Starts a broker on a fresh temporary directory, deleted on close. */
+  public static EmbeddedKafka start() throws Exception {
+    return new EmbeddedKafka(Files.createTempDirectory("tinstream-kafka-"), true);
+  }
+
+  public String bootstrapServers() {
+    return "127.0.0.1:" + brokerPort;
+  }
+
+  /** Creates topics (idempotent) and waits until every partition has a leader. */
+  public void createTopics(int partitions, Collection<String> topics) {
+    createTopics(partitions, topics, Map.of());
+  }
+
+  /** Creates compacted topics (idempotent), e.g. for the taxonomy. */
+  public void createCompactedTopics(int partitions, Collection<String> topics) {
+    createTopics(
+        partitions,
+        topics,
+        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  }
+
+  private void createTopics(int partitions, Collection<String> topics, Map<String, String> cfg) {
+    try (Admin admin = admin()) {
+      List<NewTopic> newTopics =
+          topics.stream().map(t -> new NewTopic(t, partitions, (short) 1).configs(cfg)).toList();
+      try {
+        admin
+            .createTopics(newTopics)
+            .all()
+            .get(TOPIC_READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+      awaitLeaders(admin, topics);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics " + topics, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot create topics " + topics + ": " + e, e);
+    }
+  }
+
+  public Admin admin() {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    return Admin.create(props);
+  }
+
+  private static void awaitLeaders(Admin admin, Collection<String> topics)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
+    while (true) {
+      Map<String, TopicDescription> descriptions;
+      try {
+        descriptions = admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        descriptions = Map.of();
+      }
+      boolean ready =
+          descriptions.size() == topics.size()
+              && descriptions.values().stream()
+                  .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null));
+      if (ready) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("partitions of " + topics + " got no leader in time");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static void format(Path logDir) throws Exception {
+    Formatter formatter =
+        new Formatter()
+            .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+            .setNodeId(1)
+            .setClusterId(Uuid.randomUuid().toString())
+            .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+            .setReleaseVersion(MetadataVersion.latestProduction())
+            .setControllerListenerName("CONTROLLER")
+            .setMetadataLogDirectory(logDir.toString())
+            .setIgnoreFormatted(true);
+    formatter.addDirectory(logDir.toString());
+    formatter.run();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+    if (deleteOnClose) {
+      deleteRecursively(logDir);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

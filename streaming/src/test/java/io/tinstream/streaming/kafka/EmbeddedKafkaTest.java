@@ -1,0 +1,60 @@
+package io.tinstream.streaming.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+class EmbeddedKafkaTest {
+
+  @Test
+  void brokerAcceptsAndServesRecords() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      kafka.createTopics(2, List.of("t"));
+      Map<String, Object> p =
+          Map.of(
+              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+              ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+              ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        for (int i = 0; i < 10; i++) {
+          producer.send(new ProducerRecord<>("t", "k" + i, "v" + i)).get();
+        }
+      }
+      Map<String, Object> c =
+          Map.of(
+              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+              kafka.bootstrapServers(),
+              ConsumerConfig.GROUP_ID_CONFIG,
+              "g",
+              ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+              "earliest",
+              ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+              StringDeserializer.class,
+              ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+              StringDeserializer.class);
+      List<String> values = new ArrayList<>();
+      try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+        consumer.subscribe(List.of("t"));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (values.size() < 10 && System.currentTimeMillis() < deadline) {
+          for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+            values.add(r.value());
+          }
+        }
+      }
+      assertThat(values).hasSize(10).contains("v0", "v9");
+    }
+  }
+}
