@@ -1,0 +1,48 @@
+package io.tinstream.models;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A trainable CTR model bound to one TF graph and session. Not thread-safe: one caller at a time
+ * (one model per operator instance).
+ */
+public interface CtrModel extends AutoCloseable {
+
+  /** Variant name from the registry ({@code pool}, {@code din}, {@code tin}, ...). */
+  String name();
+
+  ModelParams params();
+
+  /** Number of optimizer steps applied (or the version of the last imported full snapshot). */
+  long version();
+
+  /** One optimizer step on the batch (needs labels); returns the mean loss before the update. */
+  float trainStep(Batch batch);
+
+  /** Click probabilities, one per example; never NaN (throws instead). */
+  float[] score(Batch batch);
+
+  /** Mean loss without updating anything. */
+  float loss(Batch batch);
+
+  /**
+   * All trainable variables and optimizer slots in the versioned format of {@link VariableCodec}.
+   */
+  byte[] exportVariables();
+
+  /**
+   * Dense variables plus only the embedding rows (and their Adagrad slots) touched by steps after
+   * {@code sinceVersion}.
+   */
+  byte[] exportRowsSince(long sinceVersion);
+
+  /** Imports a full snapshot or a delta produced by a model with the same params. */
+  void importVariables(byte[] data);
+
+  /** Writes a SavedModel (tag {@code serve}, signature {@code serving_default}) to {@code dir}. */
+  void exportSavedModel(Path dir) throws IOException;
+
+  @Override
+  void close();
+}

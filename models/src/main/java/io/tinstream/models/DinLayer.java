@@ -1,0 +1,40 @@
+package io.tinstream.models;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * DIN baseline (MODELS.md "DIN baseline"): {@code α_i = MLP([ẽ_i, ṽ_t, ẽ_i − ṽ_t, ẽ_i ⊙ ṽ_t])}
+ * without softmax over the full sequence, interest {@code Σ_i α_i ẽ_i}; padded α are zeroed.
+ */
+public final class DinLayer implements InterestLayer {
+
+  @Override
+  public boolean temporalEncoding() {
+    return true;
+  }
+
+  @Override
+  public int outputDim(ModelParams p) {
+    return p.dim();
+  }
+
+  @Override
+  public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in) {
+    int d = p.dim();
+    Operand<TFloat32> e = in.behaviors();
+    Operand<TFloat32> vt = Layers.tileLike(tf, in.target(), e);
+    Operand<TFloat32> x =
+        tf.concat(List.of(e, vt, tf.math.sub(e, vt), tf.math.mul(e, vt)), tf.constant(2));
+    Operand<TFloat32> flat = tf.reshape(x, tf.constant(new int[] {-1, 4 * d}));
+    Operand<TFloat32> h =
+        Layers.leakyRelu(
+            tf, Layers.dense(tf, store, "din_att_0", flat, 4 * d, p.dinAttentionHidden()));
+    Operand<TFloat32> a = Layers.dense(tf, store, "din_att_out", h, p.dinAttentionHidden(), 1);
+    Operand<TFloat32> alpha =
+        tf.math.mul(tf.reshape(a, tf.shape(in.mask())), in.mask()); // [B, L], padded -> 0
+    return Layers.sum(tf, tf.math.mul(e, tf.expandDims(alpha, tf.constant(2))), 1, false);
+  }
+}

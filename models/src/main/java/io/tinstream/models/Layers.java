@@ -1,0 +1,74 @@
+package io.tinstream.models;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Sum;
+import org.tensorflow.op.nn.LeakyRelu;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/** Shared graph math (static helpers; {@code Ops} is passed in, never stored). */
+public final class Layers {
+  /** Attention logit of a padded position (MODELS.md: "-inf", as a large finite constant). */
+  public static final float MASKED_LOGIT = -1e9f;
+
+  public static final float LEAKY_ALPHA = 0.2f;
+
+  private Layers() {}
+
+  /** {@code x · W + b} over the last axis of a rank-2 input. */
+  public static Operand<TFloat32> dense(
+      Ops tf, ParamStore store, String name, Operand<TFloat32> x, int in, int out) {
+    Operand<TFloat32> w = store.glorot(tf, name + "_W", in, out);
+    Operand<TFloat32> b = store.zeros(tf, name + "_b", out);
+    return tf.math.add(tf.linalg.matMul(x, w), b);
+  }
+
+  public static Operand<TFloat32> leakyRelu(Ops tf, Operand<TFloat32> x) {
+    return tf.nn.leakyRelu(x, LeakyRelu.alpha(LEAKY_ALPHA));
+  }
+
+  /** MLP with LeakyReLU hidden layers and a linear scalar output: returns logits {@code [B]}. */
+  public static Operand<TFloat32> mlpLogit(
+      Ops tf, ParamStore store, String name, Operand<TFloat32> x, int in, int[] hidden) {
+    Operand<TFloat32> h = x;
+    int width = in;
+    for (int i = 0; i < hidden.length; i++) {
+      h = leakyRelu(tf, dense(tf, store, name + "_" + i, h, width, hidden[i]));
+      width = hidden[i];
+    }
+    Operand<TFloat32> out = dense(tf, store, name + "_out", h, width, 1);
+    return tf.reshape(out, tf.constant(new int[] {-1}));
+  }
+
+  /** Applies a {@code [d, d]} matrix to the last axis of {@code [B, L, d]}. */
+  public static Operand<TFloat32> project3(
+      Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, int d) {
+    Operand<TInt32> shape = tf.shape(x);
+    Operand<TFloat32> flat = tf.reshape(x, tf.constant(new int[] {-1, d}));
+    return tf.reshape(tf.linalg.matMul(flat, w), shape);
+  }
+
+  /** Replaces logits of padded positions by {@link #MASKED_LOGIT} (differentiable, no select). */
+  public static Operand<TFloat32> maskLogits(
+      Ops tf, Operand<TFloat32> logits, Operand<TFloat32> mask) {
+    Operand<TFloat32> padPenalty =
+        tf.math.mul(tf.math.sub(tf.constant(1f), mask), tf.constant(MASKED_LOGIT));
+    return tf.math.add(tf.math.mul(logits, mask), padPenalty);
+  }
+
+  /** Row-wise sum over axis. */
+  public static Operand<TFloat32> sum(Ops tf, Operand<TFloat32> x, int axis, boolean keep) {
+    return tf.sum(x, tf.constant(axis), Sum.keepDims(keep));
+  }
+
+  /** {@code [B, d] -> [B, L, d]} by tiling along a new axis 1 to match {@code like [B, L, d]}. */
+  public static Operand<TFloat32> tileLike(Ops tf, Operand<TFloat32> v, Operand<TFloat32> like) {
+    Operand<TInt32> len = tf.gather(tf.shape(like), tf.constant(new int[] {1}), tf.constant(0));
+    Operand<TInt32> multiples =
+        tf.concat(
+            List.of(tf.constant(new int[] {1}), len, tf.constant(new int[] {1})), tf.constant(0));
+    return tf.tile(tf.expandDims(v, tf.constant(1)), multiples);
+  }
+}

@@ -1,0 +1,157 @@
+package io.tinstream.models;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Creates the trainable variables of one graph and remembers how each is read, so the trainer can
+ * take gradients w.r.t. the reads: dense weights are read whole (Adam), embedding tables only
+ * through gathers (sparse Adagrad on the gathered rows). Variables are {@code VariableV2} so the
+ * stock SavedModel saver covers them (STACK.md). Initial values come from a seeded Java {@link
+ * Random} and live in the init scope.
+ */
+public final class ParamStore {
+
+  /** A dense weight and its whole-tensor read. */
+  public record DenseParam(
+      String name, Variable<TFloat32> var, Operand<TFloat32> read, long[] shape) {
+    public int size() {
+      long n = 1;
+      for (long s : shape) {
+        n *= s;
+      }
+      return Math.toIntExact(n);
+    }
+  }
+
+  /** An embedding table and every gather taken from it. */
+  public static final class TableParam {
+    final String name;
+    final Variable<TFloat32> var;
+    final int rows;
+    final int dim;
+    final List<Operand<TInt32>> ids = new ArrayList<>();
+    final List<Operand<TFloat32>> gathered = new ArrayList<>();
+
+    TableParam(String name, Variable<TFloat32> var, int rows, int dim) {
+      this.name = name;
+      this.var = var;
+      this.rows = rows;
+      this.dim = dim;
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public int rows() {
+      return rows;
+    }
+
+    public int dim() {
+      return dim;
+    }
+
+    public Variable<TFloat32> var() {
+      return var;
+    }
+  }
+
+  private final Random random;
+  private final Map<String, DenseParam> dense = new LinkedHashMap<>();
+  private final Map<String, TableParam> tables = new LinkedHashMap<>();
+
+  public ParamStore(long seed) {
+    this.random = new Random(seed);
+  }
+
+  public Map<String, DenseParam> dense() {
+    return Collections.unmodifiableMap(dense);
+  }
+
+  public Map<String, TableParam> tables() {
+    return Collections.unmodifiableMap(tables);
+  }
+
+  /** A dense weight with the given initial values (row-major). */
+  public Operand<TFloat32> dense(Ops tf, String name, long[] shape, float[] init) {
+    if (dense.containsKey(name) || tables.containsKey(name)) {
+      throw new IllegalArgumentException("duplicate variable " + name);
+    }
+    Variable<TFloat32> v = tf.withName(name).variable(constant(tf.withInitScope(), shape, init));
+    Operand<TFloat32> read = tf.withName(name + "_read").identity(v);
+    dense.put(name, new DenseParam(name, v, read, shape.clone()));
+    return read;
+  }
+
+  /** Glorot-uniform {@code [in, out]} matrix. */
+  public Operand<TFloat32> glorot(Ops tf, String name, int in, int out) {
+    float limit = (float) Math.sqrt(6.0 / (in + out));
+    float[] w = new float[in * out];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (random.nextFloat() * 2f - 1f) * limit;
+    }
+    return dense(tf, name, new long[] {in, out}, w);
+  }
+
+  public Operand<TFloat32> zeros(Ops tf, String name, long... shape) {
+    long n = 1;
+    for (long s : shape) {
+      n *= s;
+    }
+    return dense(tf, name, shape, new float[Math.toIntExact(n)]);
+  }
+
+  /** {@code d x d} identity: learned projections start as "no projection". */
+  public Operand<TFloat32> eye(Ops tf, String name, int d) {
+    float[] w = new float[d * d];
+    for (int i = 0; i < d; i++) {
+      w[i * d + i] = 1f;
+    }
+    return dense(tf, name, new long[] {d, d}, w);
+  }
+
+  /** Creates (once) an embedding table with N(0, std) rows; row 0 starts at zero. */
+  public void table(Ops tf, String name, int rows, int dim, float std) {
+    if (tables.containsKey(name)) {
+      return;
+    }
+    if (dense.containsKey(name)) {
+      throw new IllegalArgumentException("duplicate variable " + name);
+    }
+    float[] init = new float[rows * dim];
+    for (int i = dim; i < init.length; i++) {
+      init[i] = (float) (random.nextGaussian() * std);
+    }
+    Variable<TFloat32> v =
+        tf.withName(name).variable(constant(tf.withInitScope(), new long[] {rows, dim}, init));
+    tables.put(name, new TableParam(name, v, rows, dim));
+  }
+
+  /** Gathers rows of a table; the result is where the table's (sparse) gradient is taken. */
+  public Operand<TFloat32> lookup(Ops tf, String table, Operand<TInt32> rowIds) {
+    TableParam t = tables.get(table);
+    if (t == null) {
+      throw new IllegalArgumentException("unknown table " + table);
+    }
+    Operand<TFloat32> g = tf.gather(t.var, rowIds, tf.constant(0));
+    t.ids.add(rowIds);
+    t.gathered.add(g);
+    return g;
+  }
+
+  static Operand<TFloat32> constant(Ops tf, long[] shape, float[] values) {
+    return tf.constant(Shape.of(shape), DataBuffers.of(values, true, false));
+  }
+}

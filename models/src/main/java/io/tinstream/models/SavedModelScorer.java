@@ -1,0 +1,92 @@
+package io.tinstream.models;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+
+/** Scores batches with a SavedModel written by {@link CtrModel#exportSavedModel(Path)}. */
+public final class SavedModelScorer implements AutoCloseable {
+  public static final String PARAMS_FILE = "tinstream-model.properties";
+
+  private final SavedModelBundle bundle;
+  private final ModelParams params;
+  private final long modelVersion;
+
+  private SavedModelScorer(SavedModelBundle bundle, ModelParams params, long modelVersion) {
+    this.bundle = bundle;
+    this.params = params;
+    this.modelVersion = modelVersion;
+  }
+
+  public static SavedModelScorer load(Path dir) throws IOException {
+    Path propsFile = dir.resolve(PARAMS_FILE);
+    if (!Files.isRegularFile(propsFile)) {
+      throw new IllegalArgumentException(
+          "not a tinstream SavedModel (no " + PARAMS_FILE + "): " + dir);
+    }
+    Properties props = new Properties();
+    try (Reader r = Files.newBufferedReader(propsFile)) {
+      props.load(r);
+    }
+    ModelParams params = ModelParamsIO.fromProperties(props);
+    ConfigProto config =
+        ConfigProto.newBuilder()
+            .setIntraOpParallelismThreads(params.intraOpThreads())
+            .setInterOpParallelismThreads(params.interOpThreads())
+            .build();
+    SavedModelBundle bundle =
+        SavedModelBundle.loader(dir.toString())
+            .withTags(SavedModelBundle.DEFAULT_TAG)
+            .withConfigProto(config)
+            .load();
+    return new SavedModelScorer(bundle, params, Long.parseLong(props.getProperty("model.version")));
+  }
+
+  public ModelParams params() {
+    return params;
+  }
+
+  public String modelName() {
+    return params.variant();
+  }
+
+  public long modelVersion() {
+    return modelVersion;
+  }
+
+  public float[] score(Batch batch) {
+    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch);
+    List<Tensor> owned = new ArrayList<>();
+    try {
+      Session.Runner r = bundle.session().runner();
+      for (Map.Entry<String, Tensor> t : enc.tensors().entrySet()) {
+        owned.add(t.getValue());
+        r.feed(t.getKey(), t.getValue());
+      }
+      try (Result res = r.fetch(FeedEncoder.SCORE).run()) {
+        float[] out = new float[batch.size];
+        ((TFloat32) res.get(0)).copyTo(DataBuffers.of(out, false, false));
+        return out;
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  @Override
+  public void close() {
+    bundle.close();
+  }
+}

@@ -1,0 +1,50 @@
+package io.tinstream.models;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * TIN backbone (MODELS.md "TIN layer"): {@code α_i = softmax_i(q·k_i/√d)} (TA) and {@code Σ_i α_i
+ * (v_i ⊙ u)} (TR), with {@code W_q, W_k, W_v, W_u} identity unless {@link
+ * ModelParams#projections()} turns on learned ones (initialized to identity).
+ */
+public final class TinLayer implements InterestLayer {
+
+  @Override
+  public boolean temporalEncoding() {
+    return true;
+  }
+
+  @Override
+  public int outputDim(ModelParams p) {
+    return p.dim();
+  }
+
+  @Override
+  public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in) {
+    int d = p.dim();
+    Operand<TFloat32> e = in.behaviors();
+    Operand<TFloat32> vt = in.target();
+    Operand<TFloat32> q = vt;
+    Operand<TFloat32> u = vt;
+    Operand<TFloat32> k = e;
+    Operand<TFloat32> v = e;
+    if (p.projections()) {
+      q = tf.linalg.matMul(vt, store.eye(tf, "tin_W_q", d));
+      u = tf.linalg.matMul(vt, store.eye(tf, "tin_W_u", d));
+      k = Layers.project3(tf, e, store.eye(tf, "tin_W_k", d), d);
+      v = Layers.project3(tf, e, store.eye(tf, "tin_W_v", d), d);
+    }
+    // TA: q·k_i / sqrt(d), padded positions masked, softmax over i.
+    Operand<TFloat32> logits =
+        tf.math.mul(
+            Layers.sum(tf, tf.math.mul(k, tf.expandDims(q, tf.constant(1))), 2, false),
+            tf.constant((float) (1.0 / Math.sqrt(d))));
+    Operand<TFloat32> alpha =
+        tf.math.mul(tf.nn.softmax(Layers.maskLogits(tf, logits, in.mask())), in.mask());
+    // TR: Σ_i α_i (v_i ⊙ u); the trailing mask multiply makes an empty history give exactly 0.
+    Operand<TFloat32> rep = tf.math.mul(v, tf.expandDims(u, tf.constant(1)));
+    return Layers.sum(tf, tf.math.mul(rep, tf.expandDims(alpha, tf.constant(2))), 1, false);
+  }
+}

@@ -1,0 +1,218 @@
+package io.tinstream.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TfCtrModelTest {
+
+  @Test
+  void everyVariantScoresFiniteIncludingEmptyHistory() {
+    for (String v : new String[] {"pool", "din", "tin"}) {
+      try (CtrModel m = ModelRegistry.build(TestBatches.tinyParams(v))) {
+        Batch b = TestBatches.random(new Random(1), 6, 5, 30);
+        assertThat(b.lengths[0]).isZero();
+        float[] s = m.score(b);
+        assertThat(s).hasSize(6);
+        for (float x : s) {
+          assertThat(x).isBetween(0f, 1f);
+        }
+        float loss = m.trainStep(b);
+        assertThat(Float.isFinite(loss)).isTrue();
+        assertThat(m.version()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void unknownVariantIsAClearError() {
+    assertThatThrownBy(() -> ModelRegistry.build(TestBatches.tinyParams("nope")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown model 'nope'");
+  }
+
+  @Test
+  void paddedPositionsChangeNothing() {
+    for (String v : new String[] {"pool", "din", "tin"}) {
+      try (CtrModel m = ModelRegistry.build(TestBatches.tinyParams(v))) {
+        Batch a = TestBatches.random(new Random(3), 6, 5, 30);
+        Batch b = TestBatches.random(new Random(3), 6, 5, 30);
+        Random rnd = new Random(99);
+        for (int r = 0; r < b.size; r++) {
+          for (int j = b.lengths[r]; j < b.maxLen; j++) {
+            int i = r * b.maxLen + j;
+            b.histItem[i] = rnd.nextInt(30);
+            b.histCat1[i] = rnd.nextInt(5);
+            b.histAction[i] = rnd.nextInt(3);
+            b.histDeltaSec[i] = rnd.nextFloat() * 1e6f;
+            b.histPosition[i] = 1 + rnd.nextInt(5);
+          }
+        }
+        assertThat(m.score(b)).containsExactly(m.score(a));
+        // and a real position does matter (the test can fail)
+        b.histItem[1 * b.maxLen] = (b.histItem[1 * b.maxLen] + 7) % 30;
+        assertThat(m.score(b)[1]).isNotEqualTo(m.score(a)[1]);
+      }
+    }
+  }
+
+  @Test
+  void sparseUpdateTouchesOnlyGatheredRows() {
+    try (TfCtrModel m = (TfCtrModel) ModelRegistry.build(TestBatches.tinyParams("tin"))) {
+      Batch b = TestBatches.random(new Random(5), 4, 3, 30);
+      Map<String, float[]> before = Map.of("emb_item", m.read("emb_item"));
+      m.trainStep(b);
+      float[] after = m.read("emb_item");
+      boolean[] used = new boolean[40];
+      used[0] = true;
+      for (int r = 0; r < b.size; r++) {
+        used[FeatureEncoding.hashRow(b.targetItem[r], 40)] = true;
+        for (int j = 0; j < b.lengths[r]; j++) {
+          used[FeatureEncoding.hashRow(b.histItem[r * b.maxLen + j], 40)] = true;
+        }
+      }
+      int changed = 0;
+      for (int row = 0; row < 40; row++) {
+        boolean same = true;
+        for (int c = 0; c < 4; c++) {
+          same &= before.get("emb_item")[row * 4 + c] == after[row * 4 + c];
+        }
+        if (!used[row]) {
+          assertThat(same).as("untouched row %d unchanged", row).isTrue();
+        } else if (!same) {
+          changed++;
+        }
+      }
+      assertThat(changed).isGreaterThan(3);
+    }
+  }
+
+  @Test
+  void exportImportGivesIdenticalScoresAndDeltasCatchUp() {
+    Random rnd = new Random(11);
+    try (CtrModel a = ModelRegistry.build(TestBatches.tinyParams("tin"));
+        CtrModel b =
+            ModelRegistry.build(TestBatches.tinyParams("tin").toBuilder().seed(99).build())) {
+      Batch probe = TestBatches.random(new Random(12), 8, 5, 30);
+      for (int i = 0; i < 5; i++) {
+        a.trainStep(TestBatches.random(rnd, 8, 5, 30));
+      }
+      assertThat(b.score(probe)).isNotEqualTo(a.score(probe));
+      b.importVariables(a.exportVariables());
+      assertThat(b.score(probe)).containsExactly(a.score(probe));
+      assertThat(b.version()).isEqualTo(5);
+      long v0 = a.version();
+      for (int i = 0; i < 3; i++) {
+        a.trainStep(TestBatches.random(rnd, 8, 5, 30));
+      }
+      byte[] delta = a.exportRowsSince(v0);
+      assertThat(delta.length).isLessThan(a.exportVariables().length);
+      b.importVariables(delta);
+      assertThat(b.score(probe)).containsExactly(a.score(probe));
+      // both continue identically (optimizer slots came along)
+      Batch next = TestBatches.random(new Random(13), 8, 5, 30);
+      assertThat(b.trainStep(next)).isEqualTo(a.trainStep(next));
+      assertThat(b.score(probe)).containsExactly(a.score(probe));
+    }
+  }
+
+  @Test
+  void importRejectsOtherVariantAndNewerFormat() {
+    try (CtrModel a = ModelRegistry.build(TestBatches.tinyParams("tin"));
+        CtrModel b = ModelRegistry.build(TestBatches.tinyParams("din"))) {
+      byte[] bytes = a.exportVariables();
+      assertThatThrownBy(() -> b.importVariables(bytes)).hasMessageContaining("from model 'tin'");
+      bytes[7] = 9; // format version int, big-endian low byte
+      assertThatThrownBy(() -> a.importVariables(bytes)).hasMessageContaining("format version 9");
+    }
+  }
+
+  @Test
+  void savedModelReloadScoresIdentically(@TempDir Path dir) throws Exception {
+    try (CtrModel m = ModelRegistry.build(TestBatches.tinyParams("tin"))) {
+      Random rnd = new Random(21);
+      for (int i = 0; i < 3; i++) {
+        m.trainStep(TestBatches.random(rnd, 8, 5, 30));
+      }
+      Batch probe = TestBatches.random(new Random(22), 8, 5, 30);
+      Path out = dir.resolve("sm");
+      m.exportSavedModel(out);
+      try (SavedModelScorer s = SavedModelScorer.load(out)) {
+        assertThat(s.modelName()).isEqualTo("tin");
+        assertThat(s.modelVersion()).isEqualTo(3);
+        assertThat(s.score(probe)).containsExactly(m.score(probe));
+      }
+    }
+  }
+
+  @Test
+  void gradientsMatchFiniteDifferences() {
+    for (String v : new String[] {"tin", "din"}) {
+      for (boolean proj : new boolean[] {false, true}) {
+        if (v.equals("din") && proj) {
+          continue;
+        }
+        checkGradients(TestBatches.tinyParams(v).toBuilder().projections(proj).build());
+      }
+    }
+  }
+
+  private static void checkGradients(ModelParams p) {
+    try (TfCtrModel m = (TfCtrModel) ModelRegistry.build(p)) {
+      Batch b = TestBatches.random(new Random(31), 5, 4, 30);
+      Map<String, float[]> grads = m.gradients(b);
+      Random pick = new Random(32);
+      int checked = 0;
+      for (String name : grads.keySet()) {
+        float[] g = grads.get(name);
+        float[] w = m.read(name);
+        for (int t = 0; t < 3; t++) {
+          int idx = largestOrRandom(g, pick, t);
+          // LeakyReLU kinks: a step that crosses one biases the difference, so retry smaller.
+          double fd = finiteDifference(m, b, name, w, idx, 1e-3f);
+          if (Math.abs(g[idx] - fd) > 2e-3 + 0.05 * Math.abs(fd)) {
+            fd = finiteDifference(m, b, name, w, idx, 2.5e-4f);
+          }
+          assertThat((double) g[idx])
+              .as("%s d loss / d %s[%d]", p.variant(), name, idx)
+              .isCloseTo(fd, within(2e-3 + 0.05 * Math.abs(fd)));
+          checked++;
+        }
+      }
+      assertThat(checked).isGreaterThan(20);
+    }
+  }
+
+  private static double finiteDifference(
+      TfCtrModel m, Batch b, String name, float[] w, int idx, float eps) {
+    float orig = w[idx];
+    w[idx] = orig + eps;
+    m.write(name, w);
+    double lp = m.loss(b);
+    w[idx] = orig - eps;
+    m.write(name, w);
+    double lm = m.loss(b);
+    w[idx] = orig;
+    m.write(name, w);
+    return (lp - lm) / (2.0 * eps);
+  }
+
+  private static int largestOrRandom(float[] g, Random pick, int t) {
+    if (t > 0) {
+      return pick.nextInt(g.length);
+    }
+    int best = 0;
+    for (int i = 1; i < g.length; i++) {
+      if (Math.abs(g[i]) > Math.abs(g[best])) {
+        best = i;
+      }
+    }
+    return best;
+  }
+}
