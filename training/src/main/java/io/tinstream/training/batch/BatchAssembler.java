@@ -1,0 +1,130 @@
+package io.tinstream.training.batch;
+
+import io.tinstream.models.Batch;
+
+/**
+ * Writes examples (trajectory slice + target + label) straight into a {@link Batch}'s primitive
+ * columns: the history is the last {@code maxLen} behaviors before {@code histEnd}, left-aligned,
+ * positions counted back from the target (1 = most recent), time deltas relative to the target's
+ * request time.
+ */
+public final class BatchAssembler {
+  private final int batchSize;
+  private final int maxLen;
+  private Batch current;
+  private int rows;
+
+  public BatchAssembler(int batchSize, int maxLen) {
+    if (batchSize <= 0 || maxLen <= 0) {
+      throw new IllegalArgumentException("batchSize and maxLen must be > 0");
+    }
+    this.batchSize = batchSize;
+    this.maxLen = maxLen;
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public int maxLen() {
+    return maxLen;
+  }
+
+  /** Rows added to the batch being filled. */
+  public int pending() {
+    return rows;
+  }
+
+  public boolean isFull() {
+    return rows == batchSize;
+  }
+
+  /**
+   * Adds one example. {@code histEnd} is exclusive: behaviors {@code [0, histEnd)} happened
+   * strictly before the target.
+   */
+  public void add(
+      Trajectory t,
+      int histEnd,
+      int targetItem,
+      int targetCat1,
+      int targetCat2,
+      int targetCat3,
+      int targetScenario,
+      long targetTimeSec,
+      float label) {
+    if (rows == batchSize) {
+      throw new IllegalStateException("batch full: call build() first");
+    }
+    if (current == null) {
+      current = Batch.allocate(batchSize, maxLen, true);
+    }
+    Batch b = current;
+    int r = rows++;
+    int len = Math.min(histEnd, maxLen);
+    int from = histEnd - len;
+    int base = r * maxLen;
+    System.arraycopy(t.item(), from, b.histItem, base, len);
+    System.arraycopy(t.cat1(), from, b.histCat1, base, len);
+    System.arraycopy(t.cat2(), from, b.histCat2, base, len);
+    System.arraycopy(t.cat3(), from, b.histCat3, base, len);
+    System.arraycopy(t.action(), from, b.histAction, base, len);
+    System.arraycopy(t.scenario(), from, b.histScenario, base, len);
+    long[] time = t.timeSec();
+    for (int j = 0; j < len; j++) {
+      b.histDeltaSec[base + j] = Math.max(0L, targetTimeSec - time[from + j]);
+      b.histPosition[base + j] = len - j;
+    }
+    for (int j = len; j < maxLen; j++) {
+      b.histItem[base + j] = -1;
+      b.histPosition[base + j] = 0;
+      b.histDeltaSec[base + j] = 0f;
+    }
+    b.lengths[r] = len;
+    b.targetItem[r] = targetItem;
+    b.targetCat1[r] = targetCat1;
+    b.targetCat2[r] = targetCat2;
+    b.targetCat3[r] = targetCat3;
+    b.targetScenario[r] = targetScenario;
+    b.labels[r] = label;
+    b.userIds[r] = t.userId();
+  }
+
+  /**
+   * Returns the filled batch and starts a new one. A partial batch is trimmed to its rows (a copy),
+   * so scores and metrics never see filler rows.
+   */
+  public Batch build() {
+    if (rows == 0) {
+      throw new IllegalStateException("empty batch");
+    }
+    Batch b = current;
+    int n = rows;
+    current = null;
+    rows = 0;
+    return n == batchSize ? b : trim(b, n);
+  }
+
+  private static Batch trim(Batch b, int n) {
+    int m = n * b.maxLen;
+    return new Batch(
+        n,
+        b.maxLen,
+        java.util.Arrays.copyOf(b.lengths, n),
+        java.util.Arrays.copyOf(b.histItem, m),
+        java.util.Arrays.copyOf(b.histCat1, m),
+        java.util.Arrays.copyOf(b.histCat2, m),
+        java.util.Arrays.copyOf(b.histCat3, m),
+        java.util.Arrays.copyOf(b.histAction, m),
+        java.util.Arrays.copyOf(b.histScenario, m),
+        java.util.Arrays.copyOf(b.histDeltaSec, m),
+        java.util.Arrays.copyOf(b.histPosition, m),
+        java.util.Arrays.copyOf(b.targetItem, n),
+        java.util.Arrays.copyOf(b.targetCat1, n),
+        java.util.Arrays.copyOf(b.targetCat2, n),
+        java.util.Arrays.copyOf(b.targetCat3, n),
+        java.util.Arrays.copyOf(b.targetScenario, n),
+        java.util.Arrays.copyOf(b.labels, n),
+        java.util.Arrays.copyOf(b.userIds, n));
+  }
+}

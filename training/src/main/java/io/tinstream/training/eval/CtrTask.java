@@ -1,0 +1,246 @@
+package io.tinstream.training.eval;
+
+import io.tinstream.models.Batch;
+import io.tinstream.training.batch.BatchAssembler;
+import io.tinstream.training.batch.Trajectory;
+import io.tinstream.training.data.MovieLensDataset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The next-behavior CTR task of issue 3, built from a MovieLens-layout dataset. Per user,
+ * chronologically, every interaction is a positive target paired with one negative target drawn
+ * from the global item popularity among items the user has not interacted with up to then (seeded).
+ * Features are only the behaviors strictly before the target's time. Split per user by time: last
+ * {@link #TEST_PER_USER} interactions to test, the {@link #VALID_PER_USER} before to validation,
+ * the rest to train; users with fewer than {@link #MIN_INTERACTIONS_FOR_SPLIT} go to train only.
+ */
+public final class CtrTask {
+  public static final int TEST_PER_USER = 5;
+  public static final int VALID_PER_USER = 5;
+  public static final int MIN_INTERACTIONS_FOR_SPLIT = 15;
+  static final int MAX_NEGATIVE_TRIES = 100;
+
+  /** Constant scenario: MovieLens has one surface. */
+  public static final int SCENARIO = 1;
+
+  /** Examples in columnar form; {@code traj} indexes {@link CtrTask#trajectories()}. */
+  public static final class Samples {
+    private int size;
+    int[] traj = new int[1024];
+    int[] histEnd = new int[1024];
+    int[] item = new int[1024];
+    long[] timeSec = new long[1024];
+    float[] label = new float[1024];
+
+    void add(int t, int end, int it, long time, float y) {
+      if (size == traj.length) {
+        int n = size * 2;
+        traj = Arrays.copyOf(traj, n);
+        histEnd = Arrays.copyOf(histEnd, n);
+        item = Arrays.copyOf(item, n);
+        timeSec = Arrays.copyOf(timeSec, n);
+        label = Arrays.copyOf(label, n);
+      }
+      traj[size] = t;
+      histEnd[size] = end;
+      item[size] = it;
+      timeSec[size] = time;
+      label[size] = y;
+      size++;
+    }
+
+    public int size() {
+      return size;
+    }
+
+    public float label(int i) {
+      return label[i];
+    }
+
+    public int positives() {
+      int p = 0;
+      for (int i = 0; i < size; i++) {
+        p += label[i] > 0.5f ? 1 : 0;
+      }
+      return p;
+    }
+  }
+
+  private final List<Trajectory> trajectories;
+  private final Map<Integer, int[]> itemCats;
+  private final Samples train = new Samples();
+  private final Samples valid = new Samples();
+  private final Samples test = new Samples();
+  private final int items;
+
+  private CtrTask(List<Trajectory> trajectories, Map<Integer, int[]> itemCats, int items) {
+    this.trajectories = trajectories;
+    this.itemCats = itemCats;
+    this.items = items;
+  }
+
+  /** Builds the task; {@code seed} drives negative sampling only. */
+  public static CtrTask build(MovieLensDataset data, long seed) {
+    List<MovieLensDataset.Rating> ratings = data.ratings();
+    if (ratings.isEmpty()) {
+      throw new IllegalArgumentException("dataset has no ratings: " + data.directory());
+    }
+    Map<Integer, int[]> cats = new HashMap<>();
+    Map<Integer, Integer> popularity = new HashMap<>();
+    for (MovieLensDataset.Rating r : ratings) {
+      popularity.merge(r.movieId(), 1, Integer::sum);
+      cats.computeIfAbsent(
+          r.movieId(), m -> new int[] {data.categoryL1(m), data.categoryL2(m), data.categoryL3(m)});
+    }
+    // Popularity-weighted sampler: cumulative counts over a fixed item order.
+    int[] itemIds = popularity.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+    long[] cumulative = new long[itemIds.length];
+    long acc = 0;
+    for (int i = 0; i < itemIds.length; i++) {
+      acc += popularity.get(itemIds[i]);
+      cumulative[i] = acc;
+    }
+    List<Trajectory> trajs = new ArrayList<>();
+    CtrTask task = new CtrTask(trajs, cats, itemIds.length);
+    Random rnd = new Random(seed);
+    int start = 0;
+    while (start < ratings.size()) {
+      int user = ratings.get(start).userId();
+      int end = start;
+      while (end < ratings.size() && ratings.get(end).userId() == user) {
+        end++;
+      }
+      Trajectory t = trajectory(data, ratings.subList(start, end), cats);
+      int ti = trajs.size();
+      trajs.add(t);
+      task.addUser(ti, t, itemIds, cumulative, rnd);
+      start = end;
+    }
+    return task;
+  }
+
+  private static Trajectory trajectory(
+      MovieLensDataset data, List<MovieLensDataset.Rating> rs, Map<Integer, int[]> cats) {
+    int n = rs.size();
+    int[] item = new int[n];
+    int[] c1 = new int[n];
+    int[] c2 = new int[n];
+    int[] c3 = new int[n];
+    int[] action = new int[n];
+    int[] scenario = new int[n];
+    long[] time = new long[n];
+    for (int i = 0; i < n; i++) {
+      MovieLensDataset.Rating r = rs.get(i);
+      int[] c = cats.get(r.movieId());
+      item[i] = r.movieId();
+      c1[i] = c[0];
+      c2[i] = c[1];
+      c3[i] = c[2];
+      // Action type = the rating in half stars (1..10): how the user reacted.
+      action[i] = Math.round(r.rating() * 2f);
+      scenario[i] = SCENARIO;
+      time[i] = r.timestampMillis() / 1000L;
+    }
+    return new Trajectory(rs.get(0).userId(), item, c1, c2, c3, action, scenario, time);
+  }
+
+  private void addUser(int ti, Trajectory t, int[] itemIds, long[] cumulative, Random rnd) {
+    int n = t.length();
+    boolean split = n >= MIN_INTERACTIONS_FOR_SPLIT;
+    Set<Integer> seen = new HashSet<>();
+    int histEnd = 0; // behaviors [0, histEnd) are strictly before the current target's time
+    for (int k = 0; k < n; k++) {
+      while (t.timeSec()[histEnd] < t.timeSec()[k]) {
+        histEnd++;
+      }
+      seen.add(t.item()[k]);
+      Samples dest = train;
+      if (split && k >= n - TEST_PER_USER) {
+        dest = test;
+      } else if (split && k >= n - TEST_PER_USER - VALID_PER_USER) {
+        dest = valid;
+      }
+      long time = t.timeSec()[k];
+      dest.add(ti, histEnd, t.item()[k], time, 1f);
+      int neg = sampleNegative(seen, itemIds, cumulative, rnd);
+      if (neg >= 0) {
+        dest.add(ti, histEnd, neg, time, 0f);
+      }
+    }
+  }
+
+  private static int sampleNegative(
+      Set<Integer> seen, int[] itemIds, long[] cumulative, Random rnd) {
+    long total = cumulative[cumulative.length - 1];
+    for (int tries = 0; tries < MAX_NEGATIVE_TRIES; tries++) {
+      long x = (long) (rnd.nextDouble() * total);
+      int i = Arrays.binarySearch(cumulative, x + 1);
+      if (i < 0) {
+        i = -i - 1;
+      }
+      int item = itemIds[Math.min(i, itemIds.length - 1)];
+      if (!seen.contains(item)) {
+        return item;
+      }
+    }
+    return -1; // the user has seen (nearly) everything; skip rather than bias
+  }
+
+  public List<Trajectory> trajectories() {
+    return trajectories;
+  }
+
+  public Samples train() {
+    return train;
+  }
+
+  public Samples valid() {
+    return valid;
+  }
+
+  public Samples test() {
+    return test;
+  }
+
+  public int items() {
+    return items;
+  }
+
+  /** Adds sample {@code i} of {@code s} to the assembler. */
+  public void addTo(BatchAssembler a, Samples s, int i) {
+    Trajectory t = trajectories.get(s.traj[i]);
+    int[] c = itemCats.get(s.item[i]);
+    a.add(t, s.histEnd[i], s.item[i], c[0], c[1], c[2], SCENARIO, s.timeSec[i], s.label[i]);
+  }
+
+  /** Batches over {@code order} (indices into {@code s}), the last one partial. */
+  public List<Batch> batches(Samples s, int[] order, int batchSize, int maxLen) {
+    BatchAssembler a = new BatchAssembler(batchSize, maxLen);
+    List<Batch> out = new ArrayList<>();
+    for (int i : order) {
+      addTo(a, s, i);
+      if (a.isFull()) {
+        out.add(a.build());
+      }
+    }
+    if (a.pending() > 0) {
+      out.add(a.build());
+    }
+    return out;
+  }
+
+  static int[] identity(int n) {
+    int[] a = new int[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = i;
+    }
+    return a;
+  }
+}
