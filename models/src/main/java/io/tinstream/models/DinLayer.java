@@ -35,6 +35,13 @@ public final class DinLayer implements InterestLayer {
     Operand<TFloat32> a = Layers.dense(tf, store, "din_att_out", h, p.dinAttentionHidden(), 1);
     Operand<TFloat32> alpha =
         tf.math.mul(tf.reshape(a, tf.shape(in.mask())), in.mask()); // [B, L], padded -> 0
-    return Layers.sum(tf, tf.math.mul(e, tf.expandDims(alpha, tf.constant(2))), 1, false);
+    // Deviation from MODELS.md's plain Σ α_i ẽ_i: divided by the number of real behaviors. With
+    // L = 100 and unnormalized α the plain sum diverged on MovieLens (loss ~1e6 in the first epoch
+    // at the embedding learning rate the other variants use); the mean keeps α unnormalized across
+    // positions (no softmax, intensity preserved relative to the other behaviors) and the scale
+    // independent of L.
+    Operand<TFloat32> count = tf.math.maximum(Layers.sum(tf, in.mask(), 1, true), tf.constant(1f));
+    return tf.math.div(
+        Layers.sum(tf, tf.math.mul(e, tf.expandDims(alpha, tf.constant(2))), 1, false), count);
   }
 }

@@ -170,7 +170,7 @@ class LayerReferenceTest {
           a += s * w2[k];
         }
         for (int c = 0; c < D; c++) {
-          ref[b * D + c] += (float) (a * e[(b * L + i) * D + c]);
+          ref[b * D + c] += (float) (a * e[(b * L + i) * D + c] / LENGTHS[b]);
         }
       }
     }
