@@ -1,0 +1,60 @@
+package io.tinstream.streaming;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The Flink settings every tinstream job runs with: RocksDB keyed state, exactly-once checkpoints,
+ * and no silent Kryo fallback for record types.
+ */
+public final class JobEnvironment {
+
+  private JobEnvironment() {}
+
+  /** The base configuration: RocksDB, checkpoints under {@code checkpointDir}. */
+  public static Configuration configuration(Path checkpointDir, int parallelism) {
+    Configuration conf = new Configuration();
+    conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
+    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+    // Records and state are Avro or POJOs; a Kryo fallback would be a silent slow path.
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    conf.setString("parallelism.default", String.valueOf(parallelism));
+    return conf;
+  }
+
+  /** A local cluster in this JVM, with the web UI on {@code webUiPort} (0 = any free port). */
+  public static StreamExecutionEnvironment local(
+      Configuration conf, int webUiPort, Duration checkpointInterval) {
+    Configuration local = new Configuration(conf);
+    local.set(RestOptions.PORT, webUiPort);
+    local.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+    local.set(RestOptions.ADDRESS, "127.0.0.1");
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(local);
+    configure(env, conf, checkpointInterval);
+    return env;
+  }
+
+  /** The environment of a cluster submission ({@code flink run}), or local when run directly. */
+  public static StreamExecutionEnvironment submitted(
+      Configuration conf, Duration checkpointInterval) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    configure(env, conf, checkpointInterval);
+    return env;
+  }
+
+  private static void configure(
+      StreamExecutionEnvironment env, Configuration conf, Duration checkpointInterval) {
+    env.enableCheckpointing(checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    env.setParallelism(Integer.parseInt(conf.getString("parallelism.default", "2")));
+  }
+}

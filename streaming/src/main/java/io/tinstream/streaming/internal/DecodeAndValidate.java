@@ -1,0 +1,82 @@
+package io.tinstream.streaming.internal;
+
+import io.tinstream.schemas.AvroCodec;
+import io.tinstream.schemas.DeadLetter;
+import io.tinstream.schemas.RecordDecodeException;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.flink.util.function.SerializableSupplier;
+
+/**
+ * Decodes raw Kafka values into one Avro type and validates them. Valid records continue as {@code
+ * OUT}; everything else leaves through {@link #DEAD_LETTERS} with the reason and the original
+ * bytes, and the job keeps running.
+ */
+public final class DecodeAndValidate<T extends SpecificRecordBase, OUT>
+    extends ProcessFunction<RawRecord, OUT> {
+  private static final long serialVersionUID = 1L;
+
+  public static final OutputTag<DeadLetter> DEAD_LETTERS =
+      new OutputTag<>(
+          "dead-letters",
+          org.apache.flink.formats.avro.typeutils.AvroTypeInfo.of(DeadLetter.class)) {};
+
+  private final SerializableSupplier<AvroCodec<T>> codecFactory;
+  private final SerializableFunction<T, Optional<String>> validator;
+  private final SerializableFunction<T, OUT> wrap;
+  private transient AvroCodec<T> codec;
+  private transient Counter rejected;
+
+  public DecodeAndValidate(
+      SerializableSupplier<AvroCodec<T>> codecFactory,
+      SerializableFunction<T, Optional<String>> validator,
+      SerializableFunction<T, OUT> wrap) {
+    this.codecFactory = codecFactory;
+    this.validator = validator;
+    this.wrap = wrap;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    codec = codecFactory.get();
+    rejected = getRuntimeContext().getMetricGroup().counter("deadLetters");
+  }
+
+  @Override
+  public void processElement(RawRecord raw, Context ctx, Collector<OUT> out) {
+    T record;
+    try {
+      record = codec.decode(raw.value);
+    } catch (RecordDecodeException e) {
+      reject(raw, e.getMessage(), ctx);
+      return;
+    }
+    Optional<String> invalid = validator.apply(record);
+    if (invalid.isPresent()) {
+      reject(raw, "invalid " + codec.type().getSimpleName() + ": " + invalid.get(), ctx);
+      return;
+    }
+    out.collect(wrap.apply(record));
+  }
+
+  private void reject(RawRecord raw, String reason, Context ctx) {
+    rejected.inc();
+    ctx.output(
+        DEAD_LETTERS,
+        DeadLetter.newBuilder()
+            .setSourceTopic(raw.topic)
+            .setPartition(raw.partition)
+            .setOffset(raw.offset)
+            .setReason(reason)
+            .setPayload(ByteBuffer.wrap(raw.value == null ? new byte[0] : raw.value))
+            .setRejectedAt(System.currentTimeMillis())
+            .build());
+  }
+}
