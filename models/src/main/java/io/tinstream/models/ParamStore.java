@@ -69,11 +69,21 @@ public final class ParamStore {
   }
 
   private final Random random;
+  private final float identityNoise;
   private final Map<String, DenseParam> dense = new LinkedHashMap<>();
   private final Map<String, TableParam> tables = new LinkedHashMap<>();
 
   public ParamStore(long seed) {
+    this(seed, 0f);
+  }
+
+  /**
+   * @param identityNoise uniform noise in [-n, n] added to {@link #eye} initial values; tests use
+   *     it to check projection math with weights that are not the identity
+   */
+  public ParamStore(long seed, float identityNoise) {
     this.random = new Random(seed);
+    this.identityNoise = identityNoise;
   }
 
   public Map<String, DenseParam> dense() {
@@ -118,6 +128,9 @@ public final class ParamStore {
     float[] w = new float[d * d];
     for (int i = 0; i < d; i++) {
       w[i * d + i] = 1f;
+    }
+    for (int i = 0; i < w.length && identityNoise != 0f; i++) {
+      w[i] += (random.nextFloat() * 2f - 1f) * identityNoise;
     }
     return dense(tf, name, new long[] {d, d}, w);
   }

@@ -47,9 +47,18 @@ class LayerReferenceTest {
   /** Runs a layer on constant inputs; returns the output and the store's weights by name. */
   private float[] run(
       InterestLayer layer, ModelParams p, float[] eIn, java.util.Map<String, float[]> weights) {
+    return run(layer, p, eIn, weights, 0f);
+  }
+
+  private float[] run(
+      InterestLayer layer,
+      ModelParams p,
+      float[] eIn,
+      java.util.Map<String, float[]> weights,
+      float identityNoise) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      ParamStore store = new ParamStore(3);
+      ParamStore store = new ParamStore(3, identityNoise);
       Operand<TFloat32> ein = tf.constant(Shape.of(B, L, D), DataBuffers.of(eIn, true, false));
       Operand<TFloat32> vin = tf.constant(Shape.of(B, D), DataBuffers.of(vt, true, false));
       Operand<TFloat32> min = tf.constant(Shape.of(B, L), DataBuffers.of(mask, true, false));
@@ -133,9 +142,9 @@ class LayerReferenceTest {
   @Test
   void tinProjectionsMatchReference() {
     java.util.Map<String, float[]> w = new java.util.HashMap<>();
-    float[] got = run(new TinLayer(), params(true), e, w);
+    float[] got = run(new TinLayer(), params(true), e, w, 0.5f);
     assertThat(w).containsKeys("tin_W_q", "tin_W_k", "tin_W_v", "tin_W_u");
-    // perturb: the reference must use the graph's weights, so compare with non-identity weights
+    assertThat(w.get("tin_W_q")[1]).isNotZero(); // not the identity: the projections are exercised
     assertClose(got, tinReference(e, w));
   }
 

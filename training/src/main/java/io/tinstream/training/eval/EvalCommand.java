@@ -53,7 +53,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Option(
       names = "--epochs",
-      defaultValue = "3",
+      defaultValue = "4",
       description = "Epochs; the best by validation AUC is reported (default: ${DEFAULT-VALUE})")
   int epochs;
 
@@ -77,7 +77,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Option(
       names = "--emb-lr",
-      defaultValue = "0.05",
+      defaultValue = "0.5",
       description = "Adagrad learning rate of embeddings (default: ${DEFAULT-VALUE})")
   float embLr;
 
