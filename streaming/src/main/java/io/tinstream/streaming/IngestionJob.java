@@ -177,10 +177,12 @@ public final class IngestionJob {
       return this;
     }
 
-    /** Taxonomy from a fixed list (e.g. read from a file). */
+    /**
+     * Taxonomy from a fixed list (e.g. read from a file), known to every behavior from the start.
+     * Combined with a topic source, the topic's edges add to and override these.
+     */
     public Builder taxonomy(List<TaxonomyEntry> entries) {
       this.taxonomyEntries = List.copyOf(entries);
-      this.taxonomySource = null;
       return this;
     }
 

@@ -1,9 +1,9 @@
 package io.tinstream.streaming;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -18,12 +18,12 @@ public final class JobEnvironment {
 
   private JobEnvironment() {}
 
-  /** The base configuration: RocksDB, checkpoints under {@code checkpointDir}. */
-  public static Configuration configuration(Path checkpointDir, int parallelism) {
+  /** The base configuration: RocksDB, checkpoints under {@code checkpointUri}. */
+  public static Configuration configuration(String checkpointUri, int parallelism) {
     Configuration conf = new Configuration();
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointUri);
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
     // Records and state are Avro or POJOs; a Kryo fallback would be a silent slow path.
     conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -38,6 +38,8 @@ public final class JobEnvironment {
     local.set(RestOptions.PORT, webUiPort);
     local.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     local.set(RestOptions.ADDRESS, "127.0.0.1");
+    // The web UI and the demo's progress lines read metrics through REST; refresh them often.
+    local.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(2));
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(local);
     configure(env, conf, checkpointInterval);

@@ -2,8 +2,12 @@ package io.tinstream.streaming;
 
 import io.tinstream.state.TrajectoryPolicy;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
 
 /** Every setting of the tinstream jobs, typed, with its default. The CLI fills these. */
 public final class TinstreamOptions {
@@ -98,6 +102,12 @@ public final class TinstreamOptions {
           .defaultValue(2)
           .withDescription("Parallelism of the job.");
 
+  public static final ConfigOption<String> CHECKPOINT_DIR =
+      ConfigOptions.key("tinstream.checkpoint-dir")
+          .stringType()
+          .defaultValue("file:///tmp/tinstream-checkpoints")
+          .withDescription("Where checkpoints go (a URI the cluster's file systems understand).");
+
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
       ConfigOptions.key("tinstream.checkpoint-interval")
           .durationType()
@@ -105,4 +115,50 @@ public final class TinstreamOptions {
           .withDescription(
               "Exactly-once checkpoint interval; outputs become visible to read_committed"
                   + " readers at each checkpoint.");
+
+  /** Every option above, to reject unknown keys. */
+  public static List<ConfigOption<?>> all() {
+    return List.of(
+        BOOTSTRAP_SERVERS,
+        GROUP_ID,
+        BEHAVIORS_TOPIC,
+        REQUESTS_TOPIC,
+        TAXONOMY_TOPIC,
+        PROBE_TOPIC,
+        DEAD_LETTER_TOPIC,
+        TAXONOMY_FILE,
+        TAXONOMY_WAIT,
+        RETENTION,
+        MAX_BEHAVIORS,
+        SEARCH_MODE,
+        SEARCH_K,
+        PARALLELISM,
+        CHECKPOINT_INTERVAL,
+        CHECKPOINT_DIR);
+  }
+
+  /**
+   * A configuration from {@code key=value} pairs, checked: unknown keys and values that do not
+   * parse are errors naming the key, never silently ignored.
+   */
+  public static Configuration fromMap(Map<String, String> values) {
+    Map<String, ConfigOption<?>> known = new HashMap<>();
+    all().forEach(o -> known.put(o.key(), o));
+    Configuration conf = new Configuration();
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      ConfigOption<?> option = known.get(e.getKey());
+      if (option == null) {
+        throw new IllegalArgumentException(
+            "unknown option '" + e.getKey() + "'; known: " + String.join(", ", known.keySet()));
+      }
+      conf.setString(e.getKey(), e.getValue());
+      try {
+        conf.get(option);
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(
+            "invalid value '" + e.getValue() + "' for " + e.getKey() + ": " + ex.getMessage(), ex);
+      }
+    }
+    return conf;
+  }
 }

@@ -127,7 +127,8 @@ class IngestionJobITCase {
             .build();
     StreamExecutionEnvironment env =
         JobEnvironment.submitted(
-            JobEnvironment.configuration(checkpoints, 2), Duration.ofMillis(500));
+            JobEnvironment.configuration(checkpoints.toUri().toString(), 2),
+            Duration.ofMillis(500));
     job.build(env);
     JobClient client = env.executeAsync("ingestion-it");
     try {
