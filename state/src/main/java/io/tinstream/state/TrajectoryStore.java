@@ -83,7 +83,7 @@ public final class TrajectoryStore {
     eviction.dropBefore(eviction.index.maxEventTime() - policy.retentionMs());
     eviction.dropOldest(eviction.index.totalCount() - policy.maxBehaviors());
     index.update(eviction.index);
-    return AppendResult.appended(eviction.evicted);
+    return AppendResult.appended(eviction.evicted, current.isEmpty());
   }
 
   /** The whole trajectory, oldest first. */

@@ -73,6 +73,10 @@ class TrajectoryStoreHarnessTest {
     assertThat(harness.extractOutputValues())
         .extracting(AppendResult::outcome)
         .containsOnly(Outcome.APPENDED);
+    assertThat(harness.extractOutputValues())
+        .extracting(AppendResult::firstForKey)
+        .as("each user's first append, and only that, is first for its key")
+        .containsExactly(true, false, true);
     assertThat(behaviors(harness, USER)).containsExactly(first, second);
     assertThat(behaviors(harness, OTHER_USER)).containsExactly(otherUsers);
     TrajectoryIndex index = store(harness, USER).index();

@@ -188,12 +188,11 @@ public final class TrajectoryFunction
     if (filled != event.getItem()) {
       event = BehaviorEvent.newBuilder(event).setItem(filled).build();
     }
-    boolean firstBehavior = store.size() == 0;
     AppendResult result = store.append(Behavior.fromEvent(event));
     switch (result.outcome()) {
       case APPENDED -> {
         appended.inc();
-        if (firstBehavior) {
+        if (result.firstForKey()) {
           newUsers.inc();
         }
       }
