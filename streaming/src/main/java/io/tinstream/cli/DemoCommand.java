@@ -55,11 +55,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs the whole system in this JVM: in-process Kafka (KRaft), a Flink local cluster with",
-      "RocksDB state, checkpoints and the web UI, the built-in synthetic feed (or a MovieLens",
-      "replay), the ingestion job and a probe driver. Stop with Ctrl-C."
-    })
+    description =
+        "Runs the whole system in this JVM: in-process Kafka (KRaft), a Flink local cluster with RocksDB state, checkpoints and the web UI, the built-in synthetic feed (or a MovieLens replay), the ingestion job and a probe driver. Stop with Ctrl-C.")
 public final class DemoCommand implements Callable<Integer> {
 
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);

@@ -16,12 +16,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench-ingest",
     mixinStandardHelpOptions = true,
-    description = {
-      "Measures ingest into the trajectory state (RocksDB, exactly-once, synthetic feed through",
-      "an in-process Kafka) next to a plain keyed RocksDB job in the same run, bytes of state per",
-      "behavior, and read + search latency at trajectory lengths 1k/10k/50k. Prints a table and",
-      "writes it to docs/benchmarks.md."
-    })
+    description =
+        "Measures ingest into the trajectory state (RocksDB, exactly-once, synthetic feed through an in-process Kafka) next to a plain keyed RocksDB job in the same run, bytes of state per behavior, and read + search latency at trajectory lengths 1k/10k/50k. Prints a table and writes it to docs/benchmarks.md.")
 public final class IngestBenchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

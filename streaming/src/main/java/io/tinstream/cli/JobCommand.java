@@ -28,11 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "job",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs the ingestion job against an existing Kafka (on a Flink cluster when started by",
-      "'flink run', else on a local cluster). Settings are -D key=value with the keys of",
-      "TinstreamOptions (tinstream.kafka.bootstrap-servers, tinstream.topics.*, ...)."
-    })
+    description =
+        "Runs the ingestion job against an existing Kafka (on a Flink cluster when started by 'flink run', else on a local cluster). Settings are -D key=value with the keys of TinstreamOptions (tinstream.kafka.bootstrap-servers, tinstream.topics.*, ...).")
 public final class JobCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
