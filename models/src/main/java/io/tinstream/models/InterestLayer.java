@@ -21,4 +21,12 @@ public interface InterestLayer {
 
   /** Builds the interest vector {@code [B, outputDim]}; must be finite for an all-zero mask. */
   Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in);
+
+  /**
+   * A term added to the training loss (e.g. LREA's {@code λ·L_nonneg}), available after {@link
+   * #build}; {@code null} for none.
+   */
+  default Operand<TFloat32> regularizer() {
+    return null;
+  }
 }

@@ -25,6 +25,13 @@ public final class ModelParams {
   public static final int DEFAULT_SMALL_ROWS = 64;
   public static final int DEFAULT_MAX_HISTORY = 100;
   public static final int DEFAULT_TIME_BUCKETS = 32;
+
+  /** LREA rank {@code r} (paper: 128 at L = 10000, d = 16). */
+  public static final int DEFAULT_LREA_RANK = 128;
+
+  /** LREA non-negativity weight {@code λ} (paper's best). */
+  public static final float DEFAULT_LREA_LAMBDA = 0.3f;
+
   public static final int DEFAULT_POSITION_BUCKETS = 257;
   public static final int[] DEFAULT_MLP = {200, 80};
   public static final float DEFAULT_LEARNING_RATE = 1e-3f;
@@ -42,6 +49,8 @@ public final class ModelParams {
   private final float embeddingLearningRate;
   private final float adagradInitialAccumulator;
   private final float embeddingInitStd;
+  private final int lreaRank;
+  private final float lreaLambda;
   private final long seed;
   private final boolean projections;
   private final int dinAttentionHidden;
@@ -60,6 +69,8 @@ public final class ModelParams {
     this.embeddingLearningRate = b.embeddingLearningRate;
     this.adagradInitialAccumulator = b.adagradInitialAccumulator;
     this.embeddingInitStd = b.embeddingInitStd;
+    this.lreaRank = b.lreaRank;
+    this.lreaLambda = b.lreaLambda;
     this.seed = b.seed;
     this.projections = b.projections;
     this.dinAttentionHidden = b.dinAttentionHidden;
@@ -85,6 +96,8 @@ public final class ModelParams {
     b.embeddingLearningRate = embeddingLearningRate;
     b.adagradInitialAccumulator = adagradInitialAccumulator;
     b.embeddingInitStd = embeddingInitStd;
+    b.lreaRank = lreaRank;
+    b.lreaLambda = lreaLambda;
     b.seed = seed;
     b.projections = projections;
     b.dinAttentionHidden = dinAttentionHidden;
@@ -141,6 +154,16 @@ public final class ModelParams {
 
   public float embeddingInitStd() {
     return embeddingInitStd;
+  }
+
+  /** LREA rank {@code r}: virtual behaviors in {@code E_comp} / {@code E_aux}. */
+  public int lreaRank() {
+    return lreaRank;
+  }
+
+  /** LREA weight {@code λ} of the non-negativity loss. */
+  public float lreaLambda() {
+    return lreaLambda;
   }
 
   public long seed() {
@@ -204,6 +227,8 @@ public final class ModelParams {
     private float embeddingLearningRate = DEFAULT_EMBEDDING_LEARNING_RATE;
     private float adagradInitialAccumulator = 0.1f;
     private float embeddingInitStd = 0.05f;
+    private int lreaRank = DEFAULT_LREA_RANK;
+    private float lreaLambda = DEFAULT_LREA_LAMBDA;
     private long seed = 1L;
     private boolean projections = false;
     private int dinAttentionHidden = DEFAULT_DIN_ATTENTION_HIDDEN;
@@ -274,6 +299,16 @@ public final class ModelParams {
       return this;
     }
 
+    public Builder lreaRank(int r) {
+      this.lreaRank = r;
+      return this;
+    }
+
+    public Builder lreaLambda(float lambda) {
+      this.lreaLambda = lambda;
+      return this;
+    }
+
     public Builder seed(long s) {
       this.seed = s;
       return this;
@@ -301,6 +336,8 @@ public final class ModelParams {
         require(e.getValue() >= 2, "rows(" + e.getKey() + ") must be >= 2 (row 0 is reserved)");
       }
       require(maxHistoryLength > 0, "maxHistoryLength must be > 0");
+      require(lreaRank > 0, "lreaRank must be > 0, got " + lreaRank);
+      require(lreaLambda >= 0, "lreaLambda must be >= 0, got " + lreaLambda);
       require(timeBuckets >= 2, "timeBuckets must be >= 2");
       require(positionBuckets >= 2, "positionBuckets must be >= 2");
       require(mlpLayers.length > 0, "mlpLayers must not be empty");

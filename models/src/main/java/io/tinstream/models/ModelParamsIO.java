@@ -31,6 +31,8 @@ public final class ModelParamsIO {
     props.setProperty("seed", Long.toString(p.seed()));
     props.setProperty("projections", Boolean.toString(p.projections()));
     props.setProperty("dinAttentionHidden", Integer.toString(p.dinAttentionHidden()));
+    props.setProperty("lreaRank", Integer.toString(p.lreaRank()));
+    props.setProperty("lreaLambda", Float.toString(p.lreaLambda()));
     return props;
   }
 
@@ -54,7 +56,15 @@ public final class ModelParamsIO {
             .embeddingLearningRate(Float.parseFloat(props.getProperty("embeddingLearningRate")))
             .seed(Long.parseLong(props.getProperty("seed")))
             .projections(Boolean.parseBoolean(props.getProperty("projections")))
-            .dinAttentionHidden(Integer.parseInt(props.getProperty("dinAttentionHidden")));
+            .dinAttentionHidden(Integer.parseInt(props.getProperty("dinAttentionHidden")))
+            // Absent in files written before LREA: the defaults.
+            .lreaRank(
+                Integer.parseInt(
+                    props.getProperty("lreaRank", Integer.toString(ModelParams.DEFAULT_LREA_RANK))))
+            .lreaLambda(
+                Float.parseFloat(
+                    props.getProperty(
+                        "lreaLambda", Float.toString(ModelParams.DEFAULT_LREA_LAMBDA))));
     for (ModelParams.Field f : ModelParams.Field.values()) {
       b.rows(f, Integer.parseInt(props.getProperty("rows." + f.name().toLowerCase())));
     }

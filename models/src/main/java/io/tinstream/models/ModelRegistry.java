@@ -14,6 +14,9 @@ public final class ModelRegistry {
     register("pool", MeanPoolLayer::new);
     register("din", DinLayer::new);
     register("tin", TinLayer::new);
+    register("lrea", LreaLayer::new);
+    // DIN over the same long L as lrea (run with a long --max-len): LREA's accuracy reference.
+    register("din-long", DinLayer::new);
   }
 
   private ModelRegistry() {}
@@ -36,6 +39,9 @@ public final class ModelRegistry {
 
   /** Builds and initializes a trainable model for {@code params.variant()}. */
   public static CtrModel build(ModelParams params) {
-    return new TfCtrModel(params, layer(params.variant()));
+    InterestLayer layer = layer(params.variant());
+    TfCtrModel model = new TfCtrModel(params, layer);
+    // LREA scores through its absorbed (inference) path; see LreaModel.
+    return layer instanceof LreaLayer lrea ? new LreaModel(model, lrea) : model;
   }
 }

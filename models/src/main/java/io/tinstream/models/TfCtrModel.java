@@ -167,10 +167,13 @@ final class TfCtrModel implements CtrModel {
     this.logit = Layers.mlpLogit(tf, store, "mlp", head, inDim, params.mlpLayers());
     this.prob = tf.withName(FeedEncoder.SCORE).math.sigmoid(logit);
     // Sigmoid cross-entropy as softplus(x) - x*z (stable, gradients all registered).
+    Operand<TFloat32> bce =
+        tf.math.mean(
+            tf.math.sub(tf.math.softplus(logit), tf.math.mul(logit, label)), tf.constant(0));
+    // A layer's own loss term (LREA's non-negativity penalty) joins the objective here.
+    Operand<TFloat32> regularizer = layer.regularizer();
     this.loss =
-        tf.withName("loss")
-            .math
-            .mean(tf.math.sub(tf.math.softplus(logit), tf.math.mul(logit, label)), tf.constant(0));
+        tf.withName("loss").identity(regularizer == null ? bce : tf.math.add(bce, regularizer));
 
     // ---- gradients and optimizer ----
     List<Output<?>> xs = new ArrayList<>();
@@ -318,6 +321,23 @@ final class TfCtrModel implements CtrModel {
             na,
             io.scatterUpdate(t.var(), rows, nv),
             io.scatterUpdate(accum, rows, na)));
+  }
+
+  /** The session, graph and variables, for layers that add inference paths (LREA absorbed). */
+  Session session() {
+    return session;
+  }
+
+  Graph graph() {
+    return graph;
+  }
+
+  ParamStore store() {
+    return store;
+  }
+
+  Placeholder<?> input(String name) {
+    return inputs.get(name);
   }
 
   @Override
