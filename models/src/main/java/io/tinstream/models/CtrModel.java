@@ -23,6 +23,14 @@ public interface CtrModel extends AutoCloseable {
   /** Click probabilities, one per example; never NaN (throws instead). */
   float[] score(Batch batch);
 
+  /**
+   * A named intermediate tensor of the graph (registered by the layer with {@link
+   * ParamStore#output}), flattened row-major; e.g. {@code user_heads} of TD-SASRec.
+   */
+  default float[] output(String name, Batch batch) {
+    throw new UnsupportedOperationException("model " + name() + " exposes no outputs");
+  }
+
   /** Mean loss without updating anything. */
   float loss(Batch batch);
 

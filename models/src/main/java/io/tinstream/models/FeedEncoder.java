@@ -27,6 +27,7 @@ public final class FeedEncoder {
   public static final String TGT_CAT2 = "tgt_cat2";
   public static final String TGT_CAT3 = "tgt_cat3";
   public static final String TGT_SCENARIO = "tgt_scenario";
+  public static final String TGT_CATEGORY_SLOT = "tgt_cslot";
   public static final String LABEL = "label";
   public static final String SCORE = "score";
 
@@ -97,12 +98,14 @@ public final class FeedEncoder {
     int[] t2 = new int[b.size];
     int[] t3 = new int[b.size];
     int[] ts = new int[b.size];
+    int[] tslot = new int[b.size];
     for (int r = 0; r < b.size; r++) {
       ti[r] = FeatureEncoding.hashRow(b.targetItem[r], itemRows);
       t1[r] = FeatureEncoding.hashRow(b.targetCat1[r], catRows1);
       t2[r] = FeatureEncoding.hashRow(b.targetCat2[r], catRows2);
       t3[r] = FeatureEncoding.hashRow(b.targetCat3[r], catRows3);
       ts[r] = FeatureEncoding.hashRow(b.targetScenario[r], scnRows);
+      tslot[r] = CategorySlots.slot(b.targetCat1[r], p.categorySlots());
     }
     enc.ints.put(HIST_ITEM, item);
     enc.ints.put(HIST_CAT1, c1);
@@ -117,6 +120,7 @@ public final class FeedEncoder {
     enc.ints.put(TGT_CAT2, t2);
     enc.ints.put(TGT_CAT3, t3);
     enc.ints.put(TGT_SCENARIO, ts);
+    enc.ints.put(TGT_CATEGORY_SLOT, tslot);
     return enc;
   }
 }

@@ -3,6 +3,7 @@ package io.tinstream.models;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * The part of a model that turns a behavior sequence and a target into an interest vector. New
@@ -21,6 +22,64 @@ public interface InterestLayer {
 
   /** Builds the interest vector {@code [B, outputDim]}; must be finite for an all-zero mask. */
   Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in);
+
+  /**
+   * Table rows of every input column ({@code [B, L]} for behaviors, {@code [B]} for the target),
+   * for layers that embed fields themselves (DARE's attention tables, DSI field groups, TdPE/dPE).
+   * {@code targetCategorySlot} is the per-target-category slot of {@link CategorySlots}.
+   */
+  record Features(
+      Operand<TInt32> histItem,
+      Operand<TInt32> histCat1,
+      Operand<TInt32> histCat2,
+      Operand<TInt32> histCat3,
+      Operand<TInt32> histAction,
+      Operand<TInt32> histScenario,
+      Operand<TInt32> histPos,
+      Operand<TInt32> histDt,
+      Operand<TInt32> targetItem,
+      Operand<TInt32> targetCat1,
+      Operand<TInt32> targetCat2,
+      Operand<TInt32> targetCat3,
+      Operand<TInt32> targetScenario,
+      Operand<TInt32> targetCategorySlot) {}
+
+  /** Which behaviors of the trajectory the caller feeds as the sequence (see the eval task). */
+  enum History {
+    /** The latest {@code maxHistoryLength} behaviors. */
+    LATEST,
+    /** Hierarchical hard search (state module's {@code SearchStage}), {@code K = maxLen}. */
+    HIERARCHICAL_SEARCH,
+    /** SIM one-level category hard search, {@code K = maxLen}. */
+    SIM_SEARCH,
+    /** Category-stratified sample (matching), {@code K = maxLen}. */
+    STRATIFIED,
+    /** The whole trajectory before the target (up to a search window); the layer searches it. */
+    FULL
+  }
+
+  /** Layers that embed fields themselves; the default delegates to the summed embeddings. */
+  default Operand<TFloat32> build(
+      Ops tf, ParamStore store, ModelParams p, Inputs in, Features features) {
+    return build(tf, store, p, in);
+  }
+
+  /**
+   * False when the layer never reads {@link Inputs#behaviors()}: the model then does not embed the
+   * (possibly long) sequence at all and passes {@code null}.
+   */
+  default boolean usesBehaviorEmbeddings() {
+    return true;
+  }
+
+  /** True when {@link #build} returns the logit {@code [B]} itself (two-tower models), no MLP. */
+  default boolean outputsLogit() {
+    return false;
+  }
+
+  default History history() {
+    return History.LATEST;
+  }
 
   /**
    * A term added to the training loss (e.g. LREA's {@code λ·L_nonneg}), available after {@link

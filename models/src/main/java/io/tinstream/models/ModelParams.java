@@ -37,6 +37,8 @@ public final class ModelParams {
   public static final float DEFAULT_LEARNING_RATE = 1e-3f;
   public static final float DEFAULT_EMBEDDING_LEARNING_RATE = 0.05f;
   public static final int DEFAULT_DIN_ATTENTION_HIDDEN = 36;
+  public static final int DEFAULT_CATEGORY_SLOTS = 32;
+  public static final int DEFAULT_SASREC_BLOCKS = 2;
 
   private final String variant;
   private final int dim;
@@ -54,6 +56,9 @@ public final class ModelParams {
   private final long seed;
   private final boolean projections;
   private final int dinAttentionHidden;
+  private final int attentionDim;
+  private final int categorySlots;
+  private final int sasrecBlocks;
   private final int intraOpThreads;
   private final int interOpThreads;
 
@@ -74,6 +79,9 @@ public final class ModelParams {
     this.seed = b.seed;
     this.projections = b.projections;
     this.dinAttentionHidden = b.dinAttentionHidden;
+    this.attentionDim = b.attentionDim;
+    this.categorySlots = b.categorySlots;
+    this.sasrecBlocks = b.sasrecBlocks;
     this.intraOpThreads = b.intraOpThreads;
     this.interOpThreads = b.interOpThreads;
   }
@@ -101,6 +109,9 @@ public final class ModelParams {
     b.seed = seed;
     b.projections = projections;
     b.dinAttentionHidden = dinAttentionHidden;
+    b.attentionDim = attentionDim;
+    b.categorySlots = categorySlots;
+    b.sasrecBlocks = sasrecBlocks;
     b.intraOpThreads = intraOpThreads;
     b.interOpThreads = interOpThreads;
     return b;
@@ -179,6 +190,24 @@ public final class ModelParams {
     return dinAttentionHidden;
   }
 
+  /**
+   * DARE attention-table dim {@code d_A}; 0 means "the variant decides" ({@code d}, or {@code d/2}
+   * for {@code dare-half}).
+   */
+  public int attentionDim() {
+    return attentionDim;
+  }
+
+  /** Target categories (L1) with their own slot in TdPE, dPE and TD-SASRec; the rest share one. */
+  public int categorySlots() {
+    return categorySlots;
+  }
+
+  /** Causal self-attention blocks of the SASRec user tower. */
+  public int sasrecBlocks() {
+    return sasrecBlocks;
+  }
+
   public int intraOpThreads() {
     return intraOpThreads;
   }
@@ -232,6 +261,9 @@ public final class ModelParams {
     private long seed = 1L;
     private boolean projections = false;
     private int dinAttentionHidden = DEFAULT_DIN_ATTENTION_HIDDEN;
+    private int attentionDim = 0;
+    private int categorySlots = DEFAULT_CATEGORY_SLOTS;
+    private int sasrecBlocks = DEFAULT_SASREC_BLOCKS;
     private int intraOpThreads = 1;
     private int interOpThreads = 1;
 
@@ -324,6 +356,21 @@ public final class ModelParams {
       return this;
     }
 
+    public Builder attentionDim(int d) {
+      this.attentionDim = d;
+      return this;
+    }
+
+    public Builder categorySlots(int n) {
+      this.categorySlots = n;
+      return this;
+    }
+
+    public Builder sasrecBlocks(int n) {
+      this.sasrecBlocks = n;
+      return this;
+    }
+
     public Builder threads(int intraOp, int interOp) {
       this.intraOpThreads = intraOp;
       this.interOpThreads = interOp;
@@ -347,6 +394,9 @@ public final class ModelParams {
       require(learningRate > 0 && embeddingLearningRate > 0, "learning rates must be > 0");
       require(adagradInitialAccumulator > 0, "adagradInitialAccumulator must be > 0");
       require(dinAttentionHidden > 0, "dinAttentionHidden must be > 0");
+      require(attentionDim >= 0, "attentionDim must be >= 0 (0 = variant default)");
+      require(categorySlots >= 0, "categorySlots must be >= 0");
+      require(sasrecBlocks >= 1, "sasrecBlocks must be >= 1");
       require(intraOpThreads >= 1 && interOpThreads >= 1, "threads must be >= 1");
       require(!variant.isBlank(), "variant must not be blank");
       return new ModelParams(this);

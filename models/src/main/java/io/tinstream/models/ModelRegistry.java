@@ -14,12 +14,35 @@ public final class ModelRegistry {
     register("pool", MeanPoolLayer::new);
     register("din", DinLayer::new);
     register("tin", TinLayer::new);
+    registerTinFamily();
     register("lrea", LreaLayer::new);
     // DIN over the same long L as lrea (run with a long --max-len): LREA's accuracy reference.
     register("din-long", DinLayer::new);
   }
 
   private ModelRegistry() {}
+
+  /** Issue 5: search pipelines, DARE/TWIN, DSI, TdPE/dPE, STIN, two-tower SASRec. */
+  private static void registerTinFamily() {
+    register("sim", () -> new SearchedLayer(new TinLayer(), InterestLayer.History.SIM_SEARCH));
+    register(
+        "tin-hard-search",
+        () -> new SearchedLayer(new TinLayer(), InterestLayer.History.HIERARCHICAL_SEARCH));
+    register("twin", () -> new DareLayer(true, 1));
+    register("dare", () -> new DareLayer(false, 1));
+    register("dare-half", () -> new DareLayer(false, 2));
+    register("dsi_sum", () -> new DsiTinLayer(false));
+    register("dsi_concat", () -> new DsiTinLayer(true));
+    register("tdpe", () -> new DecoupledPeLayer(false));
+    register("dpe", () -> new DecoupledPeLayer(true));
+    for (int depth = 1; depth <= StackedTinLayer.MAX_DEPTH; depth++) {
+      int k = depth;
+      register("stin-" + k, () -> new StackedTinLayer(k));
+    }
+    register("td-sasrec", () -> new SasRecLayer(true, InterestLayer.History.STRATIFIED));
+    register("sasrec", () -> new SasRecLayer(false, InterestLayer.History.STRATIFIED));
+    register("sasrec-latest", () -> new SasRecLayer(false, InterestLayer.History.LATEST));
+  }
 
   public static void register(String name, Supplier<InterestLayer> layer) {
     LAYERS.put(name, layer);

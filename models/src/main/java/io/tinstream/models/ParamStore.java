@@ -72,6 +72,7 @@ public final class ParamStore {
   private final float identityNoise;
   private final Map<String, DenseParam> dense = new LinkedHashMap<>();
   private final Map<String, TableParam> tables = new LinkedHashMap<>();
+  private final Map<String, Operand<TFloat32>> outputs = new LinkedHashMap<>();
 
   public ParamStore(long seed) {
     this(seed, 0f);
@@ -92,6 +93,18 @@ public final class ParamStore {
 
   public Map<String, TableParam> tables() {
     return Collections.unmodifiableMap(tables);
+  }
+
+  /**
+   * Names an intermediate tensor a caller may fetch (e.g. TD-SASRec's per-user head vectors for
+   * retrieval and caching); see {@code TfCtrModel#output}.
+   */
+  public void output(String name, Operand<TFloat32> value) {
+    outputs.put(name, value);
+  }
+
+  public Map<String, Operand<TFloat32>> outputs() {
+    return Collections.unmodifiableMap(outputs);
   }
 
   /** A dense weight with the given initial values (row-major). */

@@ -119,6 +119,7 @@ final class TfCtrModel implements CtrModel {
     Operand<TInt32> tC2 = intInput(tf, FeedEncoder.TGT_CAT2, 1);
     Operand<TInt32> tC3 = intInput(tf, FeedEncoder.TGT_CAT3, 1);
     Operand<TInt32> tScn = intInput(tf, FeedEncoder.TGT_SCENARIO, 1);
+    Operand<TInt32> tSlot = intInput(tf, FeedEncoder.TGT_CATEGORY_SLOT, 1);
     Placeholder<TFloat32> label =
         tf.withName(FeedEncoder.LABEL).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
     inputs.put(FeedEncoder.LABEL, label);
@@ -130,16 +131,20 @@ final class TfCtrModel implements CtrModel {
     store.table(tf, "emb_action", params.rows(ModelParams.Field.ACTION), d, std);
     store.table(tf, "emb_scenario", params.rows(ModelParams.Field.SCENARIO), d, std);
 
-    // e_i: field embeddings of a behavior, summed (MODELS.md "Notation").
+    // e_i: field embeddings of a behavior, summed (MODELS.md "Notation"). Layers that embed the
+    // sequence themselves (DARE looks up representation rows of the kept behaviors only) skip it:
+    // an unused gather would still be computed for its (zero) gradient.
     Operand<TFloat32> e =
-        sumAll(
-            tf,
-            store.lookup(tf, "emb_item", hItem),
-            store.lookup(tf, "emb_cat1", hC1),
-            store.lookup(tf, "emb_cat2", hC2),
-            store.lookup(tf, "emb_cat3", hC3),
-            store.lookup(tf, "emb_action", hAct),
-            store.lookup(tf, "emb_scenario", hScn));
+        !layer.usesBehaviorEmbeddings()
+            ? null
+            : sumAll(
+                tf,
+                store.lookup(tf, "emb_item", hItem),
+                store.lookup(tf, "emb_cat1", hC1),
+                store.lookup(tf, "emb_cat2", hC2),
+                store.lookup(tf, "emb_cat3", hC3),
+                store.lookup(tf, "emb_action", hAct),
+                store.lookup(tf, "emb_scenario", hScn));
     // v_t: the target's item fields and scenario.
     Operand<TFloat32> vt =
         sumAll(
@@ -151,7 +156,7 @@ final class TfCtrModel implements CtrModel {
             store.lookup(tf, "emb_scenario", tScn));
     Operand<TFloat32> eTilde = e;
     Operand<TFloat32> vTilde = vt;
-    if (layer.temporalEncoding()) {
+    if (layer.temporalEncoding() && e != null) {
       // Target-aware temporal encoding: ẽ_i = e_i + P_pos[pos_i] + P_dt[bucket_i], ṽ_t = v_t +
       // P_pos[0] + P_dt[0].
       store.table(tf, "P_pos", params.positionBuckets(), d, std);
@@ -160,11 +165,18 @@ final class TfCtrModel implements CtrModel {
       Operand<TInt32> zero = tf.constant(new int[] {0});
       vTilde = sumAll(tf, vt, store.lookup(tf, "P_pos", zero), store.lookup(tf, "P_dt", zero));
     }
+    InterestLayer.Features features =
+        new InterestLayer.Features(
+            hItem, hC1, hC2, hC3, hAct, hScn, hPos, hDt, tItem, tC1, tC2, tC3, tScn, tSlot);
     Operand<TFloat32> interest =
-        layer.build(tf, store, params, new InterestLayer.Inputs(eTilde, vTilde, mask));
-    int inDim = layer.outputDim(params) + d;
-    Operand<TFloat32> head = tf.concat(List.of(interest, vt), tf.constant(1));
-    this.logit = Layers.mlpLogit(tf, store, "mlp", head, inDim, params.mlpLayers());
+        layer.build(tf, store, params, new InterestLayer.Inputs(eTilde, vTilde, mask), features);
+    if (layer.outputsLogit()) {
+      this.logit = interest;
+    } else {
+      int inDim = layer.outputDim(params) + d;
+      Operand<TFloat32> head = tf.concat(List.of(interest, vt), tf.constant(1));
+      this.logit = Layers.mlpLogit(tf, store, "mlp", head, inDim, params.mlpLayers());
+    }
     this.prob = tf.withName(FeedEncoder.SCORE).math.sigmoid(logit);
     // Sigmoid cross-entropy as softplus(x) - x*z (stable, gradients all registered).
     Operand<TFloat32> bce =
@@ -390,6 +402,9 @@ final class TfCtrModel implements CtrModel {
       touched[0] = version; // target temporal rows / padding row
       String[] feeds = TABLE_FEEDS.get(e.getKey());
       if (feeds == null) {
+        // A layer's own table (DARE attention, dPE per-category, ...): which rows a step touched
+        // is not tracked per feed, so deltas conservatively carry all of its rows.
+        java.util.Arrays.fill(touched, version);
         continue;
       }
       for (String f : feeds) {
@@ -446,6 +461,24 @@ final class TfCtrModel implements CtrModel {
       try (Result res = r.fetch(loss).run()) {
         return ((TFloat32) res.get(0)).getFloat();
       }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  @Override
+  public float[] output(String name, Batch batch) {
+    Operand<TFloat32> out = store.outputs().get(name);
+    if (out == null) {
+      throw new IllegalArgumentException(
+          "model " + name() + " has no output '" + name + "'; it has " + store.outputs().keySet());
+    }
+    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch);
+    List<Tensor> owned = new ArrayList<>();
+    try (Result res = feed(enc, owned).fetch(out).run()) {
+      float[] a = new float[Math.toIntExact(res.get(0).shape().size())];
+      ((TFloat32) res.get(0)).copyTo(DataBuffers.of(a, false, false));
+      return a;
     } finally {
       owned.forEach(Tensor::close);
     }

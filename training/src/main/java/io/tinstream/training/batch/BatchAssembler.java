@@ -91,6 +91,65 @@ public final class BatchAssembler {
   }
 
   /**
+   * Adds one example whose history is a searched subsequence: {@code selected} are ascending
+   * indices below {@code histEnd} (at most {@code maxLen}); each keeps its true position relative
+   * to the target ({@code histEnd - index}, 1 = most recent) and its true time delta.
+   */
+  public void addSelected(
+      Trajectory t,
+      int[] selected,
+      int histEnd,
+      int targetItem,
+      int targetCat1,
+      int targetCat2,
+      int targetCat3,
+      int targetScenario,
+      long targetTimeSec,
+      float label) {
+    if (rows == batchSize) {
+      throw new IllegalStateException("batch full: call build() first");
+    }
+    if (selected.length > maxLen) {
+      throw new IllegalArgumentException(
+          "selected " + selected.length + " behaviors, more than maxLen " + maxLen);
+    }
+    if (current == null) {
+      current = Batch.allocate(batchSize, maxLen, true);
+    }
+    Batch b = current;
+    int r = rows++;
+    int base = r * maxLen;
+    long[] time = t.timeSec();
+    for (int j = 0; j < selected.length; j++) {
+      int i = selected[j];
+      if (i < 0 || i >= histEnd || (j > 0 && i <= selected[j - 1])) {
+        throw new IllegalArgumentException("selected indices must ascend below histEnd: " + i);
+      }
+      b.histItem[base + j] = t.item()[i];
+      b.histCat1[base + j] = t.cat1()[i];
+      b.histCat2[base + j] = t.cat2()[i];
+      b.histCat3[base + j] = t.cat3()[i];
+      b.histAction[base + j] = t.action()[i];
+      b.histScenario[base + j] = t.scenario()[i];
+      b.histDeltaSec[base + j] = Math.max(0L, targetTimeSec - time[i]);
+      b.histPosition[base + j] = histEnd - i;
+    }
+    for (int j = selected.length; j < maxLen; j++) {
+      b.histItem[base + j] = -1;
+      b.histPosition[base + j] = 0;
+      b.histDeltaSec[base + j] = 0f;
+    }
+    b.lengths[r] = selected.length;
+    b.targetItem[r] = targetItem;
+    b.targetCat1[r] = targetCat1;
+    b.targetCat2[r] = targetCat2;
+    b.targetCat3[r] = targetCat3;
+    b.targetScenario[r] = targetScenario;
+    b.labels[r] = label;
+    b.userIds[r] = t.userId();
+  }
+
+  /**
    * Returns the filled batch and starts a new one. A partial batch is trimmed to its rows (a copy),
    * so scores and metrics never see filler rows.
    */

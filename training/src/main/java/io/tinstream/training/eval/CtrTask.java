@@ -1,6 +1,14 @@
 package io.tinstream.training.eval;
 
 import io.tinstream.models.Batch;
+import io.tinstream.models.InterestLayer;
+import io.tinstream.schemas.ActionType;
+import io.tinstream.schemas.Domain;
+import io.tinstream.state.Behavior;
+import io.tinstream.state.CategoryLevel;
+import io.tinstream.state.SearchStage;
+import io.tinstream.state.SearchTarget;
+import io.tinstream.state.TrajectoryView;
 import io.tinstream.training.batch.BatchAssembler;
 import io.tinstream.training.batch.Trajectory;
 import io.tinstream.training.data.MovieLensDataset;
@@ -79,6 +87,9 @@ public final class CtrTask {
   private final Samples valid = new Samples();
   private final Samples test = new Samples();
   private final int items;
+
+  /** Per trajectory, the state module's view of it (built on first search). */
+  private final Map<Integer, TrajectoryView> views = new HashMap<>();
 
   private CtrTask(List<Trajectory> trajectories, Map<Integer, int[]> itemCats, int items) {
     this.trajectories = trajectories;
@@ -209,6 +220,19 @@ public final class CtrTask {
     return test;
   }
 
+  /** Trajectory index of sample {@code i}, and where its past ends. */
+  public int trajectoryOf(Samples s, int i) {
+    return s.traj[i];
+  }
+
+  public int historyEnd(Samples s, int i) {
+    return s.histEnd[i];
+  }
+
+  public int itemOf(Samples s, int i) {
+    return s.item[i];
+  }
+
   public int items() {
     return items;
   }
@@ -220,12 +244,87 @@ public final class CtrTask {
     a.add(t, s.histEnd[i], s.item[i], c[0], c[1], c[2], SCENARIO, s.timeSec[i], s.label[i]);
   }
 
+  /**
+   * Adds sample {@code i} with the history a model of the given kind is fed (issue 5): the latest
+   * {@code a.maxLen()} behaviors ({@code LATEST}, and {@code FULL}, whose search window is the
+   * assembler's length), or the state module's {@link SearchStage} over the whole trajectory before
+   * the target with {@code K = a.maxLen()}.
+   */
+  public void addTo(BatchAssembler a, Samples s, int i, InterestLayer.History history) {
+    if (history == InterestLayer.History.LATEST || history == InterestLayer.History.FULL) {
+      addTo(a, s, i);
+      return;
+    }
+    Trajectory t = trajectories.get(s.traj[i]);
+    int[] c = itemCats.get(s.item[i]);
+    TrajectoryView past = view(s.traj[i]).prefixBefore(s.timeSec[i] * 1000L);
+    if (past.size() != s.histEnd[i]) {
+      throw new IllegalStateException("view and task disagree on the past of a target");
+    }
+    SearchTarget target = new SearchTarget(c[0], c[1], c[2], SCENARIO, s.timeSec[i] * 1000L);
+    int k = a.maxLen();
+    int[] selected =
+        switch (history) {
+          case HIERARCHICAL_SEARCH -> SearchStage.hierarchicalHardSearch(past, target, k);
+          case SIM_SEARCH -> SearchStage.simHardSearch(past, target, k);
+          case STRATIFIED -> SearchStage.stratifiedSample(past, k, CategoryLevel.L1);
+          default -> throw new IllegalArgumentException("history " + history);
+        };
+    a.addSelected(
+        t, selected, s.histEnd[i], s.item[i], c[0], c[1], c[2], SCENARIO, s.timeSec[i], s.label[i]);
+  }
+
+  /** The trajectory as the state module sees it (MovieLens ratings: action type RATE). */
+  TrajectoryView view(int traj) {
+    return views.computeIfAbsent(
+        traj,
+        ti -> {
+          Trajectory t = trajectories.get(ti);
+          List<Behavior> bs = new ArrayList<>(t.length());
+          for (int j = 0; j < t.length(); j++) {
+            bs.add(
+                new Behavior(
+                    j,
+                    t.timeSec()[j] * 1000L,
+                    (byte) Domain.CONTENT.ordinal(),
+                    (byte) ActionType.RATE.ordinal(),
+                    t.scenario()[j],
+                    t.action()[j] / 2f,
+                    t.item()[j],
+                    Behavior.UNKNOWN,
+                    Behavior.UNKNOWN,
+                    Behavior.UNKNOWN,
+                    t.cat1()[j],
+                    t.cat2()[j],
+                    t.cat3()[j],
+                    Behavior.UNKNOWN,
+                    Behavior.UNKNOWN,
+                    Behavior.UNKNOWN));
+          }
+          return TrajectoryView.of(bs);
+        });
+  }
+
+  /** Item id to its {L1, L2, L3} categories, for every item of the task. */
+  public Map<Integer, int[]> itemCategories() {
+    return java.util.Collections.unmodifiableMap(itemCats);
+  }
+
   /** Batches over {@code order} (indices into {@code s}), the last one partial. */
   public List<Batch> batches(Samples s, int[] order, int batchSize, int maxLen) {
+    return batches(s, order, batchSize, maxLen, InterestLayer.History.LATEST);
+  }
+
+  /**
+   * Batches with the history of a model kind (see {@link #addTo(BatchAssembler, Samples, int,
+   * InterestLayer.History)}).
+   */
+  public List<Batch> batches(
+      Samples s, int[] order, int batchSize, int maxLen, InterestLayer.History history) {
     BatchAssembler a = new BatchAssembler(batchSize, maxLen);
     List<Batch> out = new ArrayList<>();
     for (int i : order) {
-      addTo(a, s, i);
+      addTo(a, s, i, history);
       if (a.isFull()) {
         out.add(a.build());
       }

@@ -2,12 +2,15 @@ package io.tinstream.training.eval;
 
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
+import io.tinstream.models.InterestLayer;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
 import io.tinstream.training.batch.BatchAssembler;
 import io.tinstream.training.metrics.Metrics;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -35,17 +38,36 @@ public final class OfflineEvaluator {
   private final CtrTask task;
   private final int batchSize;
   private final int maxLen;
-  private final List<Batch> validBatches;
-  private final List<Batch> testBatches;
+  private final int searchWindow;
+  private final Map<InterestLayer.History, List<Batch>> validBatches =
+      new EnumMap<>(InterestLayer.History.class);
+  private final Map<InterestLayer.History, List<Batch>> testBatches =
+      new EnumMap<>(InterestLayer.History.class);
 
   public OfflineEvaluator(CtrTask task, int batchSize, int maxLen) {
+    this(task, batchSize, maxLen, maxLen);
+  }
+
+  /**
+   * @param searchWindow how many of the latest behaviors a {@code FULL}-history model (DARE, TWIN)
+   *     is fed to search its top {@code maxLen} in; hard-search models search the whole past
+   */
+  public OfflineEvaluator(CtrTask task, int batchSize, int maxLen, int searchWindow) {
     this.task = task;
     this.batchSize = batchSize;
     this.maxLen = maxLen;
-    this.validBatches =
-        task.batches(task.valid(), CtrTask.identity(task.valid().size()), 1024, maxLen);
-    this.testBatches =
-        task.batches(task.test(), CtrTask.identity(task.test().size()), 1024, maxLen);
+    this.searchWindow = searchWindow;
+  }
+
+  /** Sequence length of the batches a model with this history is fed. */
+  public int lengthFor(InterestLayer.History h) {
+    return h == InterestLayer.History.FULL ? Math.max(searchWindow, maxLen) : maxLen;
+  }
+
+  private List<Batch> evalBatches(
+      Map<InterestLayer.History, List<Batch>> cache, CtrTask.Samples s, InterestLayer.History h) {
+    return cache.computeIfAbsent(
+        h, k -> task.batches(s, CtrTask.identity(s.size()), 1024, lengthFor(k), k));
   }
 
   /** Scores every batch and computes the metrics over all of them. */
@@ -79,16 +101,19 @@ public final class OfflineEvaluator {
     long trainNanos = 0;
     long trained = 0;
     Epoch best = null;
+    InterestLayer.History fed = ModelRegistry.layer(params.variant()).history();
+    List<Batch> validBatches = evalBatches(this.validBatches, task.valid(), fed);
+    List<Batch> testBatches = evalBatches(this.testBatches, task.test(), fed);
     try (CtrModel model = ModelRegistry.build(params)) {
       for (int epoch = 1; epoch <= epochs; epoch++) {
         shuffleInPlace(order, shuffle);
-        BatchAssembler a = new BatchAssembler(batchSize, maxLen);
+        BatchAssembler a = new BatchAssembler(batchSize, lengthFor(fed));
         double lossSum = 0;
         int steps = 0;
         long t0 = System.nanoTime();
         long lastReport = t0;
         for (int k = 0; k < order.length; k++) {
-          task.addTo(a, train, order[k]);
+          task.addTo(a, train, order[k], fed);
           if (a.isFull() || k == order.length - 1) {
             lossSum += model.trainStep(a.build());
             steps++;

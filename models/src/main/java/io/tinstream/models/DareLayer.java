@@ -1,0 +1,129 @@
+package io.tinstream.models;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gather;
+import org.tensorflow.op.nn.TopK;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * DARE soft search (MODELS.md "Search stage (ranking)"): relevance {@code r_i = e^A_i · v^A_t /
+ * √d_A} in the attention space over the whole fed trajectory, keep the top {@code K =
+ * maxHistoryLength}, then {@code α = softmax(r_kept)} and interest {@code Σ α_i (e^R_i ⊙ v^R_t)} in
+ * the representation space. Temporal encodings are added in both spaces.
+ *
+ * <p>{@code shared = false} (DARE): attention tables {@code dare_A_*} of width {@code d_A} are
+ * separate from the representation (the model's base tables), so {@code A} only gets gradient
+ * through {@code α} and {@code R} only through the representation. {@code shared = true} (TWIN):
+ * one table set for both. Representation rows are gathered for the kept behaviors only.
+ */
+public final class DareLayer implements InterestLayer {
+  public static final String ATTENTION_PREFIX = "dare_A_";
+
+  /** Names of the intermediate tensors this layer registers (tests, benchmarks). */
+  public static final String OUT_ALPHA = "dare_alpha";
+
+  public static final String OUT_REPRESENTATION = "dare_representation";
+
+  private final boolean shared;
+  private final int attentionDivisor;
+
+  /**
+   * @param shared TWIN (one table) instead of DARE
+   * @param attentionDivisor {@code d_A = d / attentionDivisor} unless {@link
+   *     ModelParams#attentionDim()} sets it
+   */
+  public DareLayer(boolean shared, int attentionDivisor) {
+    if (attentionDivisor < 1 || (shared && attentionDivisor != 1)) {
+      throw new IllegalArgumentException("TWIN shares one table: its attention dim is d");
+    }
+    this.shared = shared;
+    this.attentionDivisor = attentionDivisor;
+  }
+
+  public int attentionDim(ModelParams p) {
+    if (shared) {
+      return p.dim();
+    }
+    return p.attentionDim() > 0 ? p.attentionDim() : Math.max(1, p.dim() / attentionDivisor);
+  }
+
+  @Override
+  public boolean temporalEncoding() {
+    return false;
+  }
+
+  @Override
+  public boolean usesBehaviorEmbeddings() {
+    return false;
+  }
+
+  @Override
+  public History history() {
+    return History.FULL;
+  }
+
+  @Override
+  public int outputDim(ModelParams p) {
+    return p.dim();
+  }
+
+  @Override
+  public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in) {
+    throw new UnsupportedOperationException("DARE embeds fields itself: use build(..., Features)");
+  }
+
+  @Override
+  public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in, Features f) {
+    FieldTables rep = FieldTables.base(p.dim());
+    rep.create(tf, store, p);
+    FieldTables att = shared ? rep : FieldTables.prefixed(ATTENTION_PREFIX, attentionDim(p));
+    att.create(tf, store, p);
+    Search s = search(tf, store, att, f, in.mask(), p.maxHistoryLength());
+    // α_i = softmax over the kept behaviors of their relevance (padding kept only when L < K).
+    Operand<TFloat32> alpha =
+        tf.math.mul(tf.nn.softmax(Layers.maskLogits(tf, s.keptLogits, s.keptMask)), s.keptMask);
+    // e^R_i ⊙ v^R_t for the kept behaviors only.
+    Operand<TFloat32> eR = rep.behaviors(tf, store, f, ids -> keep(tf, ids, s.indices), true);
+    Operand<TFloat32> vR = rep.target(tf, store, f, true);
+    Operand<TFloat32> representation = tf.math.mul(eR, tf.expandDims(vR, tf.constant(1)));
+    store.output(OUT_ALPHA, alpha);
+    store.output(OUT_REPRESENTATION, representation);
+    return Layers.sum(
+        tf, tf.math.mul(representation, tf.expandDims(alpha, tf.constant(2))), 1, false);
+  }
+
+  /** Top-K indices {@code [B, K']} (K' = min(K, L)) and the kept masked relevances. */
+  record Search(
+      Operand<TInt32> indices, Operand<TFloat32> keptLogits, Operand<TFloat32> keptMask) {}
+
+  /**
+   * The soft search alone: attention-space embeddings over the whole sequence, relevance and top-K
+   * (TopK has no gradient and needs none: only the gathered relevances carry it).
+   */
+  static Search search(
+      Ops tf, ParamStore store, FieldTables att, Features f, Operand<TFloat32> mask, int k) {
+    Operand<TFloat32> eA = att.behaviors(tf, store, f, ids -> ids, true);
+    Operand<TFloat32> vA = att.target(tf, store, f, true);
+    Operand<TFloat32> r =
+        tf.math.mul(
+            Layers.sum(tf, tf.math.mul(eA, tf.expandDims(vA, tf.constant(1))), 2, false),
+            tf.constant((float) (1.0 / Math.sqrt(att.dim()))));
+    Operand<TFloat32> masked = Layers.maskLogits(tf, r, mask);
+    Operand<TInt32> len =
+        tf.reshape(
+            tf.gather(tf.shape(mask), tf.constant(new int[] {1}), tf.constant(0)),
+            tf.constant(new int[0]));
+    Operand<TInt32> kk = tf.math.minimum(tf.constant(k), len);
+    TopK<TFloat32, TInt32> top = tf.nn.topK(masked, kk, new TopK.Options[] {TopK.sorted(false)});
+    Operand<TInt32> idx = top.indices();
+    return new Search(idx, keep(tf, masked, idx), keep(tf, mask, idx));
+  }
+
+  /** Gathers {@code [B, L, ...] -> [B, K, ...]} at per-row indices. */
+  static <T extends org.tensorflow.types.family.TType> Operand<T> keep(
+      Ops tf, Operand<T> x, Operand<TInt32> idx) {
+    return tf.gather(x, idx, tf.constant(1), Gather.batchDims(1L));
+  }
+}

@@ -1,0 +1,153 @@
+package io.tinstream.models;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * DSI-TIN (MODELS.md "DSI-TIN"): one TIN attention per field group {@code g} whose logits use only
+ * that group's embeddings ({@code k^g_i} from the behavior's fields in {@code g}, {@code q^g} from
+ * the target's, or a learned query {@code dsi_q_<g>} where the target has none of them), while
+ * every group's representation is the full {@code ẽ_i ⊙ ṽ_t}. Outputs are summed ({@code dsi_sum})
+ * or concatenated ({@code dsi_concat}).
+ */
+public final class DsiTinLayer implements InterestLayer {
+
+  /** Fields a group may hold; {@code TEMPORAL} is {@code P_pos + P_dt}. */
+  public enum GroupField {
+    ITEM,
+    CAT1,
+    CAT2,
+    CAT3,
+    ACTION,
+    SCENARIO,
+    TEMPORAL
+  }
+
+  /** Default groups: temporal encodings; action type; everything else. */
+  public static final List<Set<GroupField>> DEFAULT_GROUPS =
+      List.of(
+          EnumSet.of(GroupField.TEMPORAL),
+          EnumSet.of(GroupField.ACTION),
+          EnumSet.of(
+              GroupField.ITEM,
+              GroupField.CAT1,
+              GroupField.CAT2,
+              GroupField.CAT3,
+              GroupField.SCENARIO));
+
+  private final List<Set<GroupField>> groups;
+  private final boolean concat;
+
+  public DsiTinLayer(boolean concat) {
+    this(DEFAULT_GROUPS, concat);
+  }
+
+  public DsiTinLayer(List<Set<GroupField>> groups, boolean concat) {
+    if (groups.isEmpty() || groups.stream().anyMatch(Set::isEmpty)) {
+      throw new IllegalArgumentException("DSI needs at least one non-empty field group");
+    }
+    this.groups = List.copyOf(groups);
+    this.concat = concat;
+  }
+
+  @Override
+  public boolean temporalEncoding() {
+    return true;
+  }
+
+  @Override
+  public int outputDim(ModelParams p) {
+    return concat ? p.dim() * groups.size() : p.dim();
+  }
+
+  @Override
+  public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in) {
+    throw new UnsupportedOperationException(
+        "DSI-TIN embeds field groups: use build(..., Features)");
+  }
+
+  @Override
+  public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in, Features f) {
+    int d = p.dim();
+    FieldTables t = FieldTables.base(d);
+    t.create(tf, store, p);
+    // TR: the full ẽ_i ⊙ ṽ_t, shared by every group.
+    Operand<TFloat32> rep = tf.math.mul(in.behaviors(), tf.expandDims(in.target(), tf.constant(1)));
+    List<Operand<TFloat32>> outs = new ArrayList<>();
+    for (int g = 0; g < groups.size(); g++) {
+      Set<GroupField> group = groups.get(g);
+      Operand<TFloat32> k = null;
+      Operand<TFloat32> q = null;
+      for (GroupField field : group) {
+        k = plus(tf, k, behaviorField(tf, store, t, f, field));
+        q = plus(tf, q, targetField(tf, store, t, f, field));
+      }
+      if (q == null) {
+        // The target has none of the group's fields (e.g. action type): a learned query.
+        float[] init = new float[d];
+        java.util.Random r = new java.util.Random(p.seed() * 31 + g);
+        for (int i = 0; i < d; i++) {
+          init[i] = (float) (r.nextGaussian() * p.embeddingInitStd());
+        }
+        q = store.dense(tf, "dsi_q_" + g, new long[] {1, d}, init);
+      }
+      Operand<TFloat32> logits =
+          tf.math.mul(
+              Layers.sum(tf, tf.math.mul(k, tf.expandDims(q, tf.constant(1))), 2, false),
+              tf.constant((float) (1.0 / Math.sqrt(d))));
+      Operand<TFloat32> alpha =
+          tf.math.mul(tf.nn.softmax(Layers.maskLogits(tf, logits, in.mask())), in.mask());
+      outs.add(Layers.sum(tf, tf.math.mul(rep, tf.expandDims(alpha, tf.constant(2))), 1, false));
+    }
+    if (concat) {
+      return outs.size() == 1 ? outs.get(0) : tf.concat(outs, tf.constant(1));
+    }
+    Operand<TFloat32> s = outs.get(0);
+    for (int i = 1; i < outs.size(); i++) {
+      s = tf.math.add(s, outs.get(i));
+    }
+    return s;
+  }
+
+  private static Operand<TFloat32> plus(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null ? a : tf.math.add(a, b);
+  }
+
+  private static Operand<TFloat32> behaviorField(
+      Ops tf, ParamStore store, FieldTables t, Features f, GroupField field) {
+    return switch (field) {
+      case ITEM -> store.lookup(tf, t.item(), f.histItem());
+      case CAT1 -> store.lookup(tf, t.cat1(), f.histCat1());
+      case CAT2 -> store.lookup(tf, t.cat2(), f.histCat2());
+      case CAT3 -> store.lookup(tf, t.cat3(), f.histCat3());
+      case ACTION -> store.lookup(tf, t.action(), f.histAction());
+      case SCENARIO -> store.lookup(tf, t.scenario(), f.histScenario());
+      case TEMPORAL ->
+          tf.math.add(store.lookup(tf, t.pos(), f.histPos()), store.lookup(tf, t.dt(), f.histDt()));
+    };
+  }
+
+  /** The target's embedding of a field, or null where a target has no such field (action). */
+  private static Operand<TFloat32> targetField(
+      Ops tf, ParamStore store, FieldTables t, Features f, GroupField field) {
+    Operand<TInt32> zero = tf.constant(new int[] {0});
+    return switch (field) {
+      case ITEM -> store.lookup(tf, t.item(), f.targetItem());
+      case CAT1 -> store.lookup(tf, t.cat1(), f.targetCat1());
+      case CAT2 -> store.lookup(tf, t.cat2(), f.targetCat2());
+      case CAT3 -> store.lookup(tf, t.cat3(), f.targetCat3());
+      case ACTION -> null;
+      case SCENARIO -> store.lookup(tf, t.scenario(), f.targetScenario());
+      case TEMPORAL -> tf.math.add(store.lookup(tf, t.pos(), zero), store.lookup(tf, t.dt(), zero));
+    };
+  }
+}
