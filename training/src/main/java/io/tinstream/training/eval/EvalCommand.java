@@ -88,6 +88,18 @@ public final class EvalCommand implements Callable<Integer> {
   long dataSeed;
 
   @Option(
+      names = "--lrea-rank",
+      defaultValue = "32",
+      description = "LREA rank r (default: ${DEFAULT-VALUE})")
+  int lreaRank;
+
+  @Option(
+      names = "--lrea-lambda",
+      defaultValue = "0.3",
+      description = "LREA non-negativity loss weight λ (default: ${DEFAULT-VALUE})")
+  float lreaLambda;
+
+  @Option(
       names = "--threads",
       defaultValue = "2",
       description = "TF intra-op threads (default: ${DEFAULT-VALUE})")
@@ -271,6 +283,8 @@ public final class EvalCommand implements Callable<Integer> {
         .learningRate(lr)
         .embeddingLearningRate(embLr)
         .seed(seed)
+        .lreaRank(lreaRank)
+        .lreaLambda(lreaLambda)
         .threads(threads, 1)
         .build();
   }

@@ -3,6 +3,7 @@ package io.tinstream.training.eval;
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
 import io.tinstream.models.InterestLayer;
+import io.tinstream.models.LreaModel;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
 import io.tinstream.training.batch.BatchAssembler;
@@ -137,6 +138,13 @@ public final class OfflineEvaluator {
         trained += order.length;
         Scores v = evaluate(model, validBatches);
         Scores t = evaluate(model, testBatches);
+        if (model instanceof LreaModel lrea) {
+          // lrea scores through the absorbed path: how far that is from the training path.
+          progress.accept(
+              String.format(
+                  "  %s seed %d epoch %d: test mean |absorbed - decompressed| score gap %.6f",
+                  params.variant(), params.seed(), epoch, lrea.meanScoreGap(testBatches)));
+        }
         Epoch e = new Epoch(epoch, lossSum / steps, v, t, order.length / (nanos / 1e9));
         history.add(e);
         progress.accept(

@@ -1,0 +1,90 @@
+package io.tinstream.training.lrea;
+
+import io.tinstream.models.Batch;
+import io.tinstream.models.LreaModel;
+import io.tinstream.state.LreaEntry;
+import io.tinstream.state.LreaRebuilder;
+import io.tinstream.state.TrajectoryView;
+
+/**
+ * The model side of {@link LreaRebuilder}: builds a user's {@link LreaEntry} with an {@link
+ * LreaModel} from the latest {@code L} behaviors of the trajectory, and scores candidates from an
+ * entry alone. This is what the stream holds per operator instance (one model, not thread-safe).
+ *
+ * <p>Raw long ids of the trajectory become the model's int raw ids by {@link #rawId} (negative =
+ * unknown); the model hashes them into its tables as for any batch.
+ */
+public final class LreaEntryBuilder implements LreaRebuilder {
+  private final LreaModel model;
+
+  public LreaEntryBuilder(LreaModel model) {
+    this.model = model;
+  }
+
+  public LreaModel model() {
+    return model;
+  }
+
+  @Override
+  public long modelVersion() {
+    return model.version();
+  }
+
+  @Override
+  public LreaEntry rebuild(TrajectoryView trajectory) {
+    LreaModel.Pair pair =
+        model.buildPair(historyBatch(trajectory, model.params().maxHistoryLength()));
+    return new LreaEntry(
+        pair.dim(), pair.rank(), model.version(), trajectory.size(), pair.eComp(), pair.eAux());
+  }
+
+  /**
+   * Click probabilities of {@code candidates} (their target columns) from the entry alone. The
+   * caller checks freshness first ({@code LreaStore.fresh}); an entry of another model version or
+   * shape is refused rather than scored.
+   */
+  public float[] score(LreaEntry entry, Batch candidates) {
+    if (entry.modelVersion() != model.version()) {
+      throw new IllegalStateException(
+          "entry built by model version "
+              + entry.modelVersion()
+              + ", model is at "
+              + model.version()
+              + ": rebuild it first");
+    }
+    LreaModel.Pair pair =
+        new LreaModel.Pair(
+            entry.dim(), entry.rank(), entry.eComp(), entry.eAux(), entry.trajectoryLength());
+    return model.scoreFromPair(pair, candidates);
+  }
+
+  /** One row holding the latest {@code maxLen} behaviors, oldest first; target columns unset. */
+  public static Batch historyBatch(TrajectoryView t, int maxLen) {
+    Batch b = Batch.allocate(1, maxLen, false);
+    int len = Math.min(t.size(), maxLen);
+    int from = t.size() - len;
+    for (int j = 0; j < len; j++) {
+      int i = from + j;
+      b.histItem[j] = rawId(t.itemId(i));
+      b.histCat1[j] = t.categoryL1(i);
+      b.histCat2[j] = t.categoryL2(i);
+      b.histCat3[j] = t.categoryL3(i);
+      b.histAction[j] = t.actionType(i);
+      b.histScenario[j] = t.scenario(i);
+      b.histPosition[j] = len - j;
+    }
+    for (int j = len; j < maxLen; j++) {
+      b.histItem[j] = -1;
+    }
+    b.lengths[0] = len;
+    return b;
+  }
+
+  /** Long id to the model's int raw id: negative stays unknown, else the low 31 bits mixed in. */
+  static int rawId(long id) {
+    if (id < 0) {
+      return -1;
+    }
+    return (int) ((id ^ (id >>> 31)) & 0x7fffffff);
+  }
+}
