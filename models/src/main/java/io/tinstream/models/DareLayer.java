@@ -94,6 +94,24 @@ public final class DareLayer implements InterestLayer {
         tf, tf.math.mul(representation, tf.expandDims(alpha, tf.constant(2))), 1, false);
   }
 
+  /**
+   * The search alone, for benchmarks and serving: creates attention tables {@code prefix*} of width
+   * {@code attentionDim} and returns the top-{@code k} indices {@code [B, min(k, L)]} (unsorted).
+   */
+  public static Operand<TInt32> searchIndices(
+      Ops tf,
+      ParamStore store,
+      ModelParams p,
+      String prefix,
+      int attentionDim,
+      Features f,
+      Operand<TFloat32> mask,
+      int k) {
+    FieldTables att = FieldTables.prefixed(prefix, attentionDim);
+    att.create(tf, store, p);
+    return search(tf, store, att, f, mask, k).indices();
+  }
+
   /** Top-K indices {@code [B, K']} (K' = min(K, L)) and the kept masked relevances. */
   record Search(
       Operand<TInt32> indices, Operand<TFloat32> keptLogits, Operand<TFloat32> keptMask) {}

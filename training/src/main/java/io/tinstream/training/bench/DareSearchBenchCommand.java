@@ -1,0 +1,264 @@
+package io.tinstream.training.bench;
+
+import io.tinstream.models.DareLayer;
+import io.tinstream.models.InterestLayer;
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.ParamStore;
+import io.tinstream.training.report.BenchmarkDoc;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Search cost of DARE's soft search (attention-space embeddings of the whole trajectory, relevance
+ * to each candidate, top-K) at full vs reduced attention dim: the DARE paper reports ~50% faster
+ * search with {@code d_A = d/2}. Times the TF graph of {@link DareLayer#searchIndices} alone.
+ */
+@Command(
+    name = "bench-dare-search",
+    mixinStandardHelpOptions = true,
+    description = "Time DARE's soft search at full vs half attention dim over long trajectories.")
+public final class DareSearchBenchCommand implements Callable<Integer> {
+
+  @Option(names = "--lengths", split = ",", defaultValue = "1000,10000")
+  List<Integer> lengths;
+
+  @Option(
+      names = "--dims",
+      split = ",",
+      defaultValue = "16,8,64,32",
+      description = "Attention dims to time (pairs full,half)")
+  List<Integer> dims;
+
+  @Option(names = "--candidates", defaultValue = "64", description = "Candidate ads per request")
+  int candidates;
+
+  @Option(names = "--k", defaultValue = "100")
+  int k;
+
+  @Option(names = "--iterations", defaultValue = "30")
+  int iterations;
+
+  @Option(names = "--threads", defaultValue = "2")
+  int threads;
+
+  @Option(names = "--doc", description = "Write the section dare-search of this benchmarks file")
+  Path doc;
+
+  /** One timing: median milliseconds per request (all candidates of one trajectory). */
+  public record Row(int length, int attentionDim, double medianMs, double p90Ms) {}
+
+  @Override
+  public Integer call() {
+    PrintWriter out = new PrintWriter(System.out, true);
+    List<Row> rows = new ArrayList<>();
+    for (int len : lengths) {
+      for (int dA : dims) {
+        Row r = time(len, dA);
+        rows.add(r);
+        out.printf(
+            Locale.ROOT,
+            "L=%d d_A=%d: median %.2f ms, p90 %.2f ms%n",
+            len,
+            dA,
+            r.medianMs(),
+            r.p90Ms());
+      }
+    }
+    String table = markdown(rows);
+    out.println(table);
+    if (doc != null) {
+      BenchmarkDoc.replaceSection(
+          doc,
+          "dare-search",
+          "DARE soft search: full vs half attention dim",
+          "Command: `java ... io.tinstream.training.bench.DareSearchBenchCommand --lengths "
+              + join(lengths)
+              + " --dims "
+              + join(dims)
+              + " --candidates "
+              + candidates
+              + " --k "
+              + k
+              + " --iterations "
+              + iterations
+              + " --threads "
+              + threads
+              + " --doc "
+              + doc
+              + "`.\n\n"
+              + "One request = one user's trajectory of L behaviors (fed as the "
+              + candidates
+              + " candidates' rows, as the ranking graph does), attention-space embedding of every"
+              + " behavior (6 field tables + P_pos + P_dt of width d_A), relevance to each"
+              + " candidate, top-"
+              + k
+              + " indices. Median and p90 over "
+              + iterations
+              + " timed runs after 3 warm-ups, TF CPU, "
+              + threads
+              + " intra-op threads, on this"
+              + " shared 2-core machine.\n\n"
+              + table);
+      out.println("wrote section dare-search of " + doc);
+    }
+    return 0;
+  }
+
+  private static String join(List<Integer> xs) {
+    return String.join(",", xs.stream().map(String::valueOf).toList());
+  }
+
+  static String markdown(List<Row> rows) {
+    StringBuilder sb =
+        new StringBuilder("| L | d_A | median ms | p90 ms | vs first d_A of the pair |\n");
+    sb.append("|---|---|---|---|---|\n");
+    for (int i = 0; i < rows.size(); i++) {
+      Row r = rows.get(i);
+      String rel = "";
+      if (i % 2 == 1) {
+        Row full = rows.get(i - 1);
+        rel =
+            String.format(
+                Locale.ROOT,
+                "%.0f%% of d_A=%d time",
+                100 * r.medianMs() / full.medianMs(),
+                full.attentionDim());
+      }
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %d | %.2f | %.2f | %s |%n",
+              r.length(),
+              r.attentionDim(),
+              r.medianMs(),
+              r.p90Ms(),
+              rel));
+    }
+    return sb.toString();
+  }
+
+  Row time(int len, int dA) {
+    ModelParams p =
+        ModelParams.builder().dim(dA).maxHistoryLength(k).positionBuckets(len + 1).build();
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      List<Placeholder<TInt32>> hist = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        hist.add(tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1))));
+      }
+      List<Placeholder<TInt32>> tgt = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        tgt.add(tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1))));
+      }
+      Placeholder<TFloat32> mask =
+          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)));
+      InterestLayer.Features f =
+          new InterestLayer.Features(
+              hist.get(0),
+              hist.get(1),
+              hist.get(2),
+              hist.get(3),
+              hist.get(4),
+              hist.get(5),
+              hist.get(6),
+              hist.get(7),
+              tgt.get(0),
+              tgt.get(1),
+              tgt.get(2),
+              tgt.get(3),
+              tgt.get(4),
+              tgt.get(5));
+      ParamStore store = new ParamStore(1);
+      Operand<TInt32> idx = DareLayer.searchIndices(tf, store, p, "A_", dA, f, mask, k);
+      ConfigProto config =
+          ConfigProto.newBuilder()
+              .setIntraOpParallelismThreads(threads)
+              .setInterOpParallelismThreads(1)
+              .build();
+      Random rnd = new Random(len * 31L + dA);
+      int b = candidates;
+      int[] rowsOf = {
+        p.rows(ModelParams.Field.ITEM),
+        p.rows(ModelParams.Field.CAT1),
+        p.rows(ModelParams.Field.CAT2),
+        p.rows(ModelParams.Field.CAT3),
+        p.rows(ModelParams.Field.ACTION),
+        p.rows(ModelParams.Field.SCENARIO),
+        p.positionBuckets(),
+        p.timeBuckets()
+      };
+      List<Tensor> feeds = new ArrayList<>();
+      try (Session s = new Session(g, config)) {
+        s.initialize();
+        Session.Runner base = null;
+        for (int i = 0; i < 8; i++) {
+          int[] a = new int[b * len];
+          int[] one = new int[len];
+          for (int j = 0; j < len; j++) {
+            one[j] = i == 6 ? Math.min(len - j, rowsOf[i] - 1) : 1 + rnd.nextInt(rowsOf[i] - 1);
+          }
+          for (int c = 0; c < b; c++) {
+            System.arraycopy(one, 0, a, c * len, len);
+          }
+          feeds.add(TInt32.tensorOf(Shape.of(b, len), DataBuffers.of(a, true, false)));
+        }
+        for (int i = 0; i < 6; i++) {
+          int[] a = new int[b];
+          for (int c = 0; c < b; c++) {
+            a[c] = 1 + rnd.nextInt(Math.max(1, (i < 5 ? rowsOf[i == 4 ? 5 : i] : 32) - 1));
+          }
+          feeds.add(TInt32.tensorOf(Shape.of(b), DataBuffers.of(a, true, false)));
+        }
+        float[] m = new float[b * len];
+        Arrays.fill(m, 1f);
+        feeds.add(TFloat32.tensorOf(Shape.of(b, len), DataBuffers.of(m, true, false)));
+        double[] ms = new double[iterations];
+        for (int it = -3; it < iterations; it++) {
+          Session.Runner r = s.runner();
+          for (int i = 0; i < 8; i++) {
+            r.feed(hist.get(i), feeds.get(i));
+          }
+          for (int i = 0; i < 6; i++) {
+            r.feed(tgt.get(i), feeds.get(8 + i));
+          }
+          r.feed(mask, feeds.get(14));
+          long t0 = System.nanoTime();
+          try (Result res = r.fetch(idx).run()) {
+            if (it >= 0) {
+              ms[it] = (System.nanoTime() - t0) / 1e6;
+            }
+          }
+        }
+        Arrays.sort(ms);
+        return new Row(len, dA, ms[iterations / 2], ms[(int) Math.floor(iterations * 0.9)]);
+      } finally {
+        feeds.forEach(Tensor::close);
+      }
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new DareSearchBenchCommand()).execute(args));
+  }
+}

@@ -1,0 +1,109 @@
+package io.tinstream.training.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tinstream.models.Batch;
+import io.tinstream.models.InterestLayer;
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.ModelRegistry;
+import io.tinstream.training.batch.Trajectory;
+import io.tinstream.training.data.MovieLensDataset;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The eval task feeds search models the state module's search over the whole past. */
+class SearchedHistoryTest {
+
+  @Test
+  void hardSearchTakesTheTargetsCategoryFromTheWholePastWithTruePositions(@TempDir Path tmp)
+      throws Exception {
+    CtrTask task = CtrTask.build(MovieLensDataset.load(TinyMovieLens.write(tmp, 4)), 1);
+    int k = 3;
+    CtrTask.Samples s = task.test();
+    List<Batch> latest = task.batches(s, CtrTask.identity(s.size()), 64, k);
+    List<Batch> sim =
+        task.batches(s, CtrTask.identity(s.size()), 64, k, InterestLayer.History.SIM_SEARCH);
+    Batch l = latest.get(0);
+    Batch h = sim.get(0);
+    int differs = 0;
+    for (int r = 0; r < h.size; r++) {
+      assertThat(h.lengths[r]).isEqualTo(l.lengths[r]); // K behaviors either way
+      int sameCat = 0;
+      for (int j = 0; j < h.lengths[r]; j++) {
+        int i = r * k + j;
+        sameCat += h.histCat1[i] == h.targetCat1[r] ? 1 : 0;
+        if (j > 0) {
+          assertThat(h.histPosition[i]).isLessThan(h.histPosition[i - 1]); // chronological
+        }
+        if (h.histItem[i] != l.histItem[i]) {
+          differs++;
+        }
+      }
+      // SIM takes every same-category behavior of the past (most recent first) before the latest.
+      Trajectory t = task.trajectories().get(task.trajectoryOf(s, r));
+      int available = 0;
+      for (int j = 0; j < task.historyEnd(s, r); j++) {
+        available += t.cat1()[j] == h.targetCat1[r] ? 1 : 0;
+      }
+      assertThat(sameCat).isEqualTo(Math.min(k, available));
+      // Positions are true distances to the target, not 1..K.
+      for (int j = 0; j < h.lengths[r]; j++) {
+        int i = r * k + j;
+        int pos = h.histPosition[i];
+        assertThat(t.item()[task.historyEnd(s, r) - pos]).isEqualTo(h.histItem[i]);
+      }
+    }
+    assertThat(differs).as("search must differ from latest-K somewhere").isPositive();
+  }
+
+  @Test
+  void searchAndSoftSearchModelsRunInEvalAndMatchingReportsRecall(@TempDir Path tmp)
+      throws Exception {
+    Path data = TinyMovieLens.write(tmp.resolve("ml"), 6);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new EvalCommand());
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int rc =
+        cl.execute(
+            "--data", data.toString(),
+            "--model", "sim,dare-half,stin-2",
+            "--matching", "td-sasrec,sasrec-latest",
+            "--seeds", "1",
+            "--epochs", "1",
+            "--max-len", "4",
+            "--search-window", "12",
+            "--match-len", "5",
+            "--top-n", "5,20",
+            "--batch-size", "16",
+            "--dim", "4",
+            "--out", tmp.resolve("out").toString());
+    assertThat(rc).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("| sim |", "| dare-half |", "| stin-2 |");
+    assertThat(out.toString())
+        .contains("recall@5", "NDCG@20", "| td-sasrec |", "| sasrec-latest |");
+    String json = Files.readString(tmp.resolve("out/matching.json"));
+    assertThat(json).contains("\"model\": \"td-sasrec\"", "\"cutoffs\": [5, 20]");
+  }
+
+  @Test
+  void everyIssueFiveModelIsRegisteredWithItsHistory() {
+    assertThat(ModelRegistry.layer("sim").history()).isEqualTo(InterestLayer.History.SIM_SEARCH);
+    assertThat(ModelRegistry.layer("tin-hard-search").history())
+        .isEqualTo(InterestLayer.History.HIERARCHICAL_SEARCH);
+    assertThat(ModelRegistry.layer("dare").history()).isEqualTo(InterestLayer.History.FULL);
+    assertThat(ModelRegistry.layer("twin").history()).isEqualTo(InterestLayer.History.FULL);
+    assertThat(ModelRegistry.layer("td-sasrec").history())
+        .isEqualTo(InterestLayer.History.STRATIFIED);
+    assertThat(ModelRegistry.layer("sasrec-latest").history())
+        .isEqualTo(InterestLayer.History.LATEST);
+    assertThat(ModelParams.builder().build().categorySlots()).isPositive();
+  }
+}
