@@ -10,6 +10,8 @@ import org.tensorflow.types.TFloat32;
  * without softmax over the full sequence, interest {@code Σ_i α_i ẽ_i}; padded α are zeroed.
  */
 public final class DinLayer implements InterestLayer {
+  /** Initial attention weight of every behavior (bias of the attention MLP's output). */
+  static final float INITIAL_ALPHA = 1f;
 
   @Override
   public boolean temporalEncoding() {
@@ -32,7 +34,13 @@ public final class DinLayer implements InterestLayer {
     Operand<TFloat32> h =
         Layers.leakyRelu(
             tf, Layers.dense(tf, store, "din_att_0", flat, 4 * d, p.dinAttentionHidden()));
-    Operand<TFloat32> a = Layers.dense(tf, store, "din_att_out", h, p.dinAttentionHidden(), 1);
+    // Output bias starts at 1, weights at Glorot: α_i ≈ 1 at init, so the count-normalized sum
+    // below starts as mean pooling of ẽ_i (where TIN's uniform softmax also starts) instead of
+    // ≈ 0 with random signs, which left DIN behind pool within a fixed epoch budget (issue 5).
+    Operand<TFloat32> a =
+        tf.math.add(
+            tf.linalg.matMul(h, store.glorot(tf, "din_att_out_W", p.dinAttentionHidden(), 1)),
+            store.dense(tf, "din_att_out_b", new long[] {1}, new float[] {INITIAL_ALPHA}));
     Operand<TFloat32> alpha =
         tf.math.mul(tf.reshape(a, tf.shape(in.mask())), in.mask()); // [B, L], padded -> 0
     // Deviation from MODELS.md's plain Σ α_i ẽ_i: divided by the number of real behaviors. With

@@ -218,6 +218,9 @@ public final class EvalCommand implements Callable<Integer> {
         err.flush();
         report.add(run);
       }
+      // Partial results survive an interrupted long run.
+      Files.createDirectories(out);
+      Files.writeString(out.resolve("eval.json"), report.json(setup(dataset, task)));
     }
     String table = report.markdownTable();
     outw.println();
