@@ -72,17 +72,42 @@ public final class DareSearchBenchCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = new PrintWriter(System.out, true);
     List<Row> rows = new ArrayList<>();
+    if (dims.size() % 2 != 0) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--dims must be pairs full,half");
+    }
     for (int len : lengths) {
-      for (int dA : dims) {
-        Row r = time(len, dA);
-        rows.add(r);
-        out.printf(
-            Locale.ROOT,
-            "L=%d d_A=%d: median %.2f ms, p90 %.2f ms%n",
-            len,
-            dA,
-            r.medianMs(),
-            r.p90Ms());
+      for (int i = 0; i < dims.size(); i += 2) {
+        // The pair runs interleaved (full, half, full, ...) so both see the same machine load.
+        try (Prepared full = new Prepared(len, dims.get(i));
+            Prepared half = new Prepared(len, dims.get(i + 1))) {
+          double[][] ms = new double[2][iterations];
+          for (int it = -3; it < iterations; it++) {
+            double a = full.runMs();
+            double b = half.runMs();
+            if (it >= 0) {
+              ms[0][it] = a;
+              ms[1][it] = b;
+            }
+          }
+          for (int j = 0; j < 2; j++) {
+            Arrays.sort(ms[j]);
+            Row r =
+                new Row(
+                    len,
+                    dims.get(i + j),
+                    ms[j][iterations / 2],
+                    ms[j][(int) Math.floor(iterations * 0.9)]);
+            rows.add(r);
+            out.printf(
+                Locale.ROOT,
+                "L=%d d_A=%d: median %.2f ms, p90 %.2f ms%n",
+                len,
+                r.attentionDim(),
+                r.medianMs(),
+                r.p90Ms());
+          }
+        }
       }
     }
     String table = markdown(rows);
@@ -115,7 +140,7 @@ public final class DareSearchBenchCommand implements Callable<Integer> {
               + k
               + " indices. Median and p90 over "
               + iterations
-              + " timed runs after 3 warm-ups, TF CPU, "
+              + " timed runs after 3 warm-ups, each pair interleaved run by run, TF CPU, "
               + threads
               + " intra-op threads, on this"
               + " shared 2-core machine.\n\n"
@@ -158,10 +183,17 @@ public final class DareSearchBenchCommand implements Callable<Integer> {
     return sb.toString();
   }
 
-  Row time(int len, int dA) {
-    ModelParams p =
-        ModelParams.builder().dim(dA).maxHistoryLength(k).positionBuckets(len + 1).build();
-    try (Graph g = new Graph()) {
+  /** The search graph of one attention dim, initialized, with its feeds ready. */
+  final class Prepared implements AutoCloseable {
+    private final Graph g = new Graph();
+    private final Session session;
+    private final List<Placeholder<?>> placeholders = new ArrayList<>();
+    private final List<Tensor> feeds = new ArrayList<>();
+    private final Operand<TInt32> idx;
+
+    Prepared(int len, int dA) {
+      ModelParams p =
+          ModelParams.builder().dim(dA).maxHistoryLength(k).positionBuckets(len + 1).build();
       Ops tf = Ops.create(g);
       List<Placeholder<TInt32>> hist = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
@@ -173,6 +205,9 @@ public final class DareSearchBenchCommand implements Callable<Integer> {
       }
       Placeholder<TFloat32> mask =
           tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)));
+      placeholders.addAll(hist);
+      placeholders.addAll(tgt);
+      placeholders.add(mask);
       InterestLayer.Features f =
           new InterestLayer.Features(
               hist.get(0),
@@ -189,72 +224,64 @@ public final class DareSearchBenchCommand implements Callable<Integer> {
               tgt.get(3),
               tgt.get(4),
               tgt.get(5));
-      ParamStore store = new ParamStore(1);
-      Operand<TInt32> idx = DareLayer.searchIndices(tf, store, p, "A_", dA, f, mask, k);
-      ConfigProto config =
-          ConfigProto.newBuilder()
-              .setIntraOpParallelismThreads(threads)
-              .setInterOpParallelismThreads(1)
-              .build();
-      Random rnd = new Random(len * 31L + dA);
+      idx = DareLayer.searchIndices(tf, new ParamStore(1), p, "A_", dA, f, mask, k);
+      session =
+          new Session(
+              g,
+              ConfigProto.newBuilder()
+                  .setIntraOpParallelismThreads(threads)
+                  .setInterOpParallelismThreads(1)
+                  .build());
+      session.initialize();
+      // Same trajectory and candidates for every attention dim (seeded by L only).
+      Random rnd = new Random(len * 31L);
       int b = candidates;
       int[] rowsOf = {
-        p.rows(ModelParams.Field.ITEM),
-        p.rows(ModelParams.Field.CAT1),
-        p.rows(ModelParams.Field.CAT2),
-        p.rows(ModelParams.Field.CAT3),
-        p.rows(ModelParams.Field.ACTION),
-        p.rows(ModelParams.Field.SCENARIO),
-        p.positionBuckets(),
-        p.timeBuckets()
+        p.rows(ModelParams.Field.ITEM), p.rows(ModelParams.Field.CAT1),
+        p.rows(ModelParams.Field.CAT2), p.rows(ModelParams.Field.CAT3),
+        p.rows(ModelParams.Field.ACTION), p.rows(ModelParams.Field.SCENARIO),
+        p.positionBuckets(), p.timeBuckets()
       };
-      List<Tensor> feeds = new ArrayList<>();
-      try (Session s = new Session(g, config)) {
-        s.initialize();
-        Session.Runner base = null;
-        for (int i = 0; i < 8; i++) {
-          int[] a = new int[b * len];
-          int[] one = new int[len];
-          for (int j = 0; j < len; j++) {
-            one[j] = i == 6 ? Math.min(len - j, rowsOf[i] - 1) : 1 + rnd.nextInt(rowsOf[i] - 1);
-          }
-          for (int c = 0; c < b; c++) {
-            System.arraycopy(one, 0, a, c * len, len);
-          }
-          feeds.add(TInt32.tensorOf(Shape.of(b, len), DataBuffers.of(a, true, false)));
+      for (int i = 0; i < 8; i++) {
+        int[] one = new int[len];
+        for (int j = 0; j < len; j++) {
+          one[j] = i == 6 ? Math.min(len - j, rowsOf[i] - 1) : 1 + rnd.nextInt(rowsOf[i] - 1);
         }
-        for (int i = 0; i < 6; i++) {
-          int[] a = new int[b];
-          for (int c = 0; c < b; c++) {
-            a[c] = 1 + rnd.nextInt(Math.max(1, (i < 5 ? rowsOf[i == 4 ? 5 : i] : 32) - 1));
-          }
-          feeds.add(TInt32.tensorOf(Shape.of(b), DataBuffers.of(a, true, false)));
+        int[] a = new int[b * len];
+        for (int c = 0; c < b; c++) {
+          System.arraycopy(one, 0, a, c * len, len);
         }
-        float[] m = new float[b * len];
-        Arrays.fill(m, 1f);
-        feeds.add(TFloat32.tensorOf(Shape.of(b, len), DataBuffers.of(m, true, false)));
-        double[] ms = new double[iterations];
-        for (int it = -3; it < iterations; it++) {
-          Session.Runner r = s.runner();
-          for (int i = 0; i < 8; i++) {
-            r.feed(hist.get(i), feeds.get(i));
-          }
-          for (int i = 0; i < 6; i++) {
-            r.feed(tgt.get(i), feeds.get(8 + i));
-          }
-          r.feed(mask, feeds.get(14));
-          long t0 = System.nanoTime();
-          try (Result res = r.fetch(idx).run()) {
-            if (it >= 0) {
-              ms[it] = (System.nanoTime() - t0) / 1e6;
-            }
-          }
-        }
-        Arrays.sort(ms);
-        return new Row(len, dA, ms[iterations / 2], ms[(int) Math.floor(iterations * 0.9)]);
-      } finally {
-        feeds.forEach(Tensor::close);
+        feeds.add(TInt32.tensorOf(Shape.of(b, len), DataBuffers.of(a, true, false)));
       }
+      int[] targetRows = {rowsOf[0], rowsOf[1], rowsOf[2], rowsOf[3], rowsOf[5], 2};
+      for (int i = 0; i < 6; i++) {
+        int[] a = new int[b];
+        for (int c = 0; c < b; c++) {
+          a[c] = 1 + rnd.nextInt(targetRows[i] - 1);
+        }
+        feeds.add(TInt32.tensorOf(Shape.of(b), DataBuffers.of(a, true, false)));
+      }
+      float[] m = new float[b * len];
+      Arrays.fill(m, 1f);
+      feeds.add(TFloat32.tensorOf(Shape.of(b, len), DataBuffers.of(m, true, false)));
+    }
+
+    double runMs() {
+      Session.Runner r = session.runner();
+      for (int i = 0; i < placeholders.size(); i++) {
+        r.feed(placeholders.get(i), feeds.get(i));
+      }
+      long t0 = System.nanoTime();
+      try (Result res = r.fetch(idx).run()) {
+        return (System.nanoTime() - t0) / 1e6;
+      }
+    }
+
+    @Override
+    public void close() {
+      feeds.forEach(Tensor::close);
+      session.close();
+      g.close();
     }
   }
 
