@@ -33,6 +33,9 @@ public final class ModelParamsIO {
     props.setProperty("dinAttentionHidden", Integer.toString(p.dinAttentionHidden()));
     props.setProperty("lreaRank", Integer.toString(p.lreaRank()));
     props.setProperty("lreaLambda", Float.toString(p.lreaLambda()));
+    props.setProperty("attentionDim", Integer.toString(p.attentionDim()));
+    props.setProperty("categorySlots", Integer.toString(p.categorySlots()));
+    props.setProperty("sasrecBlocks", Integer.toString(p.sasrecBlocks()));
     return props;
   }
 
@@ -68,6 +71,16 @@ public final class ModelParamsIO {
     for (ModelParams.Field f : ModelParams.Field.values()) {
       b.rows(f, Integer.parseInt(props.getProperty("rows." + f.name().toLowerCase())));
     }
+    // Issue 5 keys; files written before them hold models that used the defaults.
+    b.attentionDim(Integer.parseInt(props.getProperty("attentionDim", "0")));
+    b.categorySlots(
+        Integer.parseInt(
+            props.getProperty(
+                "categorySlots", Integer.toString(ModelParams.DEFAULT_CATEGORY_SLOTS))));
+    b.sasrecBlocks(
+        Integer.parseInt(
+            props.getProperty(
+                "sasrecBlocks", Integer.toString(ModelParams.DEFAULT_SASREC_BLOCKS))));
     return b.build();
   }
 }

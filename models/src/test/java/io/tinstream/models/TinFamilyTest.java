@@ -293,6 +293,27 @@ class TinFamilyTest {
     return out;
   }
 
+  @Test
+  void searchAndTwoTowerModelsServeFromASavedModel(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    Batch batch = TestBatches.random(new Random(12), 8, 6, 40);
+    for (String name : List.of("dare-half", "td-sasrec", "dpe")) {
+      try (CtrModel m = ModelRegistry.build(params(name))) {
+        m.trainStep(batch);
+        java.nio.file.Path dir = tmp.resolve(name);
+        m.exportSavedModel(dir);
+        try (SavedModelScorer s = SavedModelScorer.load(dir)) {
+          assertThat(s.params().categorySlots()).isEqualTo(4);
+          float[] want = m.score(batch);
+          float[] got = s.score(batch);
+          for (int i = 0; i < want.length; i++) {
+            assertThat(got[i]).as(name).isCloseTo(want[i], within(1e-6f));
+          }
+        }
+      }
+    }
+  }
+
   private static void perturb(TfCtrModel m, String var, float scale) {
     float[] v = m.read(var);
     Random rnd = new Random(var.hashCode());
