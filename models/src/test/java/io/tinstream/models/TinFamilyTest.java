@@ -314,6 +314,91 @@ class TinFamilyTest {
     }
   }
 
+  @Test
+  void stackedTinTwoMatchesAPlainJavaReference() {
+    int b = 2;
+    int l = 3;
+    int d = 3;
+    Random rnd = new Random(21);
+    float[] e = new float[b * l * d];
+    float[] vt = new float[b * d];
+    for (int i = 0; i < e.length; i++) {
+      e[i] = (float) rnd.nextGaussian();
+    }
+    for (int i = 0; i < vt.length; i++) {
+      vt[i] = (float) rnd.nextGaussian();
+    }
+    float[] mask = {1, 1, 0, 1, 1, 1}; // row 0 has 2 behaviors
+    ModelParams p = TestBatches.tinyParams("stin-2").toBuilder().dim(d).build();
+    float[] got;
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+      InterestLayer.Inputs in =
+          new InterestLayer.Inputs(
+              tf.constant(
+                  org.tensorflow.ndarray.Shape.of(b, l, d),
+                  org.tensorflow.ndarray.buffer.DataBuffers.of(e, true, false)),
+              tf.constant(
+                  org.tensorflow.ndarray.Shape.of(b, d),
+                  org.tensorflow.ndarray.buffer.DataBuffers.of(vt, true, false)),
+              tf.constant(
+                  org.tensorflow.ndarray.Shape.of(b, l),
+                  org.tensorflow.ndarray.buffer.DataBuffers.of(mask, true, false)));
+      org.tensorflow.Operand<org.tensorflow.types.TFloat32> out =
+          new StackedTinLayer(2).build(tf, new ParamStore(1), p, in);
+      try (org.tensorflow.Session s = new org.tensorflow.Session(g);
+          org.tensorflow.Result r = s.runner().fetch(out).run()) {
+        got = new float[b * d];
+        ((org.tensorflow.types.TFloat32) r.get(0))
+            .copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(got, false, false));
+      }
+    }
+    for (int r = 0; r < b; r++) {
+      double[] q = new double[d];
+      for (int c = 0; c < d; c++) {
+        q[c] = vt[r * d + c];
+      }
+      double[] h = null;
+      for (int layer = 1; layer <= 2; layer++) {
+        double[] query = q.clone();
+        if (layer > 1) {
+          for (int c = 0; c < d; c++) {
+            query[c] = h[c] + vt[r * d + c]; // residual query
+          }
+        }
+        double[] logit = new double[l];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < l; i++) {
+          if (mask[r * l + i] == 0) {
+            continue;
+          }
+          for (int c = 0; c < d; c++) {
+            logit[i] += query[c] * e[(r * l + i) * d + c];
+          }
+          logit[i] /= Math.sqrt(d);
+          max = Math.max(max, logit[i]);
+        }
+        double z = 0;
+        for (int i = 0; i < l; i++) {
+          z += mask[r * l + i] == 0 ? 0 : Math.exp(logit[i] - max);
+        }
+        h = new double[d];
+        for (int i = 0; i < l; i++) {
+          if (mask[r * l + i] == 0) {
+            continue;
+          }
+          double alpha = Math.exp(logit[i] - max) / z;
+          for (int c = 0; c < d; c++) {
+            h[c] += alpha * e[(r * l + i) * d + c] * query[c];
+          }
+        }
+      }
+      for (int c = 0; c < d; c++) {
+        assertThat(got[r * d + c]).isCloseTo((float) h[c], within(1e-5f));
+      }
+    }
+  }
+
   private static void perturb(TfCtrModel m, String var, float scale) {
     float[] v = m.read(var);
     Random rnd = new Random(var.hashCode());
