@@ -8,10 +8,11 @@ import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ProbeResponse;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.state.TrajectoryPolicy;
-import io.tinstream.streaming.IngestionJob;
 import io.tinstream.streaming.JobEnvironment;
 import io.tinstream.streaming.SearchMode;
+import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.TinstreamOptions;
+import io.tinstream.streaming.TrajectoryFunction;
 import io.tinstream.streaming.feed.DemoFeed;
 import io.tinstream.streaming.feed.KafkaFeeder;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
@@ -174,11 +175,11 @@ public final class DemoCommand implements Callable<Integer> {
       if (retentionDays != null) {
         policy.retention(Duration.ofDays(retentionDays));
       }
-      IngestionJob job =
-          IngestionJob.builder()
+      TinstreamJob job =
+          TinstreamJob.builder()
               .behaviors(endpoints.rawSource(behaviors, false))
-              .requests(
-                  endpoints.rawSource(requests, false),
+              .requests(endpoints.rawSource(requests, false))
+              .probes(
                   endpoints.avroSink(
                       probes, AvroCodec::probeResponses, ProbeResponse::getRequestId))
               .deadLetters(endpoints.avroSink(deadLetters, AvroCodec::deadLetters, d -> null))
@@ -413,6 +414,7 @@ public final class DemoCommand implements Callable<Integer> {
       AdRequest request =
           AdRequest.newBuilder()
               .setRequestId(requestId)
+              .setModelVariant(TrajectoryFunction.PROBE_VARIANT)
               .setUserId(user)
               .setRequestTime(Instant.ofEpochMilli(4_000_000_000_000L))
               .setCandidates(List.of(candidate))
