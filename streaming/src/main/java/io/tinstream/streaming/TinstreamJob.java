@@ -181,6 +181,9 @@ public final class TinstreamJob {
 
   private DataStream<ScoreResponse> trainAndScore(SingleOutputStreamOperator<ScoringTask> tasks) {
     DataStream<TrainingExample> examples = tasks.getSideOutput(TrajectoryFunction.EXAMPLES);
+    if (b.exampleSink != null) {
+      examples.sinkTo(b.exampleSink).name("example-sink").uid("example-sink");
+    }
     SingleOutputStreamOperator<ModelUpdate> updates =
         examples
             .keyBy(e -> OnlineTrainerFunction.KEY, TypeInformation.of(Integer.class))
@@ -268,6 +271,7 @@ public final class TinstreamJob {
     private Sink<DeadLetter> deadLetterSink;
     private Sink<ScoreResponse> scoreSink;
     private Sink<ModelUpdate> updateSink;
+    private Sink<TrainingExample> exampleSink;
     private ModelSpecs specs;
     private TrajectoryPolicy policy = TrajectoryPolicy.defaults();
     private SearchMode searchMode = SearchMode.parse(TinstreamOptions.SEARCH_MODE.defaultValue());
@@ -329,6 +333,12 @@ public final class TinstreamJob {
       this.specs = Objects.requireNonNull(specs);
       this.scoreSink = Objects.requireNonNull(scores);
       this.updateSink = updates;
+      return this;
+    }
+
+    /** Also writes every labelled example (e.g. for offline replay and audits). */
+    public Builder examples(Sink<TrainingExample> sink) {
+      this.exampleSink = sink;
       return this;
     }
 
