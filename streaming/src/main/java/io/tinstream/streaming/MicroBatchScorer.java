@@ -26,6 +26,7 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -57,6 +58,9 @@ public final class MicroBatchScorer
       new ValueStateDescriptor<>("scorer-timer", Types.LONG);
   private static final ValueStateDescriptor<Integer> WAITING_CANDIDATES =
       new ValueStateDescriptor<>("scorer-waiting-candidates", Types.INT);
+
+  /** How often requests waiting for a variant's first model look for it. */
+  private static final long MODEL_RETRY_MS = 100;
 
   private final ModelSpecs specs;
   private final int batchCandidates;
@@ -116,10 +120,20 @@ public final class MicroBatchScorer
     waitingCandidates.update(candidates);
     if (candidates >= batchCandidates) {
       flush(ctx.getBroadcastState(MODELS), ctx.timerService().currentProcessingTime(), out);
-    } else if (timer.value() == null) {
-      long at = ctx.timerService().currentProcessingTime() + deadlineMs;
+      if (waitingCandidates.value() != null) {
+        scheduleFlush(ctx.timerService(), MODEL_RETRY_MS);
+      }
+    } else {
+      scheduleFlush(ctx.timerService(), deadlineMs);
+    }
+  }
+
+  /** One flush timer per key at a time; an earlier one already pending is kept. */
+  private void scheduleFlush(TimerService timers, long delayMs) throws Exception {
+    if (timer.value() == null) {
+      long at = timers.currentProcessingTime() + delayMs;
       timer.update(at);
-      ctx.timerService().registerProcessingTimeTimer(at);
+      timers.registerProcessingTimeTimer(at);
     }
   }
 
@@ -130,6 +144,10 @@ public final class MicroBatchScorer
     if (due != null && due == timestamp) {
       timer.clear();
       flush(ctx.getBroadcastState(MODELS), timestamp, out);
+      if (waitingCandidates.value() != null) {
+        // Requests still wait for a first model: look again soon (bounded by maxModelWaitMs).
+        scheduleFlush(ctx.timerService(), MODEL_RETRY_MS);
+      }
     }
   }
 

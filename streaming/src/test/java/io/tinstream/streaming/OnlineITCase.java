@@ -2,6 +2,7 @@ package io.tinstream.streaming;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tinstream.schemas.ActionType;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.BehaviorEvent;
@@ -177,6 +178,101 @@ class OnlineITCase {
     } finally {
       run.job().cancel().get();
     }
+  }
+
+  @Test
+  void recoversFromATaskManagerCrashWithoutLosingOrDuplicatingAnything(
+      @TempDir Path checkpoints, @InjectMiniCluster MiniCluster cluster) throws Exception {
+    SyntheticTaxonomy taxonomy = SyntheticFeed.defaultTaxonomy();
+    List<BehaviorEvent> events =
+        drain(new SyntheticFeed(SyntheticFeed.Config.defaults(USERS, EVENTS, 13), taxonomy));
+    List<BehaviorEvent> firstHalf = events.subList(0, events.size() / 2);
+    Run run = start(checkpoints, firstHalf);
+    SplittableRandom random = new SplittableRandom(9);
+    Map<String, ScoreResponse> answers = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> scores =
+        KafkaClients.committedReader(kafka.bootstrapServers())) {
+      scores.subscribe(List.of(run.scores()));
+      Set<String> before = new HashSet<>();
+      for (int i = 0; i < 10; i++) {
+        before.add(sendRequest(run.requests(), random, taxonomy, firstHalf, i));
+      }
+      collect(scores, answers, before);
+      long versionBefore =
+          answers.values().stream().mapToLong(ScoreResponse::getModelVersion).max().orElseThrow();
+      assertThat(versionBefore).as("a model was serving before the crash").isPositive();
+
+      cluster.terminateTaskManager(0).get();
+      cluster.startTaskManager();
+      send(run.behaviors(), events.subList(events.size() / 2, events.size()));
+
+      Set<String> after = new HashSet<>();
+      for (int i = 10; i < 20; i++) {
+        after.add(sendRequest(run.requests(), random, taxonomy, events, i));
+      }
+      collect(scores, answers, after);
+      assertThat(answers).hasSize(20);
+      assertThat(after)
+          .allSatisfy(
+              id ->
+                  assertThat(answers.get(id).getModelVersion())
+                      .as("restored model version for %s", id)
+                      .isGreaterThanOrEqualTo(versionBefore));
+      assertEveryClosedImpressionLabelledOnce(run.examples(), events);
+    } finally {
+      run.job().cancel().get();
+    }
+  }
+
+  /** Reads responses until every id in {@code expected} has one; a second one fails the test. */
+  private static void collect(
+      KafkaConsumer<byte[], byte[]> consumer,
+      Map<String, ScoreResponse> answers,
+      Set<String> expected)
+      throws Exception {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (!answers.keySet().containsAll(expected) && System.nanoTime() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+        ScoreResponse response = AvroCodec.scoreResponses().decode(r.value());
+        assertThat(answers.put(response.getRequestId(), response))
+            .as("second response for %s", response.getRequestId())
+            .isNull();
+        assertThat(response.getError()).isNull();
+      }
+    }
+    assertThat(answers.keySet()).containsAll(expected);
+  }
+
+  /**
+   * Every impression whose attribution window closed well before the last event must be in the
+   * examples topic exactly once, across the crash.
+   */
+  private static void assertEveryClosedImpressionLabelledOnce(
+      String topic, List<BehaviorEvent> events) throws Exception {
+    long last = events.stream().mapToLong(e -> e.getEventTime().toEpochMilli()).max().orElseThrow();
+    long window = TinstreamOptions.ATTRIBUTION_WINDOW.defaultValue().toMillis();
+    Set<String> mustExist = new HashSet<>();
+    for (BehaviorEvent e : events) {
+      if (e.getActionType() == ActionType.IMPRESSION
+          && e.getEventTime().toEpochMilli() + window < last - Duration.ofMinutes(10).toMillis()) {
+        mustExist.add(e.getEventId());
+      }
+    }
+    assertThat(mustExist).isNotEmpty();
+    Map<String, Integer> seen = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        KafkaClients.committedReader(kafka.bootstrapServers())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (!seen.keySet().containsAll(mustExist) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          TrainingExample example = AvroCodec.trainingExamples().decode(r.value());
+          seen.merge(example.getExampleId(), 1, Integer::sum);
+        }
+      }
+    }
+    assertThat(seen.keySet()).containsAll(mustExist);
+    assertThat(seen.values()).as("examples written more than once").allMatch(n -> n == 1);
   }
 
   private String sendRequest(
