@@ -25,6 +25,7 @@ final class JobSettings {
             conf.get(TinstreamOptions.TRAIN_BATCH_SIZE),
             conf.get(TinstreamOptions.TRAIN_BATCH_DEADLINE),
             conf.get(TinstreamOptions.FULL_SNAPSHOT_EVERY))
+        .publishEvery(conf.get(TinstreamOptions.PUBLISH_EVERY))
         .scoring(
             conf.get(TinstreamOptions.SCORE_BATCH_CANDIDATES),
             conf.get(TinstreamOptions.SCORE_BATCH_DEADLINE),

@@ -52,6 +52,7 @@ public final class OnlineTrainerFunction
   private final long batchDeadlineMs;
   private final int fullEvery;
   private final int validationWindow;
+  private final long publishEveryMs;
 
   private transient Map<String, VariantTrainer> trainers;
   private transient Map<String, long[]> published; // variant → {last published, last full}
@@ -60,10 +61,16 @@ public final class OnlineTrainerFunction
   private transient ListState<ModelUpdate> modelState;
   private transient List<ModelUpdate> restoredModels;
   private transient long deadlineTimer;
+  private transient long lastPublishedAt;
   private transient Counter examples;
 
   public OnlineTrainerFunction(
-      ModelSpecs specs, int batchSize, long batchDeadlineMs, int fullEvery, int validationWindow) {
+      ModelSpecs specs,
+      int batchSize,
+      long batchDeadlineMs,
+      int fullEvery,
+      int validationWindow,
+      long publishEveryMs) {
     if (batchSize <= 0 || batchDeadlineMs <= 0 || fullEvery <= 0 || validationWindow <= 1) {
       throw new IllegalArgumentException(
           "batch size, deadline and full-snapshot period must be > 0, validation window > 1");
@@ -73,6 +80,7 @@ public final class OnlineTrainerFunction
     this.batchDeadlineMs = batchDeadlineMs;
     this.fullEvery = fullEvery;
     this.validationWindow = validationWindow;
+    this.publishEveryMs = publishEveryMs;
   }
 
   @Override
@@ -162,10 +170,20 @@ public final class OnlineTrainerFunction
     buffer.clear();
     deadlineTimer = 0;
     Batch batch = builder.build();
+    boolean applied = false;
     for (VariantTrainer trainer : trainers.values()) {
-      VariantTrainer.Step step = trainer.step(batch);
-      if (step.applied()) {
-        out.collect(update(trainer));
+      applied |= trainer.step(batch).applied();
+    }
+    // Versions are published at most every publishEveryMs: every update is shipped, broadcast
+    // and kept by the scorers, so publishing per batch would trade training throughput for
+    // freshness far below what serving can notice.
+    long now = System.currentTimeMillis();
+    if (applied && now - lastPublishedAt >= publishEveryMs) {
+      lastPublishedAt = now;
+      for (VariantTrainer trainer : trainers.values()) {
+        if (trainer.model().version() > published.get(trainer.variant())[0]) {
+          out.collect(update(trainer));
+        }
       }
     }
   }

@@ -2,6 +2,7 @@ package io.tinstream.streaming;
 
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
+import io.tinstream.schemas.BehaviorEvent;
 import io.tinstream.schemas.DeadLetter;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ProbeResponse;
@@ -50,6 +51,9 @@ public final class TinstreamJob {
 
   public static final String TRAJECTORY_UID = "trajectory";
 
+  /** Predictions the online AUC / LogLoss are computed over (progressive validation). */
+  static final int VALIDATION_WINDOW = 2_000;
+
   private final Builder b;
 
   private TinstreamJob(Builder b) {
@@ -76,7 +80,9 @@ public final class TinstreamJob {
             .uid("behaviors-source")
             .process(
                 new DecodeAndValidate<>(
-                    AvroCodec::behaviorEvents, BehaviorValidator::check, TrajectoryInput::of),
+                    AvroCodec::behaviorEvents,
+                    BehaviorValidator::check,
+                    (BehaviorEvent e, long at) -> TrajectoryInput.of(e, at)),
                 TypeInformation.of(TrajectoryInput.class))
             .name("decode-behaviors")
             .uid("decode-behaviors");
@@ -93,7 +99,7 @@ public final class TinstreamJob {
                   new DecodeAndValidate<>(
                       AvroCodec::adRequests,
                       AdRequestValidator::check,
-                      TrajectoryInput::of,
+                      (AdRequest r, long at) -> TrajectoryInput.of(r, at),
                       TinstreamJob::errorAnswer),
                   TypeInformation.of(TrajectoryInput.class))
               .name("decode-requests")
@@ -157,7 +163,7 @@ public final class TinstreamJob {
               .uid("taxonomy-source")
               .process(
                   new DecodeAndValidate<TaxonomyEntry, TaxonomyEntry>(
-                      AvroCodec::taxonomyEntries, e -> Optional.empty(), e -> e),
+                      AvroCodec::taxonomyEntries, e -> Optional.empty(), (e, at) -> e),
                   AvroTypeInfo.of(TaxonomyEntry.class))
               .name("decode-taxonomy")
               .uid("decode-taxonomy");
@@ -189,7 +195,12 @@ public final class TinstreamJob {
             .keyBy(e -> OnlineTrainerFunction.KEY, TypeInformation.of(Integer.class))
             .process(
                 new OnlineTrainerFunction(
-                    b.specs, b.trainBatchSize, b.trainDeadline.toMillis(), b.fullEvery, 2_000),
+                    b.specs,
+                    b.trainBatchSize,
+                    b.trainDeadline.toMillis(),
+                    b.fullEvery,
+                    VALIDATION_WINDOW,
+                    b.publishEvery.toMillis()),
                 AvroTypeInfo.of(ModelUpdate.class))
             .name("online-trainer")
             .uid("online-trainer")
@@ -283,6 +294,7 @@ public final class TinstreamJob {
     private int trainBatchSize = TinstreamOptions.TRAIN_BATCH_SIZE.defaultValue();
     private Duration trainDeadline = TinstreamOptions.TRAIN_BATCH_DEADLINE.defaultValue();
     private int fullEvery = TinstreamOptions.FULL_SNAPSHOT_EVERY.defaultValue();
+    private Duration publishEvery = TinstreamOptions.PUBLISH_EVERY.defaultValue();
     private int scoreBatchCandidates = TinstreamOptions.SCORE_BATCH_CANDIDATES.defaultValue();
     private Duration scoreDeadline = TinstreamOptions.SCORE_BATCH_DEADLINE.defaultValue();
     private Duration maxModelWait = TinstreamOptions.MAX_MODEL_WAIT.defaultValue();
@@ -375,6 +387,12 @@ public final class TinstreamJob {
       }
       this.attributionWindow = window;
       this.maxPendingImpressions = maxPending;
+      return this;
+    }
+
+    /** How often the trainer publishes a model version (at most). */
+    public Builder publishEvery(Duration interval) {
+      this.publishEvery = nonNegative(interval, "publish interval");
       return this;
     }
 

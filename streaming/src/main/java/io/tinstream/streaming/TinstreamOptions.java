@@ -114,6 +114,12 @@ public final class TinstreamOptions {
           .defaultValue(20)
           .withDescription("Versions between full model snapshots; deltas in between.");
 
+  public static final ConfigOption<Duration> PUBLISH_EVERY =
+      ConfigOptions.key("tinstream.training.publish-every")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription("The trainer publishes a model version at most this often.");
+
   public static final ConfigOption<Integer> SCORE_BATCH_CANDIDATES =
       ConfigOptions.key("tinstream.scoring.batch-candidates")
           .intType()
@@ -221,6 +227,7 @@ public final class TinstreamOptions {
         TRAIN_BATCH_SIZE,
         TRAIN_BATCH_DEADLINE,
         FULL_SNAPSHOT_EVERY,
+        PUBLISH_EVERY,
         SCORE_BATCH_CANDIDATES,
         SCORE_BATCH_DEADLINE,
         MAX_MODEL_WAIT);

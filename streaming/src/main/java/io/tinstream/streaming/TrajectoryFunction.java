@@ -32,6 +32,8 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -93,6 +95,7 @@ public final class TrajectoryFunction
   private transient Counter newUsers;
   private transient Counter probes;
   private transient Counter requests;
+  private transient Histogram behaviorFreshness;
   private transient ValueState<Long> waitingSince;
 
   /**
@@ -147,6 +150,9 @@ public final class TrajectoryFunction
     newUsers = metrics.counter("users");
     probes = metrics.counter("probesAnswered");
     requests = metrics.counter("requests");
+    // Produced to Kafka → in the trajectory, i.e. visible to the next request's search.
+    behaviorFreshness =
+        metrics.histogram("behaviorFreshnessMs", new DescriptiveStatisticsHistogram(10_000));
   }
 
   @Override
@@ -167,6 +173,7 @@ public final class TrajectoryFunction
     } else {
       flushWaiting(taxonomy, ctx);
       append(in.event, taxonomy, ctx);
+      behaviorFreshness.update(Math.max(0, System.currentTimeMillis() - in.producedAt));
     }
   }
 

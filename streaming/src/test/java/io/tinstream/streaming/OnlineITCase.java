@@ -39,8 +39,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,15 +64,17 @@ class OnlineITCase {
               .setNumberSlotsPerTaskManager(2)
               .build());
 
+  // A broker per test: the first test leaves megabytes of model snapshots and open transactions
+  // behind that the second has no business sharing.
   private static EmbeddedKafka kafka;
 
-  @BeforeAll
-  static void startKafka() throws Exception {
+  @BeforeEach
+  void startKafka() throws Exception {
     kafka = EmbeddedKafka.start();
   }
 
-  @AfterAll
-  static void stopKafka() {
+  @AfterEach
+  void stopKafka() {
     if (kafka != null) {
       kafka.close();
     }

@@ -31,9 +31,15 @@ public final class DecodeAndValidate<T extends SpecificRecordBase, OUT>
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("dead-letters", AvroTypeInfo.of(DeadLetter.class)) {};
 
+  /** Turns a valid record into the output type, given when it was produced to Kafka. */
+  @FunctionalInterface
+  public interface Wrapper<T, OUT> extends java.io.Serializable {
+    OUT wrap(T record, long producedAt);
+  }
+
   private final SerializableSupplier<AvroCodec<T>> codecFactory;
   private final SerializableFunction<T, Optional<String>> validator;
-  private final SerializableFunction<T, OUT> wrap;
+  private final Wrapper<T, OUT> wrap;
   private final SerializableFunction<T, ScoreResponse> rejectionAnswer;
   private transient AvroCodec<T> codec;
   private transient Counter rejected;
@@ -41,7 +47,7 @@ public final class DecodeAndValidate<T extends SpecificRecordBase, OUT>
   public DecodeAndValidate(
       SerializableSupplier<AvroCodec<T>> codecFactory,
       SerializableFunction<T, Optional<String>> validator,
-      SerializableFunction<T, OUT> wrap) {
+      Wrapper<T, OUT> wrap) {
     this(codecFactory, validator, wrap, null);
   }
 
@@ -52,7 +58,7 @@ public final class DecodeAndValidate<T extends SpecificRecordBase, OUT>
   public DecodeAndValidate(
       SerializableSupplier<AvroCodec<T>> codecFactory,
       SerializableFunction<T, Optional<String>> validator,
-      SerializableFunction<T, OUT> wrap,
+      Wrapper<T, OUT> wrap,
       SerializableFunction<T, ScoreResponse> rejectionAnswer) {
     this.codecFactory = codecFactory;
     this.validator = validator;
@@ -86,7 +92,10 @@ public final class DecodeAndValidate<T extends SpecificRecordBase, OUT>
       }
       return;
     }
-    out.collect(wrap.apply(record));
+    // The source stamps each record with its Kafka timestamp (when it was produced); it becomes
+    // the start of the freshness measurement.
+    Long produced = ctx.timestamp();
+    out.collect(wrap.wrap(record, produced == null ? System.currentTimeMillis() : produced));
   }
 
   private void reject(RawRecord raw, String reason, Context ctx) {
