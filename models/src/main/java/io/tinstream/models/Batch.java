@@ -113,6 +113,33 @@ public final class Batch {
   }
 
   /** Allocates an all-padding batch that a producer fills in place. */
+  /** The first {@code n} rows as a new batch (copies), e.g. a partly filled micro-batch. */
+  public Batch firstRows(int n) {
+    if (n <= 0 || n > size) {
+      throw new IllegalArgumentException("rows must be in 1.." + size + ", got " + n);
+    }
+    int m = n * maxLen;
+    return new Batch(
+        n,
+        maxLen,
+        java.util.Arrays.copyOf(lengths, n),
+        java.util.Arrays.copyOf(histItem, m),
+        java.util.Arrays.copyOf(histCat1, m),
+        java.util.Arrays.copyOf(histCat2, m),
+        java.util.Arrays.copyOf(histCat3, m),
+        java.util.Arrays.copyOf(histAction, m),
+        java.util.Arrays.copyOf(histScenario, m),
+        java.util.Arrays.copyOf(histDeltaSec, m),
+        java.util.Arrays.copyOf(histPosition, m),
+        java.util.Arrays.copyOf(targetItem, n),
+        java.util.Arrays.copyOf(targetCat1, n),
+        java.util.Arrays.copyOf(targetCat2, n),
+        java.util.Arrays.copyOf(targetCat3, n),
+        java.util.Arrays.copyOf(targetScenario, n),
+        labels == null ? null : java.util.Arrays.copyOf(labels, n),
+        userIds == null ? null : java.util.Arrays.copyOf(userIds, n));
+  }
+
   public static Batch allocate(int size, int maxLen, boolean withLabels) {
     int n = size * maxLen;
     return new Batch(

@@ -5,15 +5,20 @@ import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.BehaviorEvent;
 import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.ItemFields;
+import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ProbeResponse;
+import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.state.TrajectoryPolicy;
-import io.tinstream.streaming.IngestionJob;
 import io.tinstream.streaming.JobEnvironment;
+import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.SearchMode;
+import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.TinstreamOptions;
+import io.tinstream.streaming.TrajectoryFunction;
 import io.tinstream.streaming.feed.DemoFeed;
 import io.tinstream.streaming.feed.KafkaFeeder;
+import io.tinstream.streaming.feed.RequestDriver;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaClients;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
@@ -107,7 +112,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--checkpoint-interval",
       description = "Checkpoint interval in seconds (default: ${DEFAULT-VALUE}).")
-  long checkpointSeconds = 5;
+  long checkpointSeconds = 2;
 
   @Option(
       names = "--retention-days",
@@ -117,8 +122,26 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--search-k",
-      description = "Behaviors searched per probe candidate (default: ${DEFAULT-VALUE}).")
+      description = "Behaviors searched per candidate (default: ${DEFAULT-VALUE}).")
   int searchK = 64;
+
+  @Option(
+      names = "--models",
+      split = ",",
+      description =
+          "Variants trained online and served, the first is the default; 'none' = ingest only"
+              + " (default: ${DEFAULT-VALUE}).")
+  List<String> models = List.of("tin");
+
+  @Option(
+      names = "--request-rate",
+      description = "Ad requests per second from the demo's ad server (default: ${DEFAULT-VALUE}).")
+  double requestRate = 10;
+
+  @Option(
+      names = "--candidates",
+      description = "Candidates per ad request (default: ${DEFAULT-VALUE}).")
+  int candidates = 100;
 
   private final PrintStream out = System.out;
 
@@ -161,12 +184,15 @@ public final class DemoCommand implements Callable<Integer> {
       String probes = TinstreamOptions.PROBE_TOPIC.defaultValue();
       String deadLetters = TinstreamOptions.DEAD_LETTER_TOPIC.defaultValue();
       String taxonomyTopic = TinstreamOptions.TAXONOMY_TOPIC.defaultValue();
-      kafka.createTopics(parallelism, List.of(behaviors, requests, probes, deadLetters));
+      String scores = TinstreamOptions.SCORES_TOPIC.defaultValue();
+      String updates = TinstreamOptions.MODEL_UPDATES_TOPIC.defaultValue();
+      kafka.createTopics(
+          parallelism, List.of(behaviors, requests, probes, deadLetters, scores, updates));
       kafka.createCompactedTopics(1, List.of(taxonomyTopic));
       publishTaxonomy(kafka, taxonomyTopic, feed.taxonomy());
       out.printf(
-          "  topics:       %s, %s, %s, %s, %s (compacted)%n",
-          behaviors, requests, probes, deadLetters, taxonomyTopic);
+          "  topics:       %s, %s, %s, %s, %s, %s, %s (compacted)%n",
+          behaviors, requests, scores, updates, probes, deadLetters, taxonomyTopic);
 
       KafkaEndpoints endpoints =
           new KafkaEndpoints(kafka.bootstrapServers(), "tinstream-demo", "tinstream-demo");
@@ -174,11 +200,11 @@ public final class DemoCommand implements Callable<Integer> {
       if (retentionDays != null) {
         policy.retention(Duration.ofDays(retentionDays));
       }
-      IngestionJob job =
-          IngestionJob.builder()
+      TinstreamJob.Builder job =
+          TinstreamJob.builder()
               .behaviors(endpoints.rawSource(behaviors, false))
-              .requests(
-                  endpoints.rawSource(requests, false),
+              .requests(endpoints.rawSource(requests, false))
+              .probes(
                   endpoints.avroSink(
                       probes, AvroCodec::probeResponses, ProbeResponse::getRequestId))
               .deadLetters(endpoints.avroSink(deadLetters, AvroCodec::deadLetters, d -> null))
@@ -186,21 +212,40 @@ public final class DemoCommand implements Callable<Integer> {
               .taxonomy(feed.taxonomy())
               .policy(policy.build())
               .search(SearchMode.HIERARCHICAL, searchK)
-              .build();
+              .scoring(
+                  TinstreamOptions.SCORE_BATCH_CANDIDATES.defaultValue(),
+                  TinstreamOptions.SCORE_BATCH_DEADLINE.defaultValue(),
+                  TinstreamOptions.MAX_MODEL_WAIT.defaultValue(),
+                  parallelism);
+      boolean serving = !variants().isEmpty();
+      if (serving) {
+        job.models(
+            ModelSpecs.of(variants(), searchK, seed),
+            endpoints.avroSink(scores, AvroCodec::scoreResponses, ScoreResponse::getRequestId),
+            endpoints.avroSink(updates, AvroCodec::modelUpdates, ModelUpdate::getVariant));
+      }
       StreamExecutionEnvironment env =
           JobEnvironment.local(
               JobEnvironment.configuration(
                   workDir.resolve("checkpoints").toUri().toString(), parallelism),
               webUiPort,
               Duration.ofSeconds(checkpointSeconds));
-      job.build(env);
-      JobClient client = env.executeAsync("tinstream-ingestion");
+      job.build().build(env);
+      JobClient client = env.executeAsync("tinstream");
       String webUi = "http://127.0.0.1:" + webUiPort;
       out.println(
           "  flink:        local cluster, RocksDB state, exactly-once checkpoints every "
               + checkpointSeconds
               + " s");
       out.println("  web UI:       " + webUi + "  (job " + client.getJobID() + ")");
+      out.println(
+          "  models:       "
+              + (serving
+                  ? String.join(", ", variants())
+                      + String.format(
+                          " trained online; %.0f requests/s of %d candidates",
+                          requestRate, candidates)
+                  : "none (ingest only)"));
       out.println(
           "  stop:         Ctrl-C"
               + (durationSeconds > 0 ? " (or after " + durationSeconds + " s)" : ""));
@@ -212,10 +257,21 @@ public final class DemoCommand implements Callable<Integer> {
       feederThread.setDaemon(true);
       feederThread.start();
       FlinkRestMonitor monitor = new FlinkRestMonitor(webUi, client.getJobID());
+      RequestDriver driver =
+          serving
+              ? new RequestDriver(
+                  kafka.bootstrapServers(), requests, scores, feed, feeder, candidates, requestRate)
+              : null;
       try (ProbeDriver prober =
           new ProbeDriver(kafka.bootstrapServers(), requests, probes, feed, feeder)) {
-        loop(stopRequested, client, feeder, monitor, prober);
+        if (driver != null) {
+          driver.start();
+        }
+        loop(stopRequested, client, feeder, monitor, prober, driver);
       } finally {
+        if (driver != null) {
+          driver.close();
+        }
         feeder.stop();
         out.println();
         out.println("stopping: cancelling the job, closing Kafka ...");
@@ -230,7 +286,8 @@ public final class DemoCommand implements Callable<Integer> {
       JobClient client,
       KafkaFeeder feeder,
       FlinkRestMonitor monitor,
-      ProbeDriver prober)
+      ProbeDriver prober,
+      RequestDriver driver)
       throws Exception {
     long start = System.nanoTime();
     long lastTick = start;
@@ -289,13 +346,64 @@ public final class DemoCommand implements Callable<Integer> {
           checkpointBytes < 0
               ? "(no checkpoint yet)"
               : String.format("%.1f MB at last checkpoint", checkpointBytes / 1e6));
-      if (tick++ % 2 == 1) {
+      if (driver != null) {
+        printServing(monitor, driver);
+      }
+      if (tick++ % 4 == 1) {
         prober.probeOnce(out);
       }
       lastTick = now;
       lastIngested = ingested;
       lastSent = feeder.sent();
     }
+  }
+
+  private void printServing(FlinkRestMonitor monitor, RequestDriver driver) throws Exception {
+    RequestDriver.Snapshot requests = driver.snapshot();
+    StringBuilder line = new StringBuilder("       online");
+    for (String variant : variants()) {
+      String prefix = "variant." + variant + ".";
+      Map<String, Double> trainer =
+          monitor.operatorMetrics(
+              "online-trainer",
+              List.of(prefix + "onlineAuc", prefix + "modelVersion", prefix + "trainedSamples"));
+      line.append(
+          String.format(
+              " | %s AUC %.3f v%.0f (%,.0f trained)",
+              variant,
+              trainer.get(prefix + "onlineAuc"),
+              trainer.get(prefix + "modelVersion"),
+              trainer.get(prefix + "trainedSamples")));
+    }
+    Map<String, Double> trajectory =
+        monitor.operatorMetrics(VERTEX, List.of("behaviorFreshnessMs_p99"), "max");
+    Map<String, Double> scorer =
+        monitor.operatorMetrics(
+            "scorer",
+            List.of("requestLatencyMs_median", "requestLatencyMs_p99", "modelFreshnessMs_p99"),
+            "max");
+    out.println(line);
+    out.printf(
+        "       requests %,d sent, %,d answered (%,d errors), serving v%d | latency p50 %.0f ms,"
+            + " p99 %.0f ms end-to-end (committed), in-job p50 %.0f / p99 %.0f ms | freshness"
+            + " p99: behavior→scoring %.0f ms, training→serving %.0f ms%n",
+        requests.sent(),
+        requests.answered(),
+        requests.errors(),
+        requests.lastModelVersion(),
+        requests.p50Ms(),
+        requests.p99Ms(),
+        scorer.get("requestLatencyMs_median"),
+        scorer.get("requestLatencyMs_p99"),
+        trajectory.get("behaviorFreshnessMs_p99"),
+        scorer.get("modelFreshnessMs_p99"));
+  }
+
+  private List<String> variants() {
+    return models.stream()
+        .map(String::trim)
+        .filter(m -> !m.isEmpty() && !m.equals("none"))
+        .toList();
   }
 
   private void validate() {
@@ -316,6 +424,16 @@ public final class DemoCommand implements Callable<Integer> {
     require(durationSeconds >= 0, "--duration must be >= 0");
     require(checkpointSeconds > 0, "--checkpoint-interval must be > 0");
     require(searchK > 0, "--search-k must be > 0");
+    require(requestRate > 0, "--request-rate must be > 0");
+    require(candidates > 0 && candidates <= 2_000, "--candidates must be in 1..2000");
+    for (String variant : variants()) {
+      require(
+          io.tinstream.models.ModelRegistry.names().contains(variant),
+          "--models: unknown variant '"
+              + variant
+              + "', known: "
+              + io.tinstream.models.ModelRegistry.names());
+    }
     require(retentionDays == null || retentionDays > 0, "--retention-days must be > 0");
     require(webUiPort > 0 && webUiPort < 65536, "--web-ui-port must be in 1..65535");
     try (ServerSocket probe = new ServerSocket(webUiPort, 1, InetAddress.getLoopbackAddress())) {
@@ -413,8 +531,9 @@ public final class DemoCommand implements Callable<Integer> {
       AdRequest request =
           AdRequest.newBuilder()
               .setRequestId(requestId)
+              .setModelVariant(TrajectoryFunction.PROBE_VARIANT)
               .setUserId(user)
-              .setRequestTime(Instant.ofEpochMilli(4_000_000_000_000L))
+              .setRequestTime(Instant.ofEpochMilli(recent.getEventTime().toEpochMilli() + 1))
               .setCandidates(List.of(candidate))
               .build();
       KafkaClients.awaitAll(

@@ -3,9 +3,9 @@ package io.tinstream.cli;
 import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.ProbeResponse;
 import io.tinstream.state.TrajectoryPolicy;
-import io.tinstream.streaming.IngestionJob;
 import io.tinstream.streaming.JobEnvironment;
 import io.tinstream.streaming.SearchMode;
+import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.TinstreamOptions;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.taxonomy.TaxonomyFile;
@@ -48,11 +48,11 @@ public final class JobCommand implements Callable<Integer> {
     String group = conf.get(TinstreamOptions.GROUP_ID);
     KafkaEndpoints kafka =
         new KafkaEndpoints(conf.get(TinstreamOptions.BOOTSTRAP_SERVERS), group, group);
-    IngestionJob.Builder job =
-        IngestionJob.builder()
+    TinstreamJob.Builder job =
+        TinstreamJob.builder()
             .behaviors(kafka.rawSource(conf.get(TinstreamOptions.BEHAVIORS_TOPIC), false))
-            .requests(
-                kafka.rawSource(conf.get(TinstreamOptions.REQUESTS_TOPIC), false),
+            .requests(kafka.rawSource(conf.get(TinstreamOptions.REQUESTS_TOPIC), false))
+            .probes(
                 kafka.avroSink(
                     conf.get(TinstreamOptions.PROBE_TOPIC),
                     AvroCodec::probeResponses,
@@ -72,6 +72,7 @@ public final class JobCommand implements Callable<Integer> {
             .search(
                 SearchMode.parse(conf.get(TinstreamOptions.SEARCH_MODE)),
                 conf.get(TinstreamOptions.SEARCH_K));
+    JobSettings.apply(conf, job, kafka);
     conf.getOptional(TinstreamOptions.TAXONOMY_FILE)
         .ifPresent(file -> job.taxonomy(TaxonomyFile.read(Path.of(file))));
     Configuration flink =

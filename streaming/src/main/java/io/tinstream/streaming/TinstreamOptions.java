@@ -56,6 +56,89 @@ public final class TinstreamOptions {
           .defaultValue("dead-letters")
           .withDescription("Topic of DeadLetter records: what the job rejected, and why.");
 
+  public static final ConfigOption<String> SCORES_TOPIC =
+      ConfigOptions.key("tinstream.topics.scores")
+          .stringType()
+          .defaultValue("ad-scores")
+          .withDescription("Topic of ScoreResponse records, one per request.");
+
+  public static final ConfigOption<String> MODEL_UPDATES_TOPIC =
+      ConfigOptions.key("tinstream.topics.model-updates")
+          .stringType()
+          .defaultValue("model-updates")
+          .withDescription("Topic of ModelUpdate records (full snapshots and deltas).");
+
+  public static final ConfigOption<String> MODEL_VARIANTS =
+      ConfigOptions.key("tinstream.models.variants")
+          .stringType()
+          .defaultValue("tin")
+          .withDescription(
+              "Comma-separated variants trained side by side and served; the first is the"
+                  + " default for requests that name none. Empty = ingest only.");
+
+  public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
+      ConfigOptions.key("tinstream.event-time.out-of-orderness")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription(
+              "How late in event time a behavior may arrive and still count as in time.");
+
+  public static final ConfigOption<Duration> ATTRIBUTION_WINDOW =
+      ConfigOptions.key("tinstream.labels.attribution-window")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(30))
+          .withDescription("How long (event time) an impression waits for its click.");
+
+  public static final ConfigOption<Integer> MAX_PENDING_IMPRESSIONS =
+      ConfigOptions.key("tinstream.labels.max-pending")
+          .intType()
+          .defaultValue(10_000)
+          .withDescription(
+              "Impressions per user waiting for a label; more are counted and dropped.");
+
+  public static final ConfigOption<Integer> TRAIN_BATCH_SIZE =
+      ConfigOptions.key("tinstream.training.batch-size")
+          .intType()
+          .defaultValue(256)
+          .withDescription("Examples per online training micro-batch.");
+
+  public static final ConfigOption<Duration> TRAIN_BATCH_DEADLINE =
+      ConfigOptions.key("tinstream.training.batch-deadline")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription("A partly filled training micro-batch is trained after this long.");
+
+  public static final ConfigOption<Integer> FULL_SNAPSHOT_EVERY =
+      ConfigOptions.key("tinstream.training.full-snapshot-every")
+          .intType()
+          .defaultValue(20)
+          .withDescription("Versions between full model snapshots; deltas in between.");
+
+  public static final ConfigOption<Duration> PUBLISH_EVERY =
+      ConfigOptions.key("tinstream.training.publish-every")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription("The trainer publishes a model version at most this often.");
+
+  public static final ConfigOption<Integer> SCORE_BATCH_CANDIDATES =
+      ConfigOptions.key("tinstream.scoring.batch-candidates")
+          .intType()
+          .defaultValue(512)
+          .withDescription("Candidates per scoring micro-batch (across requests).");
+
+  public static final ConfigOption<Duration> SCORE_BATCH_DEADLINE =
+      ConfigOptions.key("tinstream.scoring.batch-deadline")
+          .durationType()
+          .defaultValue(Duration.ofMillis(20))
+          .withDescription("A partly filled scoring micro-batch is scored after this long.");
+
+  public static final ConfigOption<Duration> MAX_MODEL_WAIT =
+      ConfigOptions.key("tinstream.scoring.max-model-wait")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(60))
+          .withDescription(
+              "Requests wait this long for a variant's first model version, then get an error.");
+
   public static final ConfigOption<String> TAXONOMY_FILE =
       ConfigOptions.key("tinstream.taxonomy.file")
           .stringType()
@@ -134,7 +217,20 @@ public final class TinstreamOptions {
         SEARCH_K,
         PARALLELISM,
         CHECKPOINT_INTERVAL,
-        CHECKPOINT_DIR);
+        CHECKPOINT_DIR,
+        SCORES_TOPIC,
+        MODEL_UPDATES_TOPIC,
+        MODEL_VARIANTS,
+        OUT_OF_ORDERNESS,
+        ATTRIBUTION_WINDOW,
+        MAX_PENDING_IMPRESSIONS,
+        TRAIN_BATCH_SIZE,
+        TRAIN_BATCH_DEADLINE,
+        FULL_SNAPSHOT_EVERY,
+        PUBLISH_EVERY,
+        SCORE_BATCH_CANDIDATES,
+        SCORE_BATCH_DEADLINE,
+        MAX_MODEL_WAIT);
   }
 
   /**

@@ -3,9 +3,12 @@ package io.tinstream.streaming;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.BehaviorEvent;
 import io.tinstream.schemas.BehaviorSequence;
+import io.tinstream.schemas.Domain;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ProbeResponse;
+import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TaxonomyEntry;
+import io.tinstream.schemas.TrainingExample;
 import io.tinstream.state.AppendResult;
 import io.tinstream.state.Behavior;
 import io.tinstream.state.SearchTarget;
@@ -29,18 +32,34 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * The per-user trajectory operator: appends each user's behaviors to their trajectory in keyed
  * state (dedup, out-of-order insert, retention, cap: see {@link TrajectoryStore}), completes
- * missing item fields from the broadcast taxonomy, and answers probe requests with the searched
- * behaviors per candidate, taken strictly before the request time.
+ * missing item fields from the broadcast taxonomy, joins ad impressions with their clicks into
+ * training examples ({@link LabelJoin}, side output {@link #EXAMPLES}), and turns each ad request
+ * into a scoring task with the searched behaviors per candidate, taken strictly before the request
+ * time. A request for the variant {@value #PROBE_VARIANT} is answered with those behaviors instead
+ * ({@link #PROBES}), so the state can be inspected from outside.
  */
 public final class TrajectoryFunction
-    extends KeyedBroadcastProcessFunction<Long, TrajectoryInput, TaxonomyEntry, ProbeResponse> {
+    extends KeyedBroadcastProcessFunction<Long, TrajectoryInput, TaxonomyEntry, ScoringTask> {
   private static final long serialVersionUID = 1L;
+
+  /** Requests naming this variant get their searched behaviors back instead of scores. */
+  public static final String PROBE_VARIANT = "probe";
+
+  public static final OutputTag<ProbeResponse> PROBES =
+      new OutputTag<>("probes", AvroTypeInfo.of(ProbeResponse.class)) {};
+
+  public static final OutputTag<TrainingExample> EXAMPLES =
+      new OutputTag<>("training-examples", AvroTypeInfo.of(TrainingExample.class)) {};
 
   /** Taxonomy edges, keyed by {@link TaxonomyLookup#key}. */
   public static final MapStateDescriptor<String, Long> TAXONOMY =
@@ -63,8 +82,11 @@ public final class TrajectoryFunction
   private final int searchK;
   private final long taxonomyWaitMs;
   private final HashMap<String, Long> preloadedTaxonomy;
+  private final long attributionWindowMs;
+  private final int maxPendingImpressions;
 
   private transient TrajectoryStore store;
+  private transient LabelJoin labels;
   private transient ListState<BehaviorEvent> waitingForTaxonomy;
   private transient Counter appended;
   private transient Counter duplicates;
@@ -72,6 +94,8 @@ public final class TrajectoryFunction
   private transient Counter evicted;
   private transient Counter newUsers;
   private transient Counter probes;
+  private transient Counter requests;
+  private transient Histogram behaviorFreshness;
   private transient ValueState<Long> waitingSince;
 
   /**
@@ -87,7 +111,9 @@ public final class TrajectoryFunction
       SearchMode searchMode,
       int searchK,
       long taxonomyWaitMs,
-      Map<String, Long> preloadedTaxonomy) {
+      Map<String, Long> preloadedTaxonomy,
+      long attributionWindowMs,
+      int maxPendingImpressions) {
     if (searchK <= 0) {
       throw new IllegalArgumentException("search k must be > 0, got " + searchK);
     }
@@ -96,6 +122,11 @@ public final class TrajectoryFunction
     }
     this.taxonomyWaitMs = taxonomyWaitMs;
     this.preloadedTaxonomy = new HashMap<>(preloadedTaxonomy);
+    if (attributionWindowMs <= 0 || maxPendingImpressions <= 0) {
+      throw new IllegalArgumentException("attribution window and pending cap must be > 0");
+    }
+    this.attributionWindowMs = attributionWindowMs;
+    this.maxPendingImpressions = maxPendingImpressions;
     this.retentionMs = policy.retentionMs();
     this.maxBehaviors = policy.maxBehaviors();
     this.bucketWidthMs = policy.bucketWidthMs();
@@ -108,6 +139,7 @@ public final class TrajectoryFunction
     store =
         TrajectoryStore.create(
             getRuntimeContext(), new TrajectoryPolicy(retentionMs, maxBehaviors, bucketWidthMs));
+    labels = new LabelJoin(getRuntimeContext(), attributionWindowMs, maxPendingImpressions);
     waitingForTaxonomy = getRuntimeContext().getListState(WAITING_FOR_TAXONOMY);
     waitingSince = getRuntimeContext().getState(WAITING_SINCE);
     var metrics = getRuntimeContext().getMetricGroup();
@@ -117,14 +149,18 @@ public final class TrajectoryFunction
     evicted = metrics.counter("behaviorsEvicted");
     newUsers = metrics.counter("users");
     probes = metrics.counter("probesAnswered");
+    requests = metrics.counter("requests");
+    // Produced to Kafka → in the trajectory, i.e. visible to the next request's search.
+    behaviorFreshness =
+        metrics.histogram("behaviorFreshnessMs", new DescriptiveStatisticsHistogram(10_000));
   }
 
   @Override
-  public void processElement(TrajectoryInput in, ReadOnlyContext ctx, Collector<ProbeResponse> out)
+  public void processElement(TrajectoryInput in, ReadOnlyContext ctx, Collector<ScoringTask> out)
       throws Exception {
     ReadOnlyBroadcastState<String, Long> taxonomy = ctx.getBroadcastState(TAXONOMY);
     if (in.event == null) {
-      out.collect(probe(in.request));
+      answer(in.request, ctx, out);
     } else if (taxonomyMissing(taxonomy) && needsTaxonomy(in.event.getItem())) {
       // Startup race: the broadcast taxonomy may trail the first behaviors. Park them briefly
       // rather than store them with holes the taxonomy would have filled.
@@ -135,29 +171,37 @@ public final class TrajectoryFunction
       }
       waitingForTaxonomy.add(in.event);
     } else {
-      flushWaiting(taxonomy);
-      append(in.event, taxonomy);
+      flushWaiting(taxonomy, ctx);
+      append(in.event, taxonomy, ctx);
+      behaviorFreshness.update(Math.max(0, System.currentTimeMillis() - in.producedAt));
     }
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProbeResponse> out)
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<ScoringTask> out)
       throws Exception {
+    if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
+      for (TrainingExample negative : labels.onWindowEnd(timestamp)) {
+        ctx.output(EXAMPLES, negative);
+      }
+      return;
+    }
     ReadOnlyBroadcastState<String, Long> taxonomy = ctx.getBroadcastState(TAXONOMY);
     Long since = waitingSince.value();
     boolean waitedEnough = since == null || timestamp - since >= taxonomyWaitMs;
     if (!taxonomyMissing(taxonomy) || waitedEnough) {
-      flushWaiting(taxonomy);
+      flushWaiting(taxonomy, ctx);
     } else {
       ctx.timerService().registerProcessingTimeTimer(timestamp + RETRY_MS);
     }
   }
 
-  private void flushWaiting(ReadOnlyBroadcastState<String, Long> taxonomy) throws Exception {
+  private void flushWaiting(ReadOnlyBroadcastState<String, Long> taxonomy, ReadOnlyContext ctx)
+      throws Exception {
     Iterable<BehaviorEvent> waiting = waitingForTaxonomy.get();
     if (waiting.iterator().hasNext()) {
       for (BehaviorEvent event : waiting) {
-        append(event, taxonomy);
+        append(event, taxonomy, ctx);
       }
       waitingForTaxonomy.clear();
       waitingSince.clear();
@@ -175,7 +219,8 @@ public final class TrajectoryFunction
         || item.getSpuId() == null;
   }
 
-  private void append(BehaviorEvent event, ReadOnlyBroadcastState<String, Long> taxonomy)
+  private void append(
+      BehaviorEvent event, ReadOnlyBroadcastState<String, Long> taxonomy, ReadOnlyContext ctx)
       throws Exception {
     ItemFields filled =
         TaxonomyFill.fill(
@@ -200,30 +245,92 @@ public final class TrajectoryFunction
       case EXPIRED -> expired.inc();
     }
     evicted.inc(result.evicted());
+    if (result.isAppended()) {
+      joinLabels(event, ctx);
+    }
   }
 
-  private ProbeResponse probe(AdRequest request) throws Exception {
-    probes.inc();
+  /** Impressions open an attribution window; clicks and conversions close it as positives. */
+  private void joinLabels(BehaviorEvent event, ReadOnlyContext ctx) throws Exception {
+    if (event.getDomain() != Domain.AD || event.getRequestId() == null) {
+      return;
+    }
+    String key = LabelJoin.key(event.getRequestId(), event.getItem().getItemId());
+    switch (event.getActionType()) {
+      case IMPRESSION -> labels.onImpression(key, unlabeledExample(event), ctx.timerService());
+      case CLICK, CONVERSION -> {
+        TrainingExample positive = labels.onClick(key);
+        if (positive != null) {
+          ctx.output(EXAMPLES, positive);
+        }
+      }
+      default -> {}
+    }
+  }
+
+  /** The impression as a training example: its target and the behaviors searched before it. */
+  private TrainingExample unlabeledExample(BehaviorEvent impression) throws Exception {
+    long time = impression.getEventTime().toEpochMilli();
+    TrajectoryView past = store.read().prefixBefore(time);
+    SearchTarget target = SearchTarget.of(impression.getItem(), impression.getScenario(), time);
+    return TrainingExample.newBuilder()
+        .setExampleId(impression.getEventId())
+        .setUserId(impression.getUserId())
+        .setRequestId(impression.getRequestId())
+        .setImpressionTime(time)
+        .setScenario(impression.getScenario())
+        .setTarget(impression.getItem())
+        .setHistory(searched(past, target))
+        .setLabel(0f)
+        .build();
+  }
+
+  private BehaviorSequence searched(TrajectoryView past, SearchTarget target) {
+    int[] indices = searchMode.search(past, target, searchK);
+    BehaviorSequence sequence = past.toSequence(indices);
+    List<Integer> positions = new ArrayList<>(indices.length);
+    for (int index : indices) {
+      positions.add(past.size() - index);
+    }
+    sequence.setPositions(positions);
+    return sequence;
+  }
+
+  private void answer(AdRequest request, ReadOnlyContext ctx, Collector<ScoringTask> out)
+      throws Exception {
     long time = request.getRequestTime().toEpochMilli();
     TrajectoryView view = store.read();
     TrajectoryView past = view.prefixBefore(time);
     List<BehaviorSequence> perCandidate = new ArrayList<>(request.getCandidates().size());
     for (ItemFields candidate : request.getCandidates()) {
-      SearchTarget target = SearchTarget.of(candidate, request.getScenario(), time);
-      perCandidate.add(past.toSequence(searchMode.search(past, target, searchK)));
+      perCandidate.add(searched(past, SearchTarget.of(candidate, request.getScenario(), time)));
     }
-    return ProbeResponse.newBuilder()
-        .setRequestId(request.getRequestId())
-        .setUserId(request.getUserId())
-        .setTrajectoryLength(view.size())
-        .setSearchMode(searchMode.configName())
-        .setPerCandidate(perCandidate)
-        .build();
+    if (PROBE_VARIANT.equals(request.getModelVariant())) {
+      probes.inc();
+      ctx.output(
+          PROBES,
+          ProbeResponse.newBuilder()
+              .setRequestId(request.getRequestId())
+              .setUserId(request.getUserId())
+              .setTrajectoryLength(view.size())
+              .setSearchMode(searchMode.configName())
+              .setPerCandidate(perCandidate)
+              .build());
+      return;
+    }
+    requests.inc();
+    out.collect(
+        ScoringTask.newBuilder()
+            .setRequest(request)
+            .setPerCandidate(perCandidate)
+            .setTrajectoryLength(view.size())
+            .setArrivedAt(System.currentTimeMillis())
+            .build());
   }
 
   @Override
-  public void processBroadcastElement(
-      TaxonomyEntry entry, Context ctx, Collector<ProbeResponse> out) throws Exception {
+  public void processBroadcastElement(TaxonomyEntry entry, Context ctx, Collector<ScoringTask> out)
+      throws Exception {
     ctx.getBroadcastState(TAXONOMY)
         .put(TaxonomyLookup.key(entry.getKind(), entry.getChild()), entry.getParent());
   }

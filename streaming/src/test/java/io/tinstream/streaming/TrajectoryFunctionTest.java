@@ -9,6 +9,7 @@ import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.Domain;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ProbeResponse;
+import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.state.TrajectoryPolicy;
@@ -31,7 +32,7 @@ class TrajectoryFunctionTest {
   private static final long T0 = 1_700_000_000_000L;
   private static final long WAIT_MS = 5_000;
 
-  private KeyedBroadcastOperatorTestHarness<Long, TrajectoryInput, TaxonomyEntry, ProbeResponse>
+  private KeyedBroadcastOperatorTestHarness<Long, TrajectoryInput, TaxonomyEntry, ScoringTask>
       harness;
 
   @BeforeEach
@@ -42,7 +43,9 @@ class TrajectoryFunctionTest {
             SearchMode.HIERARCHICAL,
             4,
             WAIT_MS,
-            java.util.Map.of());
+            java.util.Map.of(),
+            Duration.ofMinutes(30).toMillis(),
+            100);
     harness =
         new KeyedBroadcastOperatorTestHarness<>(
             new CoBroadcastWithKeyedOperator<>(function, List.of(TrajectoryFunction.TAXONOMY)),
@@ -116,18 +119,24 @@ class TrajectoryFunctionTest {
   }
 
   private ProbeResponse probe(long user, long time) throws Exception {
-    int before = harness.extractOutputValues().size();
+    int before = probes().size();
     AdRequest request =
         AdRequest.newBuilder()
             .setRequestId("p" + before)
+            .setModelVariant(TrajectoryFunction.PROBE_VARIANT)
             .setUserId(user)
             .setRequestTime(Instant.ofEpochMilli(time))
             .setCandidates(List.of(ItemFields.newBuilder().setItemId(10).setCategoryL3(30).build()))
             .build();
     harness.processElement(new StreamRecord<>(TrajectoryInput.of(request)));
-    List<ProbeResponse> out = harness.extractOutputValues();
+    List<ProbeResponse> out = probes();
     assertThat(out).hasSize(before + 1);
     return out.get(out.size() - 1);
+  }
+
+  private List<ProbeResponse> probes() {
+    var records = harness.getSideOutput(TrajectoryFunction.PROBES);
+    return records == null ? List.of() : records.stream().map(r -> r.getValue()).toList();
   }
 
   private static BehaviorEvent sparse(String id, long user, long time, long item, int l3) {

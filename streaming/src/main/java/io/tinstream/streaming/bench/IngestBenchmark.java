@@ -3,8 +3,8 @@ package io.tinstream.streaming.bench;
 import io.tinstream.schemas.AvroCodec;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.BehaviorValidator;
-import io.tinstream.streaming.IngestionJob;
 import io.tinstream.streaming.JobEnvironment;
+import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.feed.DemoFeed;
 import io.tinstream.streaming.feed.KafkaFeeder;
 import io.tinstream.streaming.internal.DecodeAndValidate;
@@ -155,7 +155,7 @@ public final class IngestBenchmark {
     KafkaEndpoints endpoints =
         new KafkaEndpoints(kafka.bootstrapServers(), "bench-trajectory", "bench-trajectory");
     StreamExecutionEnvironment env = environment("trajectory");
-    IngestionJob.builder()
+    TinstreamJob.builder()
         .behaviors(endpoints.rawSource("behaviors", true))
         .deadLetters(endpoints.avroSink("dead-letters", AvroCodec::deadLetters, d -> null))
         .taxonomy(feed.taxonomy())

@@ -62,9 +62,13 @@ public final class DemoFeed {
         item -> taxonomy.fullItem(item.getItemId()));
   }
 
-  /** A MovieLens directory replayed in event-time order. */
+  /**
+   * A MovieLens directory replayed in event-time order, with ad traffic made from it: for each
+   * rating, one second later an ad impression of the rated movie that gets a click (another second
+   * later) and, in the same request, an impression of a movie drawn uniformly that gets none.
+   */
   public static DemoFeed movieLens(MovieLensDataset data) {
-    List<BehaviorEvent> events = data.behaviorEvents();
+    List<BehaviorEvent> events = withAdTraffic(data, data.behaviorEvents());
     Set<Long> users = new LinkedHashSet<>();
     events.forEach(e -> users.add(e.getUserId()));
     List<ItemFields> probeItems = new ArrayList<>();
@@ -82,6 +86,68 @@ public final class DemoFeed {
         probeItems,
         users.size(),
         item -> data.itemFields((int) item.getItemId()));
+  }
+
+  private static List<BehaviorEvent> withAdTraffic(
+      MovieLensDataset data, List<BehaviorEvent> base) {
+    List<Integer> movies = data.movies().keySet().stream().sorted().toList();
+    SplittableRandom random = new SplittableRandom(23);
+    List<BehaviorEvent> events = new ArrayList<>(base.size() * 4);
+    for (BehaviorEvent e : base) {
+      events.add(e);
+      if (e.getActionType() != io.tinstream.schemas.ActionType.RATE) {
+        continue;
+      }
+      long t = e.getEventTime().toEpochMilli();
+      String request = "ml-req-" + e.getEventId();
+      int rated = (int) e.getItem().getItemId();
+      int other = movies.get(random.nextInt(movies.size()));
+      events.add(
+          ad(
+              e,
+              request + "-i1",
+              request,
+              t + 1_000,
+              io.tinstream.schemas.ActionType.IMPRESSION,
+              data.itemFields(rated)));
+      events.add(
+          ad(
+              e,
+              request + "-i2",
+              request,
+              t + 1_000,
+              io.tinstream.schemas.ActionType.IMPRESSION,
+              data.itemFields(other)));
+      events.add(
+          ad(
+              e,
+              request + "-c1",
+              request,
+              t + 2_000,
+              io.tinstream.schemas.ActionType.CLICK,
+              data.itemFields(rated)));
+    }
+    events.sort(java.util.Comparator.comparing(BehaviorEvent::getEventTime));
+    return events;
+  }
+
+  private static BehaviorEvent ad(
+      BehaviorEvent from,
+      String id,
+      String request,
+      long time,
+      io.tinstream.schemas.ActionType action,
+      ItemFields item) {
+    return BehaviorEvent.newBuilder()
+        .setEventId(id)
+        .setUserId(from.getUserId())
+        .setEventTime(java.time.Instant.ofEpochMilli(time))
+        .setDomain(io.tinstream.schemas.Domain.AD)
+        .setScenario(1)
+        .setActionType(action)
+        .setItem(item)
+        .setRequestId(request)
+        .build();
   }
 
   /** The genre tree of a MovieLens directory as taxonomy edges. */

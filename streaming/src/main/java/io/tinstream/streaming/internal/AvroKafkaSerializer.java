@@ -41,10 +41,12 @@ public final class AvroKafkaSerializer<T extends SpecificRecordBase>
       codec = codecFactory.get();
     }
     String k = key.apply(element);
+    // No record timestamp from the stream: elements carry event time (a replay's may be decades
+    // old or ahead), which the broker would reject or delete at once under time retention.
     return new ProducerRecord<>(
         topic,
         null,
-        timestamp,
+        null,
         k == null ? null : k.getBytes(StandardCharsets.UTF_8),
         codec.encode(element));
   }

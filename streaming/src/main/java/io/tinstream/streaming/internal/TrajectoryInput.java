@@ -11,17 +11,30 @@ public final class TrajectoryInput {
   public BehaviorEvent event;
   public AdRequest request;
 
+  /** Wall-clock time the record was produced to Kafka (epoch ms); freshness is measured from it. */
+  public long producedAt;
+
   public TrajectoryInput() {}
 
   public static TrajectoryInput of(BehaviorEvent event) {
-    TrajectoryInput in = new TrajectoryInput();
-    in.event = event;
-    return in;
+    return of(event, System.currentTimeMillis());
   }
 
   public static TrajectoryInput of(AdRequest request) {
+    return of(request, System.currentTimeMillis());
+  }
+
+  public static TrajectoryInput of(BehaviorEvent event, long producedAt) {
+    TrajectoryInput in = new TrajectoryInput();
+    in.event = event;
+    in.producedAt = producedAt;
+    return in;
+  }
+
+  public static TrajectoryInput of(AdRequest request, long producedAt) {
     TrajectoryInput in = new TrajectoryInput();
     in.request = request;
+    in.producedAt = producedAt;
     return in;
   }
 

@@ -69,6 +69,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     // Exactly-once sinks need transactions that may span a checkpoint interval.
     props.put("transaction.max.timeout.ms", "900000");
     props.put("auto.create.topics.enable", "false");
+    props.put("message.max.bytes", String.valueOf(KafkaEndpoints.MAX_RECORD_BYTES));
+    props.put("replica.fetch.max.bytes", String.valueOf(KafkaEndpoints.MAX_RECORD_BYTES));
     props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
     KafkaConfig config = new KafkaConfig(props, false);
     format(logDir);

@@ -21,6 +21,9 @@ public final class KafkaEndpoints {
   /** Below the broker's default transaction.max.timeout.ms (15 min), above any checkpoint. */
   public static final int TRANSACTION_TIMEOUT_MS = 10 * 60 * 1000;
 
+  /** Largest record the sinks write (full model snapshots); brokers must accept it too. */
+  public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
   private final String bootstrapServers;
   private final String groupId;
   private final String transactionalIdPrefix;
@@ -49,7 +52,9 @@ public final class KafkaEndpoints {
             .setStartingOffsets(OffsetsInitializer.earliest())
             .setDeserializer(new RawRecordDeserializer())
             // Only committed output of upstream transactional producers.
-            .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+            .setProperty(
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES));
     if (bounded) {
       builder.setBounded(OffsetsInitializer.latest());
     }
@@ -62,6 +67,8 @@ public final class KafkaEndpoints {
     Properties producer = new Properties();
     producer.setProperty(
         ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT_MS));
+    // Full model snapshots are a few MB.
+    producer.setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MAX_RECORD_BYTES));
     return KafkaSink.<T>builder()
         .setBootstrapServers(bootstrapServers)
         .setRecordSerializer(new AvroKafkaSerializer<>(topic, codec, key))

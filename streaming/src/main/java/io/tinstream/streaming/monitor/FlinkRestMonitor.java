@@ -38,6 +38,16 @@ public final class FlinkRestMonitor {
    */
   public Map<String, Double> operatorMetrics(String vertexName, List<String> metricNames)
       throws IOException, InterruptedException {
+    return operatorMetrics(vertexName, metricNames, "sum");
+  }
+
+  /**
+   * Like {@link #operatorMetrics(String, List)} with another aggregation over subtasks: {@code max}
+   * for latency percentiles (a sum of percentiles means nothing), {@code min}, {@code avg}.
+   */
+  public Map<String, Double> operatorMetrics(
+      String vertexName, List<String> metricNames, String aggregation)
+      throws IOException, InterruptedException {
     Map<String, Double> sums = new HashMap<>();
     metricNames.forEach(m -> sums.put(m, 0.0));
     for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
@@ -60,9 +70,11 @@ public final class FlinkRestMonitor {
       if (wanted.isEmpty()) {
         continue;
       }
-      for (JsonNode value : get(metricsPath + "?agg=sum&get=" + String.join(",", wanted))) {
+      String query = "?agg=" + aggregation + "&get=" + String.join(",", wanted);
+      for (JsonNode value : get(metricsPath + query)) {
         String name = shortNameOf.get(value.path("id").asText());
-        sums.merge(name, value.path("sum").asDouble(0), Double::sum);
+        double v = value.path(aggregation).asDouble(0);
+        sums.merge(name, v, "sum".equals(aggregation) ? Double::sum : Math::max);
       }
     }
     return sums;

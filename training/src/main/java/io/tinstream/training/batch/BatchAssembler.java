@@ -161,29 +161,6 @@ public final class BatchAssembler {
     int n = rows;
     current = null;
     rows = 0;
-    return n == batchSize ? b : trim(b, n);
-  }
-
-  private static Batch trim(Batch b, int n) {
-    int m = n * b.maxLen;
-    return new Batch(
-        n,
-        b.maxLen,
-        java.util.Arrays.copyOf(b.lengths, n),
-        java.util.Arrays.copyOf(b.histItem, m),
-        java.util.Arrays.copyOf(b.histCat1, m),
-        java.util.Arrays.copyOf(b.histCat2, m),
-        java.util.Arrays.copyOf(b.histCat3, m),
-        java.util.Arrays.copyOf(b.histAction, m),
-        java.util.Arrays.copyOf(b.histScenario, m),
-        java.util.Arrays.copyOf(b.histDeltaSec, m),
-        java.util.Arrays.copyOf(b.histPosition, m),
-        java.util.Arrays.copyOf(b.targetItem, n),
-        java.util.Arrays.copyOf(b.targetCat1, n),
-        java.util.Arrays.copyOf(b.targetCat2, n),
-        java.util.Arrays.copyOf(b.targetCat3, n),
-        java.util.Arrays.copyOf(b.targetScenario, n),
-        java.util.Arrays.copyOf(b.labels, n),
-        java.util.Arrays.copyOf(b.userIds, n));
+    return n == batchSize ? b : b.firstRows(n);
   }
 }

@@ -52,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly-once checkpoints, a MovieLens slice with malformed records, duplicates and out-of-order
  * events mixed in.
  */
-class IngestionJobITCase {
+class IngestionITCase {
 
   private static final int USERS = 4;
   private static final int SEARCH_K = 16;
@@ -113,11 +113,11 @@ class IngestionJobITCase {
 
     KafkaEndpoints endpoints =
         new KafkaEndpoints(kafka.bootstrapServers(), "it-" + run, "it-" + run);
-    IngestionJob job =
-        IngestionJob.builder()
+    TinstreamJob job =
+        TinstreamJob.builder()
             .behaviors(endpoints.rawSource(behaviorsTopic, false))
-            .requests(
-                endpoints.rawSource(requestsTopic, false),
+            .requests(endpoints.rawSource(requestsTopic, false))
+            .probes(
                 endpoints.avroSink(
                     probesTopic, AvroCodec::probeResponses, ProbeResponse::getRequestId))
             .deadLetters(endpoints.avroSink(dlqTopic, AvroCodec::deadLetters, d -> null))
@@ -287,6 +287,7 @@ class IngestionJobITCase {
         AdRequest request =
             AdRequest.newBuilder()
                 .setRequestId(requestId)
+                .setModelVariant(TrajectoryFunction.PROBE_VARIANT)
                 .setUserId(user)
                 .setRequestTime(Instant.ofEpochMilli(requestTime))
                 .setScenario(0)

@@ -1,0 +1,98 @@
+package io.tinstream.streaming;
+
+import io.tinstream.models.CtrModel;
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.ModelParamsIO;
+import io.tinstream.models.ModelRegistry;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The model variants a job trains and serves, by name, with their parameters. Serializable (as
+ * properties) so operators carry them to the cluster; the trainer and the scorer build identical
+ * graphs from the same specs, which is what lets weights move between them.
+ */
+public final class ModelSpecs implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** TF threads per model session: the job shares a few cores with Flink itself. */
+  public static final int DEFAULT_THREADS = 1;
+
+  /**
+   * Adagrad rate of the embedding tables online. Higher than the offline default: an online model
+   * sees each example once, and the offline eval settled on 0.5 (docs/eval-movielens.md).
+   */
+  public static final float ONLINE_EMBEDDING_LEARNING_RATE = 0.5f;
+
+  private final LinkedHashMap<String, Properties> byVariant = new LinkedHashMap<>();
+  private final String defaultVariant;
+
+  private ModelSpecs(List<ModelParams> params) {
+    if (params.isEmpty()) {
+      throw new IllegalArgumentException("at least one model variant is required");
+    }
+    for (ModelParams p : params) {
+      if (!ModelRegistry.names().contains(p.variant())) {
+        throw new IllegalArgumentException(
+            "unknown model variant '" + p.variant() + "', known: " + ModelRegistry.names());
+      }
+      byVariant.put(p.variant(), ModelParamsIO.toProperties(p, 0));
+    }
+    this.defaultVariant = params.get(0).variant();
+  }
+
+  /**
+   * Specs for the named variants (the first is the default for requests that name none), all with
+   * the same base parameters and a history of {@code maxHistory} behaviors.
+   */
+  public static ModelSpecs of(List<String> variants, int maxHistory, long seed) {
+    List<ModelParams> params = new ArrayList<>();
+    for (String variant : variants) {
+      params.add(
+          ModelParams.builder()
+              .variant(variant.trim())
+              .maxHistoryLength(maxHistory)
+              .seed(seed)
+              .embeddingLearningRate(ONLINE_EMBEDDING_LEARNING_RATE)
+              .threads(DEFAULT_THREADS, 1)
+              .build());
+    }
+    return new ModelSpecs(params);
+  }
+
+  public List<String> variants() {
+    return new ArrayList<>(byVariant.keySet());
+  }
+
+  public String defaultVariant() {
+    return defaultVariant;
+  }
+
+  public boolean contains(String variant) {
+    return byVariant.containsKey(variant);
+  }
+
+  public ModelParams params(String variant) {
+    return ModelParamsIO.fromProperties(byVariant.get(variant)).toBuilder()
+        .threads(DEFAULT_THREADS, 1)
+        .build();
+  }
+
+  public int maxHistory() {
+    return params(defaultVariant).maxHistoryLength();
+  }
+
+  /** A fresh model of the variant (random initial weights from the spec's seed). */
+  public CtrModel build(String variant) {
+    return ModelRegistry.build(params(variant));
+  }
+
+  /** Variant → properties, for logging and tests. */
+  public Map<String, Properties> asMap() {
+    return new LinkedHashMap<>(byVariant);
+  }
+}
