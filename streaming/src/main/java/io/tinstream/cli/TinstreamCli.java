@@ -2,6 +2,7 @@ package io.tinstream.cli;
 
 import io.tinstream.training.bench.ModelBenchCommand;
 import io.tinstream.training.eval.EvalCommand;
+import io.tinstream.training.lrea.LreaBenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,8 +16,10 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       JobCommand.class,
       IngestBenchCommand.class,
+      ServingBenchCommand.class,
       EvalCommand.class,
-      ModelBenchCommand.class
+      ModelBenchCommand.class,
+      LreaBenchCommand.class
     })
 public final class TinstreamCli {
 

@@ -24,7 +24,8 @@ public final class KafkaFeeder implements Runnable {
   private final DemoFeed feed;
   private final String bootstrapServers;
   private final String topic;
-  private final double eventsPerSecond;
+  private volatile double eventsPerSecond;
+  private volatile boolean rateChanged;
   private final long badEvery;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong malformedSent = new AtomicLong();
@@ -50,6 +51,7 @@ public final class KafkaFeeder implements Runnable {
   public void run() {
     AvroCodec<BehaviorEvent> codec = AvroCodec.behaviorEvents();
     long start = System.nanoTime();
+    long base = 0;
     List<Future<RecordMetadata>> inFlight = new ArrayList<>(CHECK_EVERY + 1);
     try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrapServers)) {
       while (!stop.get() && feed.events().hasNext()) {
@@ -66,7 +68,12 @@ public final class KafkaFeeder implements Runnable {
           KafkaClients.awaitAll(inFlight);
           inFlight.clear();
           remember(event);
-          pace(start, n);
+          if (rateChanged) {
+            rateChanged = false;
+            start = System.nanoTime();
+            base = n;
+          }
+          pace(start, n - base);
         }
       }
       KafkaClients.awaitAll(inFlight);
@@ -102,6 +109,12 @@ public final class KafkaFeeder implements Runnable {
     return recentEvents.isEmpty()
         ? null
         : recentEvents.get(Math.floorMod(pick, recentEvents.size()));
+  }
+
+  /** Changes the target rate from now on (0 = as fast as possible). */
+  public void setRate(double eventsPerSecond) {
+    this.eventsPerSecond = eventsPerSecond;
+    this.rateChanged = true;
   }
 
   public long sent() {
