@@ -1,11 +1,11 @@
 package io.tinstream.state;
 
 import io.tinstream.state.internal.FormatVersionedSnapshot;
+import io.tinstream.state.internal.ImmutableValueSerializer;
 import io.tinstream.state.internal.Varints;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -16,7 +16,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * {@code E_comp} and {@code d·r} of {@code E_aux}, 4 bytes each. Size: {@code 8·d·r} bytes plus a
  * header of at most {@value #MAX_HEADER_BYTES}.
  */
-public final class LreaEntrySerializer extends TypeSerializerSingleton<LreaEntry> {
+public final class LreaEntrySerializer extends ImmutableValueSerializer<LreaEntry> {
   private static final long serialVersionUID = 1L;
 
   public static final int CURRENT_VERSION = 1;
@@ -64,38 +64,8 @@ public final class LreaEntrySerializer extends TypeSerializerSingleton<LreaEntry
   }
 
   @Override
-  public LreaEntry deserialize(LreaEntry reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
-  public void copy(DataInputView in, DataOutputView out) throws IOException {
-    serialize(deserialize(in), out);
-  }
-
-  @Override
-  public boolean isImmutableType() {
-    return true;
-  }
-
-  @Override
   public LreaEntry createInstance() {
     return null;
-  }
-
-  @Override
-  public LreaEntry copy(LreaEntry from) {
-    return from;
-  }
-
-  @Override
-  public LreaEntry copy(LreaEntry from, LreaEntry reuse) {
-    return from;
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.tinstream.state;
 import io.tinstream.state.internal.ChunkFormatV1;
 import io.tinstream.state.internal.ChunkFormatV2;
 import io.tinstream.state.internal.FormatVersionedSnapshot;
+import io.tinstream.state.internal.ImmutableValueSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -14,7 +15,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * ({@link ChunkFormatV2}); a serializer restored from a version-1 snapshot reads {@link
  * ChunkFormatV1} so Flink can migrate old state.
  */
-public final class TrajectoryChunkSerializer extends TypeSerializer<TrajectoryChunk> {
+public final class TrajectoryChunkSerializer extends ImmutableValueSerializer<TrajectoryChunk> {
   private static final long serialVersionUID = 1L;
 
   public static final int CURRENT_VERSION = ChunkFormatV2.VERSION;
@@ -54,43 +55,8 @@ public final class TrajectoryChunkSerializer extends TypeSerializer<TrajectoryCh
   }
 
   @Override
-  public TrajectoryChunk deserialize(TrajectoryChunk reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
-  public void copy(DataInputView in, DataOutputView out) throws IOException {
-    serialize(deserialize(in), out);
-  }
-
-  @Override
-  public boolean isImmutableType() {
-    return true;
-  }
-
-  @Override
-  public TypeSerializer<TrajectoryChunk> duplicate() {
-    return this;
-  }
-
-  @Override
   public TrajectoryChunk createInstance() {
     return TrajectoryChunk.EMPTY;
-  }
-
-  @Override
-  public TrajectoryChunk copy(TrajectoryChunk from) {
-    return from;
-  }
-
-  @Override
-  public TrajectoryChunk copy(TrajectoryChunk from, TrajectoryChunk reuse) {
-    return from;
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override

@@ -1,11 +1,11 @@
 package io.tinstream.state;
 
 import io.tinstream.state.internal.FormatVersionedSnapshot;
+import io.tinstream.state.internal.ImmutableValueSerializer;
 import io.tinstream.state.internal.Varints;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -14,7 +14,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * bucket count; the first bucket as zigzag varint and each next one as the varint gap; one varint
  * count per bucket; zigzag varint max event time and retained-since time.
  */
-public final class TrajectoryIndexSerializer extends TypeSerializerSingleton<TrajectoryIndex> {
+public final class TrajectoryIndexSerializer extends ImmutableValueSerializer<TrajectoryIndex> {
   private static final long serialVersionUID = 1L;
 
   public static final int CURRENT_VERSION = 1;
@@ -59,38 +59,8 @@ public final class TrajectoryIndexSerializer extends TypeSerializerSingleton<Tra
   }
 
   @Override
-  public TrajectoryIndex deserialize(TrajectoryIndex reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
-  public void copy(DataInputView in, DataOutputView out) throws IOException {
-    serialize(deserialize(in), out);
-  }
-
-  @Override
-  public boolean isImmutableType() {
-    return true;
-  }
-
-  @Override
   public TrajectoryIndex createInstance() {
     return TrajectoryIndex.EMPTY;
-  }
-
-  @Override
-  public TrajectoryIndex copy(TrajectoryIndex from) {
-    return from;
-  }
-
-  @Override
-  public TrajectoryIndex copy(TrajectoryIndex from, TrajectoryIndex reuse) {
-    return from;
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override

@@ -68,6 +68,7 @@ public final class JobCommand implements Callable<Integer> {
                 TrajectoryPolicy.builder()
                     .retention(conf.get(TinstreamOptions.RETENTION))
                     .maxBehaviors(conf.get(TinstreamOptions.MAX_BEHAVIORS))
+                    .bucketWidth(conf.get(TinstreamOptions.BUCKET_WIDTH))
                     .build())
             .search(
                 SearchMode.parse(conf.get(TinstreamOptions.SEARCH_MODE)),

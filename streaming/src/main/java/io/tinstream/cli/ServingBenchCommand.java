@@ -37,12 +37,12 @@ public final class ServingBenchCommand implements Callable<Integer> {
   @Option(
       names = "--live-rate",
       description = "Behaviors/s while measuring (default: ${DEFAULT-VALUE}).")
-  double liveRate = 2_000;
+  double liveRate = 500;
 
   @Option(
       names = "--request-rate",
       description = "Requests/s for the latency figures (default: ${DEFAULT-VALUE}).")
-  double requestRate = 10;
+  double requestRate = 5;
 
   @Option(names = "--seconds", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
   long seconds = 30;

@@ -54,6 +54,9 @@ public final class TinstreamJob {
   /** Predictions the online AUC / LogLoss are computed over (progressive validation). */
   static final int VALIDATION_WINDOW = 2_000;
 
+  /** Fixed so the scorer's batching keys map one to each subtask (see {@link SubtaskKeys}). */
+  static final int SCORER_MAX_PARALLELISM = 128;
+
   private final Builder b;
 
   private TinstreamJob(Builder b) {
@@ -223,7 +226,9 @@ public final class TinstreamJob {
                 b.maxModelWait.toMillis()),
             AvroTypeInfo.of(ScoreResponse.class))
         .name("scorer")
-        .uid("scorer");
+        .uid("scorer")
+        .setParallelism(b.scorerParallelism)
+        .setMaxParallelism(SCORER_MAX_PARALLELISM);
   }
 
   private static ScoreResponse errorAnswer(AdRequest request) {

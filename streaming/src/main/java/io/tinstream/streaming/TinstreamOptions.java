@@ -161,6 +161,15 @@ public final class TinstreamOptions {
           .withDescription(
               "Behaviors older than this, relative to the user's newest, are dropped.");
 
+  public static final ConfigOption<Duration> BUCKET_WIDTH =
+      ConfigOptions.key("tinstream.trajectory.bucket-width")
+          .durationType()
+          .defaultValue(Duration.ofMillis(TrajectoryPolicy.DEFAULT_BUCKET_WIDTH_MS))
+          .withDescription(
+              "Event-time span of one stored chunk of a trajectory. An append rewrites its chunk,"
+                  + " so users with many behaviors per bucket want narrower buckets. Must not"
+                  + " change for existing state.");
+
   public static final ConfigOption<Integer> MAX_BEHAVIORS =
       ConfigOptions.key("tinstream.trajectory.max-behaviors")
           .intType()
@@ -212,6 +221,7 @@ public final class TinstreamOptions {
         TAXONOMY_FILE,
         TAXONOMY_WAIT,
         RETENTION,
+        BUCKET_WIDTH,
         MAX_BEHAVIORS,
         SEARCH_MODE,
         SEARCH_K,

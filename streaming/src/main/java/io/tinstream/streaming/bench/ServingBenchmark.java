@@ -36,6 +36,12 @@ public final class ServingBenchmark {
   private static final int CANDIDATES = 100;
   private static final String VARIANT = "tin";
 
+  /**
+   * The synthetic users here act once a minute; with the default weekly buckets every append would
+   * rewrite a chunk of up to 10,000 behaviors. Hourly buckets keep chunks near 60.
+   */
+  private static final Duration BUCKET_WIDTH = Duration.ofHours(1);
+
   /** What one history length measured. */
   public record Row(
       int length,
@@ -78,7 +84,11 @@ public final class ServingBenchmark {
               .requests(endpoints.rawSource("requests", false))
               .deadLetters(endpoints.avroSink("dlq", AvroCodec::deadLetters, d -> null))
               .taxonomy(feed.taxonomy())
-              .policy(TrajectoryPolicy.builder().retention(Duration.ofDays(3650)).build())
+              .policy(
+                  TrajectoryPolicy.builder()
+                      .retention(Duration.ofDays(3650))
+                      .bucketWidth(BUCKET_WIDTH)
+                      .build())
               .search(SearchMode.HIERARCHICAL, 64)
               .models(
                   ModelSpecs.of(List.of(VARIANT), 64, 1),
@@ -207,7 +217,7 @@ public final class ServingBenchmark {
         String.format(
             "Command: `./tinstream bench-serving` (model `tin`, %d candidates per request, %d users,"
                 + " live behaviors %,.0f/s and %,.0f requests/s during %d s, exactly-once sinks with"
-                + " 1 s checkpoints, everything in one JVM on %d cores). End-to-end latency is send"
+                + " 1 s checkpoints, hourly trajectory buckets, everything in one JVM on %d cores). End-to-end latency is send"
                 + " → response readable by a read_committed consumer, so it includes waiting for the"
                 + " checkpoint that commits it; in-job latency is request at the trajectory operator"
                 + " → response emitted by the scorer.%n%n",

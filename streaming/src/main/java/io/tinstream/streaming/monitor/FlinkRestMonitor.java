@@ -49,7 +49,7 @@ public final class FlinkRestMonitor {
       String vertexName, List<String> metricNames, String aggregation)
       throws IOException, InterruptedException {
     Map<String, Double> sums = new HashMap<>();
-    metricNames.forEach(m -> sums.put(m, 0.0));
+    metricNames.forEach(m -> sums.put(m, "sum".equals(aggregation) ? 0.0 : Double.NaN));
     for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
       if (!vertex.path("name").asText().contains(vertexName)) {
         continue;
@@ -70,11 +70,28 @@ public final class FlinkRestMonitor {
       if (wanted.isEmpty()) {
         continue;
       }
-      String query = "?agg=" + aggregation + "&get=" + String.join(",", wanted);
-      for (JsonNode value : get(metricsPath + query)) {
-        String name = shortNameOf.get(value.path("id").asText());
-        double v = value.path(aggregation).asDouble(0);
-        sums.merge(name, v, "sum".equals(aggregation) ? Double::sum : Math::max);
+      if ("sum".equals(aggregation)) {
+        for (JsonNode value : get(metricsPath + "?agg=sum&get=" + String.join(",", wanted))) {
+          sums.merge(
+              shortNameOf.get(value.path("id").asText()),
+              value.path("sum").asDouble(0),
+              Double::sum);
+        }
+        continue;
+      }
+      // Per subtask: an idle subtask's histogram reads NaN, which the REST aggregation drops
+      // together with every other subtask's value.
+      String base = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/";
+      for (int subtask = 0; subtask < vertex.path("parallelism").asInt(1); subtask++) {
+        for (JsonNode value : get(base + subtask + "/metrics?get=" + String.join(",", wanted))) {
+          double v = value.path("value").asDouble(Double.NaN);
+          if (!Double.isNaN(v)) {
+            sums.merge(
+                shortNameOf.get(value.path("id").asText()),
+                v,
+                (a, b) -> Double.isNaN(a) ? b : Math.max(a, b));
+          }
+        }
       }
     }
     return sums;
