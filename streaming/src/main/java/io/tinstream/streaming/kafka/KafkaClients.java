@@ -23,24 +23,25 @@ public final class KafkaClients {
 
   private KafkaClients() {}
 
-  /** An idempotent producer that waits for all replicas; callers check each send's future. */
+  /**
+   * An idempotent producer that waits for all replicas; callers check each send's future. One
+   * request in flight per connection: on a starved machine (CI, a busy laptop) a timed-out request
+   * retried behind others made the broker reject the producer's sequence numbers for good
+   * (OutOfOrderSequenceException until delivery timed out), which one in flight rules out.
+   */
   public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
     return new KafkaProducer<>(
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            ProducerConfig.ACKS_CONFIG,
-            "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-            true,
-            ProducerConfig.LINGER_MS_CONFIG,
-            5,
-            ProducerConfig.BATCH_SIZE_CONFIG,
-            256 * 1024,
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class,
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class));
+        Map.ofEntries(
+            Map.entry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
+            Map.entry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000),
+            Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000),
+            Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
+            Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
+            Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+            Map.entry(ProducerConfig.LINGER_MS_CONFIG, 5),
+            Map.entry(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
+            Map.entry(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class),
+            Map.entry(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
   }
 
   /** A consumer of committed records only, from the earliest offset, in a fresh group. */
