@@ -134,8 +134,7 @@ class OnlineITCase {
   void learnsOnlineAndAnswersEveryRequestOnceWithAdvancingVersions(
       @TempDir Path checkpoints, @InjectMiniCluster MiniCluster cluster) throws Exception {
     SyntheticTaxonomy taxonomy = SyntheticFeed.defaultTaxonomy();
-    SyntheticFeed feed =
-        new SyntheticFeed(SyntheticFeed.Config.defaults(USERS, EVENTS, 11), taxonomy);
+    SyntheticFeed feed = new SyntheticFeed(plantedInterests(11), taxonomy);
     List<BehaviorEvent> events = drain(feed);
     Run run = start(checkpoints, events);
     try {
@@ -276,6 +275,26 @@ class OnlineITCase {
     }
     assertThat(seen.keySet()).containsAll(mustExist);
     assertThat(seen.values()).as("examples written more than once").allMatch(n -> n == 1);
+  }
+
+  /**
+   * The default feed with interests that drift slowly (every 200 of a user's events instead of 40):
+   * the signal to learn is the same, there is just enough of it per interest for a test.
+   */
+  private static SyntheticFeed.Config plantedInterests(long seed) {
+    SyntheticFeed.Config d = SyntheticFeed.Config.defaults(USERS, EVENTS, seed);
+    return new SyntheticFeed.Config(
+        d.users(),
+        d.events(),
+        d.seed(),
+        d.startTimeMillis(),
+        d.roundMillis(),
+        d.interests(),
+        200,
+        d.adShare(),
+        d.clickInInterest(),
+        d.clickOutside(),
+        d.sparseItemShare());
   }
 
   private String sendRequest(
