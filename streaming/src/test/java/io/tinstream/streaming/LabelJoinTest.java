@@ -16,9 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -46,16 +43,7 @@ class LabelJoinTest {
             Map.of(TaxonomyLookupKeys.L3_TO_L2, 3L),
             WINDOW,
             100);
-    harness =
-        new KeyedBroadcastOperatorTestHarness<>(
-            new CoBroadcastWithKeyedOperator<>(function, List.of(TrajectoryFunction.TAXONOMY)),
-            TrajectoryInput::userId,
-            Types.LONG,
-            1,
-            1,
-            0);
-    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
-    harness.open();
+    harness = TrajectoryHarness.open(function, null);
     harness.processBroadcastElement(
         new StreamRecord<>(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L)));
     harness.processBroadcastWatermark(Long.MAX_VALUE);
@@ -133,17 +121,7 @@ class LabelJoinTest {
     TrajectoryFunction function =
         new TrajectoryFunction(
             TrajectoryPolicy.defaults(), SearchMode.HIERARCHICAL, 8, 1_000, Map.of(), WINDOW, 100);
-    harness =
-        new KeyedBroadcastOperatorTestHarness<>(
-            new CoBroadcastWithKeyedOperator<>(function, List.of(TrajectoryFunction.TAXONOMY)),
-            TrajectoryInput::userId,
-            Types.LONG,
-            1,
-            1,
-            0);
-    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
-    harness.initializeState(snapshot);
-    harness.open();
+    harness = TrajectoryHarness.open(function, snapshot);
     harness.processBroadcastWatermark(Long.MAX_VALUE);
     assertThat(pendingCount()).isEqualTo(1);
     send(ad("clk", ActionType.CLICK, "r1", T0 + 1_000, 10));

@@ -17,9 +17,6 @@ import io.tinstream.streaming.internal.TrajectoryInput;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -46,17 +43,8 @@ class TrajectoryFunctionTest {
             java.util.Map.of(),
             Duration.ofMinutes(30).toMillis(),
             100);
-    harness =
-        new KeyedBroadcastOperatorTestHarness<>(
-            new CoBroadcastWithKeyedOperator<>(function, List.of(TrajectoryFunction.TAXONOMY)),
-            TrajectoryInput::userId,
-            Types.LONG,
-            1,
-            1,
-            0);
-    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness = TrajectoryHarness.open(function, null);
     harness.setProcessingTime(0);
-    harness.open();
   }
 
   @AfterEach
