@@ -1,5 +1,6 @@
 package io.tinstream.cli;
 
+import io.tinstream.training.bench.DareSearchBenchCommand;
 import io.tinstream.training.bench.ModelBenchCommand;
 import io.tinstream.training.eval.EvalCommand;
 import io.tinstream.training.lrea.LreaBenchCommand;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
       ServingBenchCommand.class,
       EvalCommand.class,
       ModelBenchCommand.class,
+      DareSearchBenchCommand.class,
       LreaBenchCommand.class
     })
 public final class TinstreamCli {
