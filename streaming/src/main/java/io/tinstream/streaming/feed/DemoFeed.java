@@ -1,6 +1,8 @@
 package io.tinstream.streaming.feed;
 
+import io.tinstream.schemas.ActionType;
 import io.tinstream.schemas.BehaviorEvent;
+import io.tinstream.schemas.Domain;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
@@ -8,6 +10,7 @@ import io.tinstream.training.data.MovieLensDataset;
 import io.tinstream.training.data.SyntheticFeed;
 import io.tinstream.training.data.SyntheticTaxonomy;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -95,39 +98,26 @@ public final class DemoFeed {
     List<BehaviorEvent> events = new ArrayList<>(base.size() * 4);
     for (BehaviorEvent e : base) {
       events.add(e);
-      if (e.getActionType() != io.tinstream.schemas.ActionType.RATE) {
+      if (e.getActionType() != ActionType.RATE) {
         continue;
       }
       long t = e.getEventTime().toEpochMilli();
       String request = "ml-req-" + e.getEventId();
       int rated = (int) e.getItem().getItemId();
       int other = movies.get(random.nextInt(movies.size()));
-      events.add(
-          ad(
-              e,
-              request + "-i1",
-              request,
-              t + 1_000,
-              io.tinstream.schemas.ActionType.IMPRESSION,
-              data.itemFields(rated)));
+      ItemFields ratedItem = data.itemFields(rated);
+      events.add(ad(e, request + "-i1", request, t + 1_000, ActionType.IMPRESSION, ratedItem));
       events.add(
           ad(
               e,
               request + "-i2",
               request,
               t + 1_000,
-              io.tinstream.schemas.ActionType.IMPRESSION,
+              ActionType.IMPRESSION,
               data.itemFields(other)));
-      events.add(
-          ad(
-              e,
-              request + "-c1",
-              request,
-              t + 2_000,
-              io.tinstream.schemas.ActionType.CLICK,
-              data.itemFields(rated)));
+      events.add(ad(e, request + "-c1", request, t + 2_000, ActionType.CLICK, ratedItem));
     }
-    events.sort(java.util.Comparator.comparing(BehaviorEvent::getEventTime));
+    events.sort(Comparator.comparing(BehaviorEvent::getEventTime));
     return events;
   }
 
@@ -136,13 +126,13 @@ public final class DemoFeed {
       String id,
       String request,
       long time,
-      io.tinstream.schemas.ActionType action,
+      ActionType action,
       ItemFields item) {
     return BehaviorEvent.newBuilder()
         .setEventId(id)
         .setUserId(from.getUserId())
         .setEventTime(java.time.Instant.ofEpochMilli(time))
-        .setDomain(io.tinstream.schemas.Domain.AD)
+        .setDomain(Domain.AD)
         .setScenario(1)
         .setActionType(action)
         .setItem(item)
