@@ -43,32 +43,10 @@ public final class StackedTinLayer implements InterestLayer {
 
   @Override
   public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in) {
-    int d = p.dim();
-    Operand<TFloat32> e = in.behaviors();
     Operand<TFloat32> vt = in.target();
-    Operand<TFloat32> h = null;
-    for (int l = 1; l <= depth; l++) {
-      String prefix = l == 1 ? "tin_W_" : "stin" + l + "_W_";
-      Operand<TFloat32> src = l == 1 ? vt : tf.math.add(h, vt); // residual query
-      Operand<TFloat32> q = src;
-      Operand<TFloat32> u = src;
-      Operand<TFloat32> k = e;
-      Operand<TFloat32> v = e;
-      if (p.projections()) {
-        // Same creation order as TinLayer (q, u, k, v).
-        q = tf.linalg.matMul(src, store.eye(tf, prefix + "q", d));
-        u = tf.linalg.matMul(src, store.eye(tf, prefix + "u", d));
-        k = Layers.project3(tf, e, store.eye(tf, prefix + "k", d), d);
-        v = Layers.project3(tf, e, store.eye(tf, prefix + "v", d), d);
-      }
-      Operand<TFloat32> logits =
-          tf.math.mul(
-              Layers.sum(tf, tf.math.mul(k, tf.expandDims(q, tf.constant(1))), 2, false),
-              tf.constant((float) (1.0 / Math.sqrt(d))));
-      Operand<TFloat32> alpha =
-          tf.math.mul(tf.nn.softmax(Layers.maskLogits(tf, logits, in.mask())), in.mask());
-      Operand<TFloat32> rep = tf.math.mul(v, tf.expandDims(u, tf.constant(1)));
-      h = Layers.sum(tf, tf.math.mul(rep, tf.expandDims(alpha, tf.constant(2))), 1, false);
+    Operand<TFloat32> h = TinLayer.attend(tf, store, p, in, vt, "tin_W_");
+    for (int l = 2; l <= depth; l++) {
+      h = TinLayer.attend(tf, store, p, in, tf.math.add(h, vt), "stin" + l + "_W_"); // residual
     }
     return h;
   }

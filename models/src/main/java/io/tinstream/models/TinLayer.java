@@ -23,18 +23,26 @@ public final class TinLayer implements InterestLayer {
 
   @Override
   public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in) {
+    return attend(tf, store, p, in, in.target(), "tin_W_");
+  }
+
+  /**
+   * One TIN block with {@code query} in the target's place (TA + TR); its projections, when on, are
+   * named {@code prefix + q|u|k|v} and created in that order. Stacked TIN calls it per layer.
+   */
+  static Operand<TFloat32> attend(
+      Ops tf, ParamStore store, ModelParams p, Inputs in, Operand<TFloat32> query, String prefix) {
     int d = p.dim();
     Operand<TFloat32> e = in.behaviors();
-    Operand<TFloat32> vt = in.target();
-    Operand<TFloat32> q = vt;
-    Operand<TFloat32> u = vt;
+    Operand<TFloat32> q = query;
+    Operand<TFloat32> u = query;
     Operand<TFloat32> k = e;
     Operand<TFloat32> v = e;
     if (p.projections()) {
-      q = tf.linalg.matMul(vt, store.eye(tf, "tin_W_q", d));
-      u = tf.linalg.matMul(vt, store.eye(tf, "tin_W_u", d));
-      k = Layers.project3(tf, e, store.eye(tf, "tin_W_k", d), d);
-      v = Layers.project3(tf, e, store.eye(tf, "tin_W_v", d), d);
+      q = tf.linalg.matMul(query, store.eye(tf, prefix + "q", d));
+      u = tf.linalg.matMul(query, store.eye(tf, prefix + "u", d));
+      k = Layers.project3(tf, e, store.eye(tf, prefix + "k", d), d);
+      v = Layers.project3(tf, e, store.eye(tf, prefix + "v", d), d);
     }
     // TA: q·k_i / sqrt(d), padded positions masked, softmax over i.
     Operand<TFloat32> logits =
