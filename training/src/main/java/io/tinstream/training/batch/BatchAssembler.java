@@ -53,14 +53,8 @@ public final class BatchAssembler {
       int targetScenario,
       long targetTimeSec,
       float label) {
-    if (rows == batchSize) {
-      throw new IllegalStateException("batch full: call build() first");
-    }
-    if (current == null) {
-      current = Batch.allocate(batchSize, maxLen, true);
-    }
+    int r = nextRow();
     Batch b = current;
-    int r = rows++;
     int len = Math.min(histEnd, maxLen);
     int from = histEnd - len;
     int base = r * maxLen;
@@ -75,19 +69,8 @@ public final class BatchAssembler {
       b.histDeltaSec[base + j] = Math.max(0L, targetTimeSec - time[from + j]);
       b.histPosition[base + j] = len - j;
     }
-    for (int j = len; j < maxLen; j++) {
-      b.histItem[base + j] = -1;
-      b.histPosition[base + j] = 0;
-      b.histDeltaSec[base + j] = 0f;
-    }
-    b.lengths[r] = len;
-    b.targetItem[r] = targetItem;
-    b.targetCat1[r] = targetCat1;
-    b.targetCat2[r] = targetCat2;
-    b.targetCat3[r] = targetCat3;
-    b.targetScenario[r] = targetScenario;
-    b.labels[r] = label;
-    b.userIds[r] = t.userId();
+    finishRow(
+        r, len, t.userId(), targetItem, targetCat1, targetCat2, targetCat3, targetScenario, label);
   }
 
   /**
@@ -106,18 +89,12 @@ public final class BatchAssembler {
       int targetScenario,
       long targetTimeSec,
       float label) {
-    if (rows == batchSize) {
-      throw new IllegalStateException("batch full: call build() first");
-    }
     if (selected.length > maxLen) {
       throw new IllegalArgumentException(
           "selected " + selected.length + " behaviors, more than maxLen " + maxLen);
     }
-    if (current == null) {
-      current = Batch.allocate(batchSize, maxLen, true);
-    }
+    int r = nextRow();
     Batch b = current;
-    int r = rows++;
     int base = r * maxLen;
     long[] time = t.timeSec();
     for (int j = 0; j < selected.length; j++) {
@@ -134,19 +111,55 @@ public final class BatchAssembler {
       b.histDeltaSec[base + j] = Math.max(0L, targetTimeSec - time[i]);
       b.histPosition[base + j] = histEnd - i;
     }
-    for (int j = selected.length; j < maxLen; j++) {
+    finishRow(
+        r,
+        selected.length,
+        t.userId(),
+        targetItem,
+        targetCat1,
+        targetCat2,
+        targetCat3,
+        targetScenario,
+        label);
+  }
+
+  /** Claims the next row of the batch being filled (allocating it first if needed). */
+  private int nextRow() {
+    if (rows == batchSize) {
+      throw new IllegalStateException("batch full: call build() first");
+    }
+    if (current == null) {
+      current = Batch.allocate(batchSize, maxLen, true);
+    }
+    return rows++;
+  }
+
+  /** Pads row {@code r} after its {@code len} behaviors and writes its target and label. */
+  private void finishRow(
+      int r,
+      int len,
+      int userId,
+      int targetItem,
+      int targetCat1,
+      int targetCat2,
+      int targetCat3,
+      int targetScenario,
+      float label) {
+    Batch b = current;
+    int base = r * maxLen;
+    for (int j = len; j < maxLen; j++) {
       b.histItem[base + j] = -1;
       b.histPosition[base + j] = 0;
       b.histDeltaSec[base + j] = 0f;
     }
-    b.lengths[r] = selected.length;
+    b.lengths[r] = len;
     b.targetItem[r] = targetItem;
     b.targetCat1[r] = targetCat1;
     b.targetCat2[r] = targetCat2;
     b.targetCat3[r] = targetCat3;
     b.targetScenario[r] = targetScenario;
     b.labels[r] = label;
-    b.userIds[r] = t.userId();
+    b.userIds[r] = userId;
   }
 
   /**
