@@ -59,7 +59,10 @@ public final class AvroCodec<T extends SpecificRecordBase> {
   }
 
   public static AvroCodec<TrainingExample> trainingExamples() {
-    return new AvroCodec<>(TrainingExample.class, TrainingExample.getClassSchema(), List.of());
+    return new AvroCodec<>(
+        TrainingExample.class,
+        TrainingExample.getClassSchema(),
+        List.of("TrainingExample-v1.avsc"));
   }
 
   public static AvroCodec<TaxonomyEntry> taxonomyEntries() {

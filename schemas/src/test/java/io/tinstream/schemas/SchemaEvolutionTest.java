@@ -45,6 +45,35 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void trainingExampleWrittenWithVersion1HasNoRecentBehaviors() throws Exception {
+    Schema v1 = AvroCodec.historicalSchema("TrainingExample-v1.avsc");
+    BehaviorSequence history =
+        BehaviorSequence.newBuilder()
+            .setItemIds(java.util.List.of(5L))
+            .setCategoryL1(java.util.List.of(1))
+            .setCategoryL2(java.util.List.of(2))
+            .setCategoryL3(java.util.List.of(3))
+            .setActionTypes(java.util.List.of(1))
+            .setScenarios(java.util.List.of(0))
+            .setEventTimes(java.util.List.of(10L))
+            .build();
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("exampleId", "x-1");
+    old.put("userId", 4L);
+    old.put("impressionTime", 20L);
+    old.put("scenario", 0);
+    old.put("target", ItemFields.newBuilder().setItemId(6L).build());
+    old.put("history", history);
+    old.put("label", 1f);
+
+    TrainingExample current = AvroCodec.trainingExamples().decode(encodeWith(v1, old));
+
+    assertThat(current.getHistory().getItemIds()).containsExactly(5L);
+    assertThat(current.getLabel()).isEqualTo(1f);
+    assertThat(current.getRecent()).isNull();
+  }
+
+  @Test
   void currentRecordsRoundTrip() throws Exception {
     BehaviorEvent event =
         BehaviorEvent.newBuilder()

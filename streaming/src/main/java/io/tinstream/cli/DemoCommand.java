@@ -219,6 +219,9 @@ public final class DemoCommand implements Callable<Integer> {
                   parallelism);
       boolean serving = !variants().isEmpty();
       if (serving) {
+        job.lreaModels(
+            endpoints.rawSource(updates, false),
+            TinstreamOptions.LREA_REBUILD_AFTER.defaultValue());
         job.models(
             ModelSpecs.of(variants(), searchK, seed),
             endpoints.avroSink(scores, AvroCodec::scoreResponses, ScoreResponse::getRequestId),

@@ -33,8 +33,16 @@ final class JobSettings {
             conf.get(TinstreamOptions.PARALLELISM));
     List<String> variants = variants(conf);
     if (!variants.isEmpty()) {
+      job.lreaModels(
+          kafka.rawSource(conf.get(TinstreamOptions.MODEL_UPDATES_TOPIC), false),
+          conf.get(TinstreamOptions.LREA_REBUILD_AFTER));
       job.models(
-          ModelSpecs.of(variants, conf.get(TinstreamOptions.SEARCH_K), 1L),
+          ModelSpecs.of(
+              variants,
+              conf.get(TinstreamOptions.SEARCH_K),
+              conf.get(TinstreamOptions.LREA_MAX_LENGTH),
+              conf.get(TinstreamOptions.LREA_RANK),
+              1L),
           kafka.avroSink(
               conf.get(TinstreamOptions.SCORES_TOPIC),
               AvroCodec::scoreResponses,

@@ -28,10 +28,17 @@ public final class ModelSpecs implements Serializable {
    */
   public static final float ONLINE_EMBEDDING_LEARNING_RATE = 0.5f;
 
+  /**
+   * The variant served from per-user LREA entries in the trajectory operator rather than by the
+   * micro-batch scorer, and trained on the latest behaviors instead of the searched ones.
+   */
+  public static final String LREA_VARIANT = "lrea";
+
   private final LinkedHashMap<String, Properties> byVariant = new LinkedHashMap<>();
   private final String defaultVariant;
+  private final int searchedHistory;
 
-  private ModelSpecs(List<ModelParams> params) {
+  private ModelSpecs(List<ModelParams> params, int searchedHistory) {
     if (params.isEmpty()) {
       throw new IllegalArgumentException("at least one model variant is required");
     }
@@ -43,6 +50,7 @@ public final class ModelSpecs implements Serializable {
       byVariant.put(p.variant(), ModelParamsIO.toProperties(p, 0));
     }
     this.defaultVariant = params.get(0).variant();
+    this.searchedHistory = searchedHistory;
   }
 
   /**
@@ -50,18 +58,43 @@ public final class ModelSpecs implements Serializable {
    * the same base parameters and a history of {@code maxHistory} behaviors.
    */
   public static ModelSpecs of(List<String> variants, int maxHistory, long seed) {
+    return of(
+        variants,
+        maxHistory,
+        TinstreamOptions.LREA_MAX_LENGTH.defaultValue(),
+        TinstreamOptions.LREA_RANK.defaultValue(),
+        seed);
+  }
+
+  /**
+   * As {@link #of(List, int, long)}, with the {@value #LREA_VARIANT} variant (if named) over the
+   * latest {@code lreaLength} behaviors at rank {@code lreaRank}.
+   */
+  public static ModelSpecs of(
+      List<String> variants, int maxHistory, int lreaLength, int lreaRank, long seed) {
+    if (maxHistory <= 0 || lreaLength <= 0 || lreaRank <= 0) {
+      throw new IllegalArgumentException(
+          "history length, LREA length and rank must be > 0, got "
+              + maxHistory
+              + ", "
+              + lreaLength
+              + ", "
+              + lreaRank);
+    }
     List<ModelParams> params = new ArrayList<>();
     for (String variant : variants) {
+      boolean lrea = LREA_VARIANT.equals(variant.trim());
       params.add(
           ModelParams.builder()
               .variant(variant.trim())
-              .maxHistoryLength(maxHistory)
+              .maxHistoryLength(lrea ? lreaLength : maxHistory)
+              .lreaRank(lreaRank)
               .seed(seed)
               .embeddingLearningRate(ONLINE_EMBEDDING_LEARNING_RATE)
               .threads(DEFAULT_THREADS, 1)
               .build());
     }
-    return new ModelSpecs(params);
+    return new ModelSpecs(params, maxHistory);
   }
 
   public List<String> variants() {
@@ -82,8 +115,14 @@ public final class ModelSpecs implements Serializable {
         .build();
   }
 
+  /** Length of the searched histories the scorer and trainer batch (every variant but lrea). */
   public int maxHistory() {
-    return params(defaultVariant).maxHistoryLength();
+    return searchedHistory;
+  }
+
+  /** Whether the {@value #LREA_VARIANT} variant is configured. */
+  public boolean hasLrea() {
+    return contains(LREA_VARIANT);
   }
 
   /** A fresh model of the variant (random initial weights from the spec's seed). */

@@ -1,6 +1,7 @@
 package io.tinstream.streaming;
 
 import io.tinstream.models.Batch;
+import io.tinstream.models.ModelParams;
 import io.tinstream.models.VariableCodec;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.TrainingExample;
@@ -157,23 +158,23 @@ public final class OnlineTrainerFunction
   }
 
   private void trainBuffered(Collector<ModelUpdate> out) {
-    SequenceBatchBuilder builder = new SequenceBatchBuilder(buffer.size(), specs.maxHistory());
-    for (TrainingExample e : buffer) {
-      builder.add(
-          e.getHistory(),
-          e.getTarget(),
-          e.getScenario(),
-          e.getImpressionTime(),
-          e.getLabel(),
-          e.getUserId());
+    Batch searched = null;
+    Batch recent = null;
+    boolean applied = false;
+    for (VariantTrainer trainer : trainers.values()) {
+      Batch batch;
+      if (ModelSpecs.LREA_VARIANT.equals(trainer.variant())) {
+        // lrea trains on the latest behaviors, as its per-user entries are built from them.
+        recent = recent != null ? recent : batchOf(true, trainer.model().params());
+        batch = recent;
+      } else {
+        searched = searched != null ? searched : batchOf(false, null);
+        batch = searched;
+      }
+      applied |= trainer.step(batch).applied();
     }
     buffer.clear();
     deadlineTimer = 0;
-    Batch batch = builder.build();
-    boolean applied = false;
-    for (VariantTrainer trainer : trainers.values()) {
-      applied |= trainer.step(batch).applied();
-    }
     // Versions are published at most every publishEveryMs: every update is shipped, broadcast
     // and kept by the scorers, so publishing per batch would trade training throughput for
     // freshness far below what serving can notice.
@@ -186,6 +187,26 @@ public final class OnlineTrainerFunction
         }
       }
     }
+  }
+
+  /**
+   * The buffered examples as one batch: their searched histories, or ({@code recent}) their latest
+   * behaviors up to the model's length. An example without recent behaviors (written before lrea
+   * was configured) falls back to its searched history.
+   */
+  private Batch batchOf(boolean recent, ModelParams params) {
+    int maxLen = recent ? params.maxHistoryLength() : specs.maxHistory();
+    SequenceBatchBuilder builder = new SequenceBatchBuilder(buffer.size(), maxLen);
+    for (TrainingExample e : buffer) {
+      builder.add(
+          recent && e.getRecent() != null ? e.getRecent() : e.getHistory(),
+          e.getTarget(),
+          e.getScenario(),
+          e.getImpressionTime(),
+          e.getLabel(),
+          e.getUserId());
+    }
+    return builder.build();
   }
 
   private ModelUpdate update(VariantTrainer trainer) {

@@ -10,7 +10,10 @@ import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TrainingExample;
+import io.tinstream.schemas.UpdateKind;
+import io.tinstream.state.LreaRefreshPolicy;
 import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.streaming.internal.BroadcastInput;
 import io.tinstream.streaming.internal.DecodeAndValidate;
 import io.tinstream.streaming.internal.RawRecord;
 import io.tinstream.streaming.internal.TrajectoryInput;
@@ -68,6 +71,11 @@ public final class TinstreamJob {
     if (b.specs != null && b.scoreSink == null) {
       throw new IllegalArgumentException("models need a score sink for their responses");
     }
+    if (b.specs != null && b.specs.hasLrea() && b.lreaModelSource == null) {
+      throw new IllegalArgumentException(
+          "the lrea variant needs the model-updates topic as a source (lreaModels(...)):"
+              + " its per-user entries are rebuilt from the full snapshots published there");
+    }
     this.b = b;
   }
 
@@ -120,6 +128,10 @@ public final class TinstreamJob {
 
     Taxonomy taxonomy = taxonomy(env, deadLetters);
     deadLetters = taxonomy.deadLetters();
+    LreaServing lrea =
+        b.specs != null && b.specs.hasLrea()
+            ? new LreaServing(b.specs, b.lreaRebuildAfter, LreaRefreshPolicy.DEFAULT_COALESCE_MS)
+            : null;
     SingleOutputStreamOperator<ScoringTask> trajectory =
         inputs
             .keyBy(TrajectoryInput::userId, TypeInformation.of(Long.class))
@@ -132,7 +144,8 @@ public final class TinstreamJob {
                     b.taxonomyWait.toMillis(),
                     preloadedTaxonomy(),
                     b.attributionWindow.toMillis(),
-                    b.maxPendingImpressions),
+                    b.maxPendingImpressions,
+                    lrea),
                 AvroTypeInfo.of(ScoringTask.class))
             .name("trajectory")
             .uid(TRAJECTORY_UID);
@@ -146,6 +159,9 @@ public final class TinstreamJob {
     }
     if (b.specs != null) {
       DataStream<ScoreResponse> scores = trainAndScore(trajectory);
+      if (lrea != null) {
+        scores = scores.union(trajectory.getSideOutput(TrajectoryFunction.LREA_SCORES));
+      }
       if (rejectedRequests != null) {
         scores = scores.union(rejectedRequests);
       }
@@ -154,9 +170,12 @@ public final class TinstreamJob {
     deadLetters.sinkTo(b.deadLetterSink).name("dead-letter-sink").uid("dead-letter-sink");
   }
 
-  /** The broadcast taxonomy, and the dead letters including those of the taxonomy topic. */
+  /**
+   * The broadcast taxonomy (with the lrea model's snapshots when lrea is served), and the dead
+   * letters including those of the taxonomy and model-updates topics.
+   */
   private record Taxonomy(
-      BroadcastStream<TaxonomyEntry> broadcast, DataStream<DeadLetter> deadLetters) {}
+      BroadcastStream<BroadcastInput> broadcast, DataStream<DeadLetter> deadLetters) {}
 
   private Taxonomy taxonomy(StreamExecutionEnvironment env, DataStream<DeadLetter> deadLetters) {
     DataStream<TaxonomyEntry> taxonomy;
@@ -179,12 +198,38 @@ public final class TinstreamJob {
           env.fromData(b.taxonomyEntries, AvroTypeInfo.of(TaxonomyEntry.class))
               .name("taxonomy-file");
     }
-    // The taxonomy is not in event time: it must never hold back the behaviors' watermark.
+    DataStream<BroadcastInput> broadcast =
+        taxonomy.map(BroadcastInput::of, TypeInformation.of(BroadcastInput.class)).name("taxonomy");
+    if (b.specs != null && b.specs.hasLrea()) {
+      SingleOutputStreamOperator<ModelUpdate> snapshots =
+          env.fromSource(b.lreaModelSource, WatermarkStrategy.noWatermarks(), "lrea-models")
+              .uid("lrea-models-source")
+              .process(
+                  new DecodeAndValidate<ModelUpdate, ModelUpdate>(
+                      AvroCodec::modelUpdates, u -> Optional.empty(), (u, at) -> u),
+                  AvroTypeInfo.of(ModelUpdate.class))
+              .name("decode-lrea-models")
+              .uid("decode-lrea-models");
+      deadLetters = deadLetters.union(snapshots.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
+      // Only full snapshots of lrea: the replica in the trajectory operator moves once per full
+      // snapshot, and with it every user's entry (see LreaServing).
+      broadcast =
+          broadcast.union(
+              snapshots
+                  .filter(
+                      u ->
+                          ModelSpecs.LREA_VARIANT.equals(u.getVariant())
+                              && u.getKind() == UpdateKind.FULL)
+                  .name("lrea-full-snapshots")
+                  .map(BroadcastInput::of, TypeInformation.of(BroadcastInput.class))
+                  .name("lrea-models"));
+    }
+    // Neither is in event time: they must never hold back the behaviors' watermark.
     return new Taxonomy(
-        taxonomy
-            .assignTimestampsAndWatermarks(TinstreamJob.<TaxonomyEntry>timeless())
-            .name("taxonomy-timeless")
-            .broadcast(TrajectoryFunction.TAXONOMY),
+        broadcast
+            .assignTimestampsAndWatermarks(TinstreamJob.<BroadcastInput>timeless())
+            .name("broadcast-timeless")
+            .broadcast(TrajectoryFunction.TAXONOMY, LreaServing.MODEL),
         deadLetters);
   }
 
@@ -289,6 +334,8 @@ public final class TinstreamJob {
     private Sink<ModelUpdate> updateSink;
     private Sink<TrainingExample> exampleSink;
     private ModelSpecs specs;
+    private Source<RawRecord, ?, ?> lreaModelSource;
+    private int lreaRebuildAfter = TinstreamOptions.LREA_REBUILD_AFTER.defaultValue();
     private TrajectoryPolicy policy = TrajectoryPolicy.defaults();
     private SearchMode searchMode = SearchMode.parse(TinstreamOptions.SEARCH_MODE.defaultValue());
     private int searchK = TinstreamOptions.SEARCH_K.defaultValue();
@@ -350,6 +397,20 @@ public final class TinstreamJob {
       this.specs = Objects.requireNonNull(specs);
       this.scoreSink = Objects.requireNonNull(scores);
       this.updateSink = updates;
+      return this;
+    }
+
+    /**
+     * The model-updates topic, read back for the lrea variant: its full snapshots rebuild the
+     * users' LREA entries; entries are also rebuilt after {@code rebuildAfter} new behaviors.
+     * Required when the specs name lrea, unused otherwise.
+     */
+    public Builder lreaModels(Source<RawRecord, ?, ?> modelUpdates, int rebuildAfter) {
+      if (rebuildAfter <= 0) {
+        throw new IllegalArgumentException("LREA rebuild-after must be > 0, got " + rebuildAfter);
+      }
+      this.lreaModelSource = Objects.requireNonNull(modelUpdates);
+      this.lreaRebuildAfter = rebuildAfter;
       return this;
     }
 

@@ -182,6 +182,27 @@ public final class TinstreamOptions {
           .defaultValue("hierarchical")
           .withDescription("Search for probes: hierarchical, sim, stratified or latest.");
 
+  public static final ConfigOption<Integer> LREA_MAX_LENGTH =
+      ConfigOptions.key("tinstream.lrea.max-length")
+          .intType()
+          .defaultValue(1000)
+          .withDescription(
+              "Latest behaviors the lrea variant compresses per user (its L); training examples"
+                  + " carry that many when lrea is configured.");
+
+  public static final ConfigOption<Integer> LREA_RANK =
+      ConfigOptions.key("tinstream.lrea.rank")
+          .intType()
+          .defaultValue(32)
+          .withDescription("LREA rank r: the per-user entry is 2*d*r floats.");
+
+  public static final ConfigOption<Integer> LREA_REBUILD_AFTER =
+      ConfigOptions.key("tinstream.lrea.rebuild-after")
+          .intType()
+          .defaultValue(64)
+          .withDescription(
+              "New behaviors after which a user's LREA entry is rebuilt (coalesced per second).");
+
   public static final ConfigOption<Integer> SEARCH_K =
       ConfigOptions.key("tinstream.search.k")
           .intType()
@@ -225,6 +246,9 @@ public final class TinstreamOptions {
         MAX_BEHAVIORS,
         SEARCH_MODE,
         SEARCH_K,
+        LREA_MAX_LENGTH,
+        LREA_RANK,
+        LREA_REBUILD_AFTER,
         PARALLELISM,
         CHECKPOINT_INTERVAL,
         CHECKPOINT_DIR,

@@ -6,6 +6,7 @@ import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.Domain;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ProbeResponse;
+import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TrainingExample;
@@ -15,6 +16,7 @@ import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.state.TrajectoryView;
+import io.tinstream.streaming.internal.BroadcastInput;
 import io.tinstream.streaming.internal.TrajectoryInput;
 import io.tinstream.streaming.taxonomy.TaxonomyFill;
 import io.tinstream.streaming.taxonomy.TaxonomyLookup;
@@ -46,10 +48,12 @@ import org.apache.flink.util.OutputTag;
  * training examples ({@link LabelJoin}, side output {@link #EXAMPLES}), and turns each ad request
  * into a scoring task with the searched behaviors per candidate, taken strictly before the request
  * time. A request for the variant {@value #PROBE_VARIANT} is answered with those behaviors instead
- * ({@link #PROBES}), so the state can be inspected from outside.
+ * ({@link #PROBES}), so the state can be inspected from outside. With {@link LreaServing}, requests
+ * for the lrea variant are answered here from the user's LREA entry ({@link #LREA_SCORES}), and
+ * examples also carry the user's latest behaviors.
  */
 public final class TrajectoryFunction
-    extends KeyedBroadcastProcessFunction<Long, TrajectoryInput, TaxonomyEntry, ScoringTask> {
+    extends KeyedBroadcastProcessFunction<Long, TrajectoryInput, BroadcastInput, ScoringTask> {
   private static final long serialVersionUID = 1L;
 
   /** Requests naming this variant get their searched behaviors back instead of scores. */
@@ -60,6 +64,10 @@ public final class TrajectoryFunction
 
   public static final OutputTag<TrainingExample> EXAMPLES =
       new OutputTag<>("training-examples", AvroTypeInfo.of(TrainingExample.class)) {};
+
+  /** Responses to lrea requests, scored here from the users' LREA entries. */
+  public static final OutputTag<ScoreResponse> LREA_SCORES =
+      new OutputTag<>("lrea-scores", AvroTypeInfo.of(ScoreResponse.class)) {};
 
   /** Taxonomy edges, keyed by {@link TaxonomyLookup#key}. */
   public static final MapStateDescriptor<String, Long> TAXONOMY =
@@ -84,6 +92,7 @@ public final class TrajectoryFunction
   private final HashMap<String, Long> preloadedTaxonomy;
   private final long attributionWindowMs;
   private final int maxPendingImpressions;
+  private final LreaServing lrea;
 
   private transient TrajectoryStore store;
   private transient LabelJoin labels;
@@ -114,6 +123,27 @@ public final class TrajectoryFunction
       Map<String, Long> preloadedTaxonomy,
       long attributionWindowMs,
       int maxPendingImpressions) {
+    this(
+        policy,
+        searchMode,
+        searchK,
+        taxonomyWaitMs,
+        preloadedTaxonomy,
+        attributionWindowMs,
+        maxPendingImpressions,
+        null);
+  }
+
+  /** As above, also serving the lrea variant from per-user entries when {@code lrea} is set. */
+  public TrajectoryFunction(
+      TrajectoryPolicy policy,
+      SearchMode searchMode,
+      int searchK,
+      long taxonomyWaitMs,
+      Map<String, Long> preloadedTaxonomy,
+      long attributionWindowMs,
+      int maxPendingImpressions,
+      LreaServing lrea) {
     if (searchK <= 0) {
       throw new IllegalArgumentException("search k must be > 0, got " + searchK);
     }
@@ -132,6 +162,7 @@ public final class TrajectoryFunction
     this.bucketWidthMs = policy.bucketWidthMs();
     this.searchMode = searchMode;
     this.searchK = searchK;
+    this.lrea = lrea;
   }
 
   @Override
@@ -153,6 +184,9 @@ public final class TrajectoryFunction
     // Produced to Kafka → in the trajectory, i.e. visible to the next request's search.
     behaviorFreshness =
         metrics.histogram("behaviorFreshnessMs", new DescriptiveStatisticsHistogram(10_000));
+    if (lrea != null) {
+      lrea.open(getRuntimeContext());
+    }
   }
 
   @Override
@@ -186,6 +220,8 @@ public final class TrajectoryFunction
       }
       return;
     }
+    // Processing-time timers are the taxonomy wait's retries and LREA's coalesced rebuilds; each
+    // side checks its own state, so either may fire for the other harmlessly.
     ReadOnlyBroadcastState<String, Long> taxonomy = ctx.getBroadcastState(TAXONOMY);
     Long since = waitingSince.value();
     boolean waitedEnough = since == null || timestamp - since >= taxonomyWaitMs;
@@ -193,6 +229,9 @@ public final class TrajectoryFunction
       flushWaiting(taxonomy, ctx);
     } else {
       ctx.timerService().registerProcessingTimeTimer(timestamp + RETRY_MS);
+    }
+    if (lrea != null) {
+      lrea.onTimer(store, ctx.getBroadcastState(LreaServing.MODEL));
     }
   }
 
@@ -247,6 +286,9 @@ public final class TrajectoryFunction
     evicted.inc(result.evicted());
     if (result.isAppended()) {
       joinLabels(event, ctx);
+      if (lrea != null) {
+        lrea.afterAppend(store, ctx.getBroadcastState(LreaServing.MODEL), ctx.timerService());
+      }
     }
   }
 
@@ -274,6 +316,7 @@ public final class TrajectoryFunction
     TrajectoryView past = store.read().prefixBefore(time);
     SearchTarget target = SearchTarget.of(impression.getItem(), impression.getScenario(), time);
     return TrainingExample.newBuilder()
+        .setRecent(lrea == null ? null : lrea.recent(past))
         .setExampleId(impression.getEventId())
         .setUserId(impression.getUserId())
         .setRequestId(impression.getRequestId())
@@ -298,6 +341,12 @@ public final class TrajectoryFunction
 
   private void answer(AdRequest request, ReadOnlyContext ctx, Collector<ScoringTask> out)
       throws Exception {
+    if (lrea != null && lrea.serves(request.getModelVariant())) {
+      requests.inc();
+      ctx.output(
+          LREA_SCORES, lrea.answer(request, store, ctx.getBroadcastState(LreaServing.MODEL)));
+      return;
+    }
     long time = request.getRequestTime().toEpochMilli();
     TrajectoryView view = store.read();
     TrajectoryView past = view.prefixBefore(time);
@@ -329,9 +378,22 @@ public final class TrajectoryFunction
   }
 
   @Override
-  public void processBroadcastElement(TaxonomyEntry entry, Context ctx, Collector<ScoringTask> out)
+  public void processBroadcastElement(BroadcastInput in, Context ctx, Collector<ScoringTask> out)
       throws Exception {
-    ctx.getBroadcastState(TAXONOMY)
-        .put(TaxonomyLookup.key(entry.getKind(), entry.getChild()), entry.getParent());
+    if (in.taxonomy != null) {
+      TaxonomyEntry entry = in.taxonomy;
+      ctx.getBroadcastState(TAXONOMY)
+          .put(TaxonomyLookup.key(entry.getKind(), entry.getChild()), entry.getParent());
+    } else if (in.model != null && lrea != null) {
+      lrea.onModelUpdate(in.model, ctx.getBroadcastState(LreaServing.MODEL));
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (lrea != null) {
+      lrea.close();
+    }
+    super.close();
   }
 }

@@ -11,6 +11,7 @@ import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.streaming.internal.BroadcastInput;
 import io.tinstream.streaming.internal.TrajectoryInput;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,7 @@ class LabelJoinTest {
   private static final long WINDOW = Duration.ofMinutes(30).toMillis();
   private static final long USER = 7;
 
-  private KeyedBroadcastOperatorTestHarness<Long, TrajectoryInput, TaxonomyEntry, ScoringTask>
+  private KeyedBroadcastOperatorTestHarness<Long, TrajectoryInput, BroadcastInput, ScoringTask>
       harness;
 
   @BeforeEach
@@ -45,7 +46,7 @@ class LabelJoinTest {
             100);
     harness = TrajectoryHarness.open(function, null);
     harness.processBroadcastElement(
-        new StreamRecord<>(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L)));
+        new StreamRecord<>(BroadcastInput.of(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L))));
     harness.processBroadcastWatermark(Long.MAX_VALUE);
   }
 

@@ -13,6 +13,7 @@ import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.streaming.internal.BroadcastInput;
 import io.tinstream.streaming.internal.TrajectoryInput;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,7 @@ class TrajectoryFunctionTest {
   private static final long T0 = 1_700_000_000_000L;
   private static final long WAIT_MS = 5_000;
 
-  private KeyedBroadcastOperatorTestHarness<Long, TrajectoryInput, TaxonomyEntry, ScoringTask>
+  private KeyedBroadcastOperatorTestHarness<Long, TrajectoryInput, BroadcastInput, ScoringTask>
       harness;
 
   @BeforeEach
@@ -61,9 +62,9 @@ class TrajectoryFunctionTest {
     assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
 
     harness.processBroadcastElement(
-        new StreamRecord<>(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L)));
+        new StreamRecord<>(BroadcastInput.of(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L))));
     harness.processBroadcastElement(
-        new StreamRecord<>(new TaxonomyEntry(TaxonomyKind.L2_PARENT, 3L, 1L)));
+        new StreamRecord<>(BroadcastInput.of(new TaxonomyEntry(TaxonomyKind.L2_PARENT, 3L, 1L))));
     harness.setProcessingTime(200);
 
     ProbeResponse probe = probe(1, T0 + 10);
@@ -92,7 +93,7 @@ class TrajectoryFunctionTest {
   @Test
   void probesSeeOnlyTheirUsersPastAndDuplicatesAreDropped() throws Exception {
     harness.processBroadcastElement(
-        new StreamRecord<>(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L)));
+        new StreamRecord<>(BroadcastInput.of(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L))));
     harness.processElement(new StreamRecord<>(TrajectoryInput.of(sparse("a", 1, T0, 10, 30))));
     harness.processElement(new StreamRecord<>(TrajectoryInput.of(sparse("a", 1, T0, 10, 30))));
     harness.processElement(new StreamRecord<>(TrajectoryInput.of(sparse("c", 1, T0 + 50, 12, 30))));

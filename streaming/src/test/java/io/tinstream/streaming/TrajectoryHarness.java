@@ -1,7 +1,7 @@
 package io.tinstream.streaming;
 
 import io.tinstream.schemas.ScoringTask;
-import io.tinstream.schemas.TaxonomyEntry;
+import io.tinstream.streaming.internal.BroadcastInput;
 import io.tinstream.streaming.internal.TrajectoryInput;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -16,11 +16,12 @@ final class TrajectoryHarness {
   private TrajectoryHarness() {}
 
   /** Opened, optionally restored from {@code snapshot} (null for a fresh start). */
-  static KeyedBroadcastOperatorTestHarness<Long, TrajectoryInput, TaxonomyEntry, ScoringTask> open(
+  static KeyedBroadcastOperatorTestHarness<Long, TrajectoryInput, BroadcastInput, ScoringTask> open(
       TrajectoryFunction function, OperatorSubtaskState snapshot) throws Exception {
     var harness =
         new KeyedBroadcastOperatorTestHarness<>(
-            new CoBroadcastWithKeyedOperator<>(function, List.of(TrajectoryFunction.TAXONOMY)),
+            new CoBroadcastWithKeyedOperator<>(
+                function, List.of(TrajectoryFunction.TAXONOMY, LreaServing.MODEL)),
             TrajectoryInput::userId,
             Types.LONG,
             1,

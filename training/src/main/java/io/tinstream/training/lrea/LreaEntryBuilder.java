@@ -5,14 +5,16 @@ import io.tinstream.models.LreaModel;
 import io.tinstream.state.LreaEntry;
 import io.tinstream.state.LreaRebuilder;
 import io.tinstream.state.TrajectoryView;
+import io.tinstream.training.online.SequenceBatchBuilder;
 
 /**
  * The model side of {@link LreaRebuilder}: builds a user's {@link LreaEntry} with an {@link
  * LreaModel} from the latest {@code L} behaviors of the trajectory, and scores candidates from an
  * entry alone. This is what the stream holds per operator instance (one model, not thread-safe).
  *
- * <p>Raw long ids of the trajectory become the model's int raw ids by {@link #rawId} (negative =
- * unknown); the model hashes them into its tables as for any batch.
+ * <p>Raw long ids of the trajectory become the model's int raw ids exactly as the stream's training
+ * batches map them ({@link SequenceBatchBuilder#rawId}): an entry built here and a model trained on
+ * examples must look up the same rows.
  */
 public final class LreaEntryBuilder implements LreaRebuilder {
   private final LreaModel model;
@@ -65,7 +67,7 @@ public final class LreaEntryBuilder implements LreaRebuilder {
     int from = t.size() - len;
     for (int j = 0; j < len; j++) {
       int i = from + j;
-      b.histItem[j] = rawId(t.itemId(i));
+      b.histItem[j] = SequenceBatchBuilder.rawId(t.itemId(i));
       b.histCat1[j] = t.categoryL1(i);
       b.histCat2[j] = t.categoryL2(i);
       b.histCat3[j] = t.categoryL3(i);
@@ -78,13 +80,5 @@ public final class LreaEntryBuilder implements LreaRebuilder {
     }
     b.lengths[0] = len;
     return b;
-  }
-
-  /** Long id to the model's int raw id: negative stays unknown, else the low 31 bits mixed in. */
-  static int rawId(long id) {
-    if (id < 0) {
-      return -1;
-    }
-    return (int) ((id ^ (id >>> 31)) & 0x7fffffff);
   }
 }

@@ -101,7 +101,7 @@ public final class SequenceBatchBuilder {
   }
 
   /** 64-bit ids folded into the model's non-negative int id space; negative stays unknown. */
-  static int rawId(long id) {
+  public static int rawId(long id) {
     return id < 0 ? -1 : (int) ((id ^ (id >>> 32)) & 0x7fffffff);
   }
 
