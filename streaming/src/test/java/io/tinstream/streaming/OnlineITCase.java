@@ -56,6 +56,7 @@ class OnlineITCase {
   private static final int CANDIDATES = 10;
   // Generous: the test ends as soon as its conditions hold; a busy CI machine just takes longer.
   private static final Duration DEADLINE = Duration.ofSeconds(300);
+  private static final int LREA_LENGTH = 256;
 
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
@@ -86,6 +87,11 @@ class OnlineITCase {
       String behaviors, String requests, String scores, String examples, JobClient job) {}
 
   private Run start(Path checkpoints, List<BehaviorEvent> events) throws Exception {
+    return start(checkpoints, events, List.of("tin"));
+  }
+
+  private Run start(Path checkpoints, List<BehaviorEvent> events, List<String> variants)
+      throws Exception {
     String id = UUID.randomUUID().toString().substring(0, 8);
     Run topics =
         new Run("behaviors-" + id, "requests-" + id, "scores-" + id, "examples-" + id, null);
@@ -103,14 +109,14 @@ class OnlineITCase {
     send(topics.behaviors(), events);
 
     KafkaEndpoints endpoints = new KafkaEndpoints(kafka.bootstrapServers(), "it-" + id, "it-" + id);
-    TinstreamJob job =
+    TinstreamJob.Builder job =
         TinstreamJob.builder()
             .behaviors(endpoints.rawSource(topics.behaviors(), false))
             .requests(endpoints.rawSource(topics.requests(), false))
             .deadLetters(endpoints.avroSink(dlq, AvroCodec::deadLetters, d -> null))
             .taxonomy(SyntheticFeed.defaultTaxonomy().entries())
             .models(
-                ModelSpecs.of(List.of("tin"), 32, 7),
+                ModelSpecs.of(variants, 32, LREA_LENGTH, 16, 7),
                 endpoints.avroSink(
                     topics.scores(), AvroCodec::scoreResponses, ScoreResponse::getRequestId),
                 endpoints.avroSink(updates, AvroCodec::modelUpdates, ModelUpdate::getVariant))
@@ -119,12 +125,14 @@ class OnlineITCase {
                     topics.examples(), AvroCodec::trainingExamples, TrainingExample::getExampleId))
             .search(SearchMode.HIERARCHICAL, 32)
             .training(128, Duration.ofMillis(300), 10)
-            .scoring(64, Duration.ofMillis(20), Duration.ofSeconds(60), 1)
-            .build();
+            .scoring(64, Duration.ofMillis(20), Duration.ofSeconds(60), 1);
+    if (variants.contains(ModelSpecs.LREA_VARIANT)) {
+      job.lreaModels(endpoints.rawSource(updates, false), 16);
+    }
     StreamExecutionEnvironment env =
         JobEnvironment.submitted(
             JobEnvironment.configuration(checkpoints.toUri().toString(), 2), Duration.ofSeconds(1));
-    job.build(env);
+    job.build().build(env);
     JobClient client = env.executeAsync("online-it");
     return new Run(
         topics.behaviors(), topics.requests(), topics.scores(), topics.examples(), client);
@@ -226,6 +234,70 @@ class OnlineITCase {
     }
   }
 
+  @Test
+  void servesLreaFromPerUserEntriesBuiltWithTheTopicsFullSnapshots(
+      @TempDir Path checkpoints, @InjectMiniCluster MiniCluster cluster) throws Exception {
+    SyntheticTaxonomy taxonomy = SyntheticFeed.defaultTaxonomy();
+    List<BehaviorEvent> events = drain(new SyntheticFeed(plantedInterests(17), taxonomy));
+    Run run = start(checkpoints, events, List.of("lrea"));
+    try {
+      FlinkRestMonitor monitor =
+          new FlinkRestMonitor(cluster.getRestAddress().get().toString(), run.job().getJobID());
+      Set<String> sent = new HashSet<>();
+      Map<String, ScoreResponse> answers = new HashMap<>();
+      SplittableRandom random = new SplittableRandom(3);
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      try (KafkaConsumer<byte[], byte[]> consumer =
+          KafkaClients.committedReader(kafka.bootstrapServers())) {
+        consumer.subscribe(List.of(run.scores()));
+        while (System.nanoTime() < deadline
+            && !(scored(answers) >= 20 && answers.size() == sent.size())) {
+          if (sent.size() < 80) {
+            sent.add(sendRequest(run.requests(), random, taxonomy, events, sent.size(), "lrea"));
+          }
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+            ScoreResponse response = AvroCodec.scoreResponses().decode(r.value());
+            assertThat(answers.put(response.getRequestId(), response))
+                .as("second response for %s", response.getRequestId())
+                .isNull();
+          }
+        }
+      }
+      assertThat(answers.keySet()).isEqualTo(sent);
+      assertThat(scored(answers))
+          .as("requests scored from LREA entries")
+          .isGreaterThanOrEqualTo(20);
+      assertThat(answers.values())
+          .allSatisfy(
+              r -> {
+                assertThat(r.getModelVariant()).isEqualTo("lrea");
+                if (r.getError() != null) {
+                  // Only before the first full snapshot came back from the topic.
+                  assertThat(r.getError()).contains("no full snapshot");
+                } else {
+                  assertThat(r.getModelVersion()).isPositive();
+                  assertThat(r.getScores()).hasSize(CANDIDATES).allMatch(s -> s >= 0 && s <= 1);
+                }
+              });
+      List<String> names =
+          List.of("variant.lrea.lreaResponses", "variant.lrea.lreaInlineRebuildsMissing");
+      Map<String, Double> lrea = monitor.operatorMetrics("trajectory", names);
+      long metricsDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (lrea.get(names.get(0)) < 20 && System.nanoTime() < metricsDeadline) {
+        Thread.sleep(1_000); // the REST metrics trail the operator by a fetch interval
+        lrea = monitor.operatorMetrics("trajectory", names);
+      }
+      assertThat(lrea.get("variant.lrea.lreaResponses")).isGreaterThanOrEqualTo(20);
+      assertThat(lrea.get("variant.lrea.lreaInlineRebuildsMissing")).isPositive();
+    } finally {
+      run.job().cancel().get();
+    }
+  }
+
+  private static long scored(Map<String, ScoreResponse> answers) {
+    return answers.values().stream().filter(r -> r.getError() == null).count();
+  }
+
   /** Reads responses until every id in {@code expected} has one; a second one fails the test. */
   private static void collect(
       KafkaConsumer<byte[], byte[]> consumer,
@@ -304,6 +376,17 @@ class OnlineITCase {
       List<BehaviorEvent> events,
       int n)
       throws Exception {
+    return sendRequest(topic, random, taxonomy, events, n, null);
+  }
+
+  private String sendRequest(
+      String topic,
+      SplittableRandom random,
+      SyntheticTaxonomy taxonomy,
+      List<BehaviorEvent> events,
+      int n,
+      String variant)
+      throws Exception {
     BehaviorEvent recent = events.get(events.size() - 1 - random.nextInt(USERS * 10));
     List<ItemFields> candidates = new ArrayList<>();
     for (int c = 0; c < CANDIDATES; c++) {
@@ -316,6 +399,7 @@ class OnlineITCase {
             .setUserId(recent.getUserId())
             .setRequestTime(Instant.ofEpochMilli(recent.getEventTime().toEpochMilli() + 1))
             .setScenario(1)
+            .setModelVariant(variant)
             .setCandidates(candidates)
             .build();
     try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
