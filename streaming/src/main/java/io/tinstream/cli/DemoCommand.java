@@ -268,6 +268,8 @@ public final class DemoCommand implements Callable<Integer> {
       try (ProbeDriver prober =
           new ProbeDriver(kafka.bootstrapServers(), requests, probes, feed, feeder)) {
         if (driver != null) {
+          // Every configured variant gets traffic, lrea (served from per-user entries) included.
+          driver.rotateVariants(variants());
           driver.start();
         }
         loop(stopRequested, client, feeder, monitor, prober, driver);
@@ -386,6 +388,28 @@ public final class DemoCommand implements Callable<Integer> {
             List.of("requestLatencyMs_median", "requestLatencyMs_p99", "modelFreshnessMs_p99"),
             "max");
     out.println(line);
+    if (variants().contains(ModelSpecs.LREA_VARIANT)) {
+      String p = "variant." + ModelSpecs.LREA_VARIANT + ".";
+      Map<String, Double> lrea =
+          monitor.operatorMetrics(
+              VERTEX,
+              List.of(
+                  p + "lreaResponses",
+                  p + "lreaInlineRebuildsMissing",
+                  p + "lreaInlineRebuildsStaleModel",
+                  p + "lreaInlineRebuildsStaleTrajectory",
+                  p + "lreaTimerRebuilds"));
+      lrea.putAll(monitor.operatorMetrics(VERTEX, List.of(p + "lreaReplicaVersion"), "max"));
+      out.printf(
+          "       lrea from per-user entries: %,.0f answered at v%.0f | entries built at request"
+              + " %,.0f (new user) + %,.0f (new model) + %,.0f (new behaviors), by timer %,.0f%n",
+          lrea.get(p + "lreaResponses"),
+          lrea.get(p + "lreaReplicaVersion"),
+          lrea.get(p + "lreaInlineRebuildsMissing"),
+          lrea.get(p + "lreaInlineRebuildsStaleModel"),
+          lrea.get(p + "lreaInlineRebuildsStaleTrajectory"),
+          lrea.get(p + "lreaTimerRebuilds"));
+    }
     out.printf(
         "       requests %,d sent, %,d answered (%,d errors), serving v%d | latency p50 %.0f ms,"
             + " p99 %.0f ms end-to-end (committed), in-job p50 %.0f / p99 %.0f ms | freshness"

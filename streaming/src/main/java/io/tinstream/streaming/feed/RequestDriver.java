@@ -50,6 +50,7 @@ public final class RequestDriver implements AutoCloseable {
   private final AtomicBoolean stop = new AtomicBoolean();
   private final Thread sender;
   private final Thread reader;
+  private volatile List<String> variants = List.of();
 
   public RequestDriver(
       String bootstrap,
@@ -98,6 +99,11 @@ public final class RequestDriver implements AutoCloseable {
     }
   }
 
+  /** Requests name these variants in turn (empty: none, i.e. the job's default variant). */
+  public void rotateVariants(List<String> names) {
+    this.variants = List.copyOf(names);
+  }
+
   private void send(BehaviorEvent recent) {
     List<ItemFields> items = new ArrayList<>(candidates);
     for (int i = 0; i < candidates; i++) {
@@ -106,7 +112,9 @@ public final class RequestDriver implements AutoCloseable {
               ? feed.itemLike(recent.getItem())
               : feed.probeItems().get(random.nextInt(feed.probeItems().size())));
     }
-    String id = "demo-req-" + sent.incrementAndGet();
+    long n = sent.incrementAndGet();
+    String id = "demo-req-" + n;
+    List<String> rotation = variants;
     AdRequest request =
         AdRequest.newBuilder()
             .setRequestId(id)
@@ -114,6 +122,7 @@ public final class RequestDriver implements AutoCloseable {
             // The user's own clock: right after their latest behavior the driver has seen.
             .setRequestTime(Instant.ofEpochMilli(recent.getEventTime().toEpochMilli() + 1))
             .setScenario(1)
+            .setModelVariant(rotation.isEmpty() ? null : rotation.get((int) (n % rotation.size())))
             .setCandidates(items)
             .build();
     sentAtNanos.put(id, System.nanoTime());
