@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -36,6 +37,7 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.SerializableSupplier;
 
 /**
  * The tinstream job. Behaviors and ad requests from Kafka → decode and validate (rejects to the
@@ -181,14 +183,8 @@ public final class TinstreamJob {
     DataStream<TaxonomyEntry> taxonomy;
     if (b.taxonomySource != null) {
       SingleOutputStreamOperator<TaxonomyEntry> decoded =
-          env.fromSource(b.taxonomySource, WatermarkStrategy.noWatermarks(), "taxonomy")
-              .uid("taxonomy-source")
-              .process(
-                  new DecodeAndValidate<TaxonomyEntry, TaxonomyEntry>(
-                      AvroCodec::taxonomyEntries, e -> Optional.empty(), (e, at) -> e),
-                  AvroTypeInfo.of(TaxonomyEntry.class))
-              .name("decode-taxonomy")
-              .uid("decode-taxonomy");
+          decoded(
+              env, b.taxonomySource, "taxonomy", AvroCodec::taxonomyEntries, TaxonomyEntry.class);
       deadLetters = deadLetters.union(decoded.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
       taxonomy = decoded;
     } else {
@@ -202,14 +198,8 @@ public final class TinstreamJob {
         taxonomy.map(BroadcastInput::of, TypeInformation.of(BroadcastInput.class)).name("taxonomy");
     if (b.specs != null && b.specs.hasLrea()) {
       SingleOutputStreamOperator<ModelUpdate> snapshots =
-          env.fromSource(b.lreaModelSource, WatermarkStrategy.noWatermarks(), "lrea-models")
-              .uid("lrea-models-source")
-              .process(
-                  new DecodeAndValidate<ModelUpdate, ModelUpdate>(
-                      AvroCodec::modelUpdates, u -> Optional.empty(), (u, at) -> u),
-                  AvroTypeInfo.of(ModelUpdate.class))
-              .name("decode-lrea-models")
-              .uid("decode-lrea-models");
+          decoded(
+              env, b.lreaModelSource, "lrea-models", AvroCodec::modelUpdates, ModelUpdate.class);
       deadLetters = deadLetters.union(snapshots.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
       // Only full snapshots of lrea: the replica in the trajectory operator moves once per full
       // snapshot, and with it every user's entry (see LreaServing).
@@ -231,6 +221,25 @@ public final class TinstreamJob {
             .name("broadcast-timeless")
             .broadcast(TrajectoryFunction.TAXONOMY, LreaServing.MODEL),
         deadLetters);
+  }
+
+  /**
+   * A topic of {@code type} records taken as they are (no validation beyond decoding): those that
+   * do not decode go to the dead letters side output.
+   */
+  private static <T extends SpecificRecordBase> SingleOutputStreamOperator<T> decoded(
+      StreamExecutionEnvironment env,
+      Source<RawRecord, ?, ?> source,
+      String name,
+      SerializableSupplier<AvroCodec<T>> codec,
+      Class<T> type) {
+    return env.fromSource(source, WatermarkStrategy.noWatermarks(), name)
+        .uid(name + "-source")
+        .process(
+            new DecodeAndValidate<T, T>(codec, r -> Optional.empty(), (r, at) -> r),
+            AvroTypeInfo.of(type))
+        .name("decode-" + name)
+        .uid("decode-" + name);
   }
 
   private DataStream<ScoreResponse> trainAndScore(SingleOutputStreamOperator<ScoringTask> tasks) {

@@ -114,27 +114,8 @@ public final class TrajectoryFunction
    * @param preloadedTaxonomy edges known when the job is built (from a file), keyed by {@link
    *     TaxonomyLookup#key}; consulted when the broadcast state lacks an edge, so a file taxonomy
    *     is complete from the first behavior on, while broadcast edges still trickle in
+   * @param lrea serves the lrea variant from per-user entries; null when lrea is not configured
    */
-  public TrajectoryFunction(
-      TrajectoryPolicy policy,
-      SearchMode searchMode,
-      int searchK,
-      long taxonomyWaitMs,
-      Map<String, Long> preloadedTaxonomy,
-      long attributionWindowMs,
-      int maxPendingImpressions) {
-    this(
-        policy,
-        searchMode,
-        searchK,
-        taxonomyWaitMs,
-        preloadedTaxonomy,
-        attributionWindowMs,
-        maxPendingImpressions,
-        null);
-  }
-
-  /** As above, also serving the lrea variant from per-user entries when {@code lrea} is set. */
   public TrajectoryFunction(
       TrajectoryPolicy policy,
       SearchMode searchMode,

@@ -43,7 +43,8 @@ class LabelJoinTest {
             1_000,
             Map.of(TaxonomyLookupKeys.L3_TO_L2, 3L),
             WINDOW,
-            100);
+            100,
+            null);
     harness = TrajectoryHarness.open(function, null);
     harness.processBroadcastElement(
         new StreamRecord<>(BroadcastInput.of(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L))));
@@ -121,7 +122,14 @@ class LabelJoinTest {
 
     TrajectoryFunction function =
         new TrajectoryFunction(
-            TrajectoryPolicy.defaults(), SearchMode.HIERARCHICAL, 8, 1_000, Map.of(), WINDOW, 100);
+            TrajectoryPolicy.defaults(),
+            SearchMode.HIERARCHICAL,
+            8,
+            1_000,
+            Map.of(),
+            WINDOW,
+            100,
+            null);
     harness = TrajectoryHarness.open(function, snapshot);
     harness.processBroadcastWatermark(Long.MAX_VALUE);
     assertThat(pendingCount()).isEqualTo(1);

@@ -43,7 +43,8 @@ class TrajectoryFunctionTest {
             WAIT_MS,
             java.util.Map.of(),
             Duration.ofMinutes(30).toMillis(),
-            100);
+            100,
+            null);
     harness = TrajectoryHarness.open(function, null);
     harness.setProcessingTime(0);
   }
