@@ -6,9 +6,10 @@ import org.tensorflow.Operand;
 import org.tensorflow.OperationBuilder;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.Scope;
-import org.tensorflow.op.core.Sum;
+import org.tensorflow.op.core.ReverseSequence;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * LREA (MODELS.md "LREA"): low-rank compression of the whole trajectory, trained on the
@@ -79,32 +80,34 @@ public final class LreaLayer implements InterestLayer {
     Operand<TFloat32> es = tf.math.mul(in.behaviors(), tf.expandDims(mask, tf.constant(2)));
     this.target = in.target();
 
-    // Recency row of each slot of a left-aligned history: n - j for slot j (0-based), i.e.
-    // n + 1 - cumsum(mask); row index = recency - 1, capped at L - 1. Padding gets some row but
-    // its E_s row is zero.
+    // Reversed per user (ReverseSequence flips each row's first n slots): slot j now holds the
+    // (j+1)-th most recent behavior for every user, so row j of W_comp / W_decompᵀ applies to
+    // slot j and the rows are one [Lb, r] slice shared by the batch, not a [B, Lb, r] gather
+    // (which, with its scatter gradient, dominated a training step at L = 1000). Padding stays at
+    // the end and is zero.
     Operand<TFloat32> n = Layers.sum(tf, mask, 1, true); // [B, 1]
-    Operand<TFloat32> recency =
-        tf.math.sub(tf.math.add(n, tf.constant(1f)), tf.math.cumsum(mask, tf.constant(1)));
-    Operand<TInt32> rowIdx =
-        tf.dtypes.cast(
-            tf.math.minimum(
-                tf.math.maximum(tf.math.sub(recency, tf.constant(1f)), tf.constant(0f)),
-                tf.constant((float) (len - 1))),
-            TInt32.class);
+    Operand<TFloat32> esRev =
+        tf.reverseSequence(
+            es,
+            tf.dtypes.cast(tf.reshape(n, tf.constant(new int[] {-1})), TInt64.class),
+            1L,
+            ReverseSequence.batchDim(0L));
 
     float[] initComp = new float[len * r];
     float[] initDecomp = new float[len * r];
     initLowRank(initComp, initDecomp, len, r, p.seed());
     Operand<TFloat32> wComp = store.dense(tf, "lrea_W_comp", new long[] {len, r}, initComp);
-    // Stored transposed ([L, r]) so one gather on axis 0 serves both matrices.
+    // Stored transposed ([L, r]) so both matrices are indexed by recency on axis 0.
     Operand<TFloat32> wDecompT =
         store.dense(tf, "lrea_W_decomp_T", new long[] {len, r}, initDecomp);
-    Operand<TFloat32> compRows = tf.gather(wComp, rowIdx, tf.constant(0)); // [B, Lb, r]
-    Operand<TFloat32> decompRows = tf.gather(wDecompT, rowIdx, tf.constant(0)); // [B, Lb, r]
+    Operand<TInt32> slots = tf.gather(tf.shape(es), tf.constant(1), tf.constant(0));
+    Operand<TInt32> rowsShape = tf.stack(List.of(slots, tf.constant(-1)));
+    Operand<TFloat32> compRows = tf.slice(wComp, tf.constant(new int[] {0, 0}), rowsShape);
+    Operand<TFloat32> decompRows = tf.slice(wDecompT, tf.constant(new int[] {0, 0}), rowsShape);
 
     // E_comp = E_sᵀ W_comp  [B, d, r];  E_aux = E_sᵀ W_decompᵀ  [B, d, r].
-    this.eComp = tf.withName("lrea_E_comp").identity(bmm(tf, es, compRows, true, false));
-    this.eAux = tf.withName("lrea_E_aux").identity(bmm(tf, es, decompRows, true, false));
+    this.eComp = tf.withName("lrea_E_comp").identity(project(tf, esRev, compRows, d, r));
+    this.eAux = tf.withName("lrea_E_aux").identity(project(tf, esRev, decompRows, d, r));
     this.count = tf.withName("lrea_count").math.maximum(n, tf.constant(1f)); // [B, 1]
 
     float[] wq = new float[d * HEADS * d];
@@ -118,8 +121,8 @@ public final class LreaLayer implements InterestLayer {
     Operand<TFloat32> wO = store.glorot(tf, "lrea_W_o", HEADS * d, 1);
     Operand<TFloat32> q = tf.math.add(tf.linalg.matMul(in.target(), wQ), bQ); // [B, H*d]
 
-    // Decompressed (training) path: x_i = Σ_j W_decomp[j,i] c_j, rows [B, Lb, d].
-    Operand<TFloat32> x = bmm(tf, decompRows, eComp, false, true);
+    // Decompressed (training) path: x_i = Σ_j W_decomp[j,i] c_j, rows [B, Lb, d] in recency order.
+    Operand<TFloat32> x = decompress(tf, decompRows, eComp, d, r);
     // Per-virtual-behavior bias b_j, read out on the decompressed rows as Σ_j W_decomp[j,i] b_j so
     // both paths stay equal. Starting at 1 makes the interest ≈ the mean behavior at init (as
     // DinLayer's attention bias): without it the interest is a product of three small factors and
@@ -130,12 +133,12 @@ public final class LreaLayer implements InterestLayer {
     Operand<TFloat32> s =
         tf.math.add(
             rowScores(tf, x, q, wO, d),
-            tf.sum(
-                tf.math.mul(decompRows, tf.reshape(bV, tf.constant(new int[] {1, 1, r}))),
-                tf.constant(2),
-                Sum.keepDims(true))); // [B, Lb, 1]
+            tf.expandDims(
+                tf.linalg.matMul(decompRows, tf.reshape(bV, tf.constant(new int[] {r, 1}))),
+                tf.constant(0))); // [B, Lb, 1]
     Operand<TFloat32> decompressed =
-        tf.math.div(tf.reshape(bmm(tf, es, s, true, false), tf.constant(new int[] {-1, d})), count);
+        tf.math.div(
+            tf.reshape(bmm(tf, esRev, s, true, false), tf.constant(new int[] {-1, d})), count);
 
     // Absorbed (inference) path from (E_comp, E_aux) only: O(r·d) per candidate.
     this.absorbedInterest = absorbed(tf, eComp, eAux, count, q, wO, bV, d);
@@ -145,7 +148,7 @@ public final class LreaLayer implements InterestLayer {
     // The E_comp term's gradient reaches W_comp only, not the embedding tables the target shares:
     // through the embeddings it pushed every item towards a non-negative corner and swamped the
     // CTR loss (MovieLens, L=200, r=32, λ=0.3, 1 epoch: test AUC .58 with it, .63 without).
-    Operand<TFloat32> eCompForPenalty = bmm(tf, tf.stopGradient(es), compRows, true, false);
+    Operand<TFloat32> eCompForPenalty = project(tf, tf.stopGradient(esRev), compRows, d, r);
     Operand<TFloat32> negComp = tf.nn.relu(tf.math.neg(eCompForPenalty));
     Operand<TFloat32> decompPenalty =
         tf.sum(tf.math.mul(negDecomp, negDecomp), tf.constant(new int[] {0, 1}));
@@ -157,6 +160,35 @@ public final class LreaLayer implements InterestLayer {
             .math
             .mul(tf.constant(p.lreaLambda()), tf.math.add(decompPenalty, compPenalty));
     return decompressed;
+  }
+
+  /** {@code E_sᵀ rows} for every user: {@code [B, Lb, d]} × {@code [Lb, r]} → {@code [B, d, r]}. */
+  private static Operand<TFloat32> project(
+      Ops tf, Operand<TFloat32> es, Operand<TFloat32> rows, int d, int r) {
+    Operand<TInt32> slots = tf.gather(tf.shape(es), tf.constant(1), tf.constant(0));
+    Operand<TFloat32> byDim = // [B·d, Lb]
+        tf.reshape(
+            tf.linalg.transpose(es, tf.constant(new int[] {0, 2, 1})),
+            tf.stack(List.of(tf.constant(-1), slots)));
+    return tf.reshape(tf.linalg.matMul(byDim, rows), tf.constant(new int[] {-1, d, r}));
+  }
+
+  /**
+   * {@code rows · E_compᵀ} for every user: {@code [Lb, r]} × {@code [B, d, r]} → {@code [B, Lb,
+   * d]}.
+   */
+  private static Operand<TFloat32> decompress(
+      Ops tf, Operand<TFloat32> rows, Operand<TFloat32> eComp, int d, int r) {
+    Operand<TFloat32> columns = // [r, B·d]
+        tf.reshape(
+            tf.linalg.transpose(eComp, tf.constant(new int[] {2, 0, 1})),
+            tf.constant(new int[] {r, -1}));
+    Operand<TInt32> slots = tf.gather(tf.shape(rows), tf.constant(0), tf.constant(0));
+    Operand<TFloat32> x = // [Lb, B, d]
+        tf.reshape(
+            tf.linalg.matMul(rows, columns),
+            tf.stack(List.of(slots, tf.constant(-1), tf.constant(d))));
+    return tf.linalg.transpose(x, tf.constant(new int[] {1, 0, 2}));
   }
 
   /** {@code Σ_h φ(x ⊙ q_h) · W_o[h]} for rows {@code x [B, n, d]}: returns {@code [B, n, 1]}. */
