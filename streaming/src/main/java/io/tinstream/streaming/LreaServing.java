@@ -72,6 +72,7 @@ public final class LreaServing implements Serializable {
   private transient Counter inlineStaleModel;
   private transient Counter inlineStaleTrajectory;
   private transient Counter answered;
+  private transient Counter errors;
 
   public LreaServing(ModelSpecs specs, int rebuildAfter, long coalesceMs) {
     if (!specs.hasLrea()) {
@@ -103,6 +104,7 @@ public final class LreaServing implements Serializable {
     inlineStaleModel = metrics.counter("lreaInlineRebuildsStaleModel");
     inlineStaleTrajectory = metrics.counter("lreaInlineRebuildsStaleTrajectory");
     answered = metrics.counter("lreaResponses");
+    errors = metrics.counter("lreaErrorResponses");
     metrics.gauge("lreaReplicaVersion", () -> replica == null ? -1L : replica.modelVersion());
   }
 
@@ -182,7 +184,14 @@ public final class LreaServing implements Serializable {
       candidates.add(
           NO_HISTORY, request.getCandidates().get(c), request.getScenario(), time, 0f, 0L);
     }
-    float[] scores = model.score(found.entry(), candidates.build());
+    float[] scores;
+    try {
+      scores = model.score(found.entry(), candidates.build());
+    } catch (IllegalStateException nonFinite) {
+      // A NaN score is refused by the model; the request still gets its one answer.
+      errors.inc();
+      return response(request, model.modelVersion(), List.of(), nonFinite.getMessage(), now);
+    }
     List<Float> out = new ArrayList<>(n);
     for (float s : scores) {
       out.add(s);
