@@ -6,6 +6,7 @@ import io.tinstream.streaming.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,11 +55,20 @@ public final class KafkaFeeder implements Runnable {
     long base = 0;
     List<Future<RecordMetadata>> inFlight = new ArrayList<>(CHECK_EVERY + 1);
     try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrapServers)) {
+      // One event per window is remembered for the request drivers, at a position that moves
+      // from window to window: always taking the window's last event picked the same few users
+      // whenever the feed cycles through users in a period dividing the window.
+      SplittableRandom positions = new SplittableRandom(1);
+      long pickAt = positions.nextInt(CHECK_EVERY);
+      BehaviorEvent picked = null;
       while (!stop.get() && feed.events().hasNext()) {
         BehaviorEvent event = feed.events().next();
         byte[] key = Long.toString(event.getUserId()).getBytes(StandardCharsets.UTF_8);
         inFlight.add(KafkaClients.send(producer, topic, key, codec.encode(event)));
         long n = sent.incrementAndGet();
+        if (n % CHECK_EVERY == pickAt) {
+          picked = event;
+        }
         if (badEvery > 0 && n % badEvery == 0) {
           byte[] garbage = ("malformed record after event " + n).getBytes(StandardCharsets.UTF_8);
           inFlight.add(KafkaClients.send(producer, topic, key, garbage));
@@ -67,7 +77,10 @@ public final class KafkaFeeder implements Runnable {
         if (n % CHECK_EVERY == 0) {
           KafkaClients.awaitAll(inFlight);
           inFlight.clear();
-          remember(event);
+          // Acknowledged above: a request for this user finds its behaviors in Kafka.
+          remember(picked != null ? picked : event);
+          picked = null;
+          pickAt = positions.nextInt(CHECK_EVERY);
           if (rateChanged) {
             rateChanged = false;
             start = System.nanoTime();
