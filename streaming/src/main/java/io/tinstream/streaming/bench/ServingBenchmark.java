@@ -130,6 +130,9 @@ public final class ServingBenchmark {
           driver.start();
           Thread.sleep(measure.toMillis());
           steady = driver.snapshot();
+          log.printf(
+              "  steady: %,d requests sent, %,d answered, %,d of them errors, last version %d%n",
+              steady.sent(), steady.answered(), steady.errors(), steady.lastModelVersion());
         }
         double trainedRate = (trained(monitor) - trainedBefore) / ((System.nanoTime() - t0) / 1e9);
         Map<String, Double> scorer =
