@@ -63,13 +63,21 @@ public final class LreaRefreshPolicy {
    * trajectoryLength} behaviors. A trajectory that shrank (retention) counts its distance too.
    */
   public Freshness check(LreaEntry entry, long modelVersion, int trajectoryLength) {
-    if (entry == null) {
-      return Freshness.MISSING;
-    }
-    if (entry.modelVersion() != modelVersion) {
+    return entry == null
+        ? Freshness.MISSING
+        : check(entry.modelVersion(), entry.trajectoryLength(), modelVersion, trajectoryLength);
+  }
+
+  /**
+   * As {@link #check(LreaEntry, long, int)} for an entry built at {@code builtVersion,
+   * builtLength}.
+   */
+  public Freshness check(
+      long builtVersion, int builtLength, long modelVersion, int trajectoryLength) {
+    if (builtVersion != modelVersion) {
       return Freshness.STALE_MODEL_VERSION;
     }
-    if (Math.abs(trajectoryLength - entry.trajectoryLength()) >= rebuildAfterNewBehaviors) {
+    if (Math.abs(trajectoryLength - builtLength) >= rebuildAfterNewBehaviors) {
       return Freshness.STALE_TRAJECTORY;
     }
     return Freshness.FRESH;

@@ -224,6 +224,9 @@ class LreaStoreHarnessTest {
         .isGreaterThan(2 * D * R * Float.BYTES)
         .isLessThanOrEqualTo(2 * D * R * Float.BYTES + LreaEntrySerializer.MAX_HEADER_BYTES);
     assertThat(out.getCopyOfBuffer()[0]).as("format version in the bytes").isEqualTo((byte) 1);
+    h.getOperator().setCurrentKey(USER);
+    long[] tag = h.getOperator().getKeyedStateStore().getState(LreaStore.tagDescriptor()).value();
+    assertThat(tag).as("the 16-byte tag a behavior's check reads").containsExactly(1L, 3L);
 
     OperatorSubtaskState snapshot = h.snapshot(1L, T0 + 2 * COALESCE_MS);
     var restored = open(snapshot);

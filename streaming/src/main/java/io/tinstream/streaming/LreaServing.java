@@ -128,7 +128,7 @@ public final class LreaServing implements Serializable {
       TimerService timers)
       throws Exception {
     LreaEntryBuilder model = replica(models);
-    if (model == null || entries.get() == null) {
+    if (model == null || !entries.exists()) {
       return; // users never asked for lrea get their first entry on their first request
     }
     if (!entries.check(model.modelVersion(), trajectory.size()).usable()) {
@@ -141,7 +141,7 @@ public final class LreaServing implements Serializable {
   void onTimer(TrajectoryStore trajectory, ReadOnlyBroadcastState<String, ModelUpdate> models)
       throws Exception {
     LreaEntryBuilder model = replica(models);
-    if (model == null || entries.get() == null) {
+    if (model == null || !entries.exists()) {
       return;
     }
     if (!entries.check(model.modelVersion(), trajectory.size()).usable()) {
