@@ -67,11 +67,6 @@ public final class LreaStore {
     tag.clear();
   }
 
-  /** Whether an entry is stored, fresh or not (reads the tag only). */
-  public boolean exists() throws Exception {
-    return tag.value() != null;
-  }
-
   /** Freshness of the stored entry for this model version and trajectory length (tag only). */
   public LreaRefreshPolicy.Freshness check(long modelVersion, int trajectoryLength)
       throws Exception {

@@ -127,11 +127,7 @@ public final class LreaServing implements Serializable {
       ReadOnlyBroadcastState<String, ModelUpdate> models,
       TimerService timers)
       throws Exception {
-    LreaEntryBuilder model = replica(models);
-    if (model == null || !entries.exists()) {
-      return; // users never asked for lrea get their first entry on their first request
-    }
-    if (!entries.check(model.modelVersion(), trajectory.size()).usable()) {
+    if (needsRebuild(replica(models), trajectory)) {
       long now = timers.currentProcessingTime();
       timers.registerProcessingTimeTimer(entries.policy().coalescedTimerTime(now));
     }
@@ -141,13 +137,23 @@ public final class LreaServing implements Serializable {
   void onTimer(TrajectoryStore trajectory, ReadOnlyBroadcastState<String, ModelUpdate> models)
       throws Exception {
     LreaEntryBuilder model = replica(models);
-    if (model == null || !entries.exists()) {
-      return;
-    }
-    if (!entries.check(model.modelVersion(), trajectory.size()).usable()) {
+    if (needsRebuild(model, trajectory)) {
       entries.put(model.rebuild(trajectory.read()));
       timerRebuilds.inc();
     }
+  }
+
+  /**
+   * Whether the user's entry exists and is stale for the replica (one 16-byte tag read). Users
+   * never asked for lrea have no entry: they get their first one on their first request.
+   */
+  private boolean needsRebuild(LreaEntryBuilder model, TrajectoryStore trajectory)
+      throws Exception {
+    if (model == null) {
+      return false;
+    }
+    LreaRefreshPolicy.Freshness f = entries.check(model.modelVersion(), trajectory.size());
+    return f != LreaRefreshPolicy.Freshness.MISSING && !f.usable();
   }
 
   /** Scores the request's candidates from the user's entry (rebuilt inline if not fresh). */
