@@ -13,11 +13,18 @@ import io.tinstream.schemas.TrainingExample;
 import io.tinstream.schemas.UpdateKind;
 import io.tinstream.state.LreaRefreshPolicy;
 import io.tinstream.state.TrajectoryPolicy;
-import io.tinstream.streaming.internal.BroadcastInput;
-import io.tinstream.streaming.internal.DecodeAndValidate;
-import io.tinstream.streaming.internal.RawRecord;
-import io.tinstream.streaming.internal.TrajectoryInput;
-import io.tinstream.streaming.taxonomy.TaxonomyLookup;
+import io.tinstream.streaming.kafka.DecodeAndValidate;
+import io.tinstream.streaming.kafka.RawRecord;
+import io.tinstream.streaming.scoring.MicroBatchScorer;
+import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.streaming.training.OnlineTrainerFunction;
+import io.tinstream.streaming.trajectory.AdRequestValidator;
+import io.tinstream.streaming.trajectory.BehaviorOrRequest;
+import io.tinstream.streaming.trajectory.BehaviorValidator;
+import io.tinstream.streaming.trajectory.LreaServing;
+import io.tinstream.streaming.trajectory.TaxonomyLookup;
+import io.tinstream.streaming.trajectory.TaxonomyOrModelSnapshot;
+import io.tinstream.streaming.trajectory.TrajectoryFunction;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -88,33 +95,33 @@ public final class TinstreamJob {
   /** Adds the pipeline to {@code env}. */
   public void build(StreamExecutionEnvironment env) {
     WatermarkStrategy<RawRecord> noTime = WatermarkStrategy.noWatermarks();
-    SingleOutputStreamOperator<TrajectoryInput> events =
+    SingleOutputStreamOperator<BehaviorOrRequest> events =
         env.fromSource(b.behaviors, noTime, "behaviors")
             .uid("behaviors-source")
             .process(
                 new DecodeAndValidate<>(
                     AvroCodec::behaviorEvents,
                     BehaviorValidator::check,
-                    (BehaviorEvent e, long at) -> TrajectoryInput.of(e, at)),
-                TypeInformation.of(TrajectoryInput.class))
+                    (BehaviorEvent e, long at) -> BehaviorOrRequest.of(e, at)),
+                TypeInformation.of(BehaviorOrRequest.class))
             .name("decode-behaviors")
             .uid("decode-behaviors");
     DataStream<DeadLetter> deadLetters = events.getSideOutput(DecodeAndValidate.DEAD_LETTERS);
-    DataStream<TrajectoryInput> inputs =
+    DataStream<BehaviorOrRequest> inputs =
         events.assignTimestampsAndWatermarks(eventTime(b.outOfOrderness)).name("event-time");
     DataStream<ScoreResponse> rejectedRequests = null;
 
     if (b.requests != null) {
-      SingleOutputStreamOperator<TrajectoryInput> requests =
+      SingleOutputStreamOperator<BehaviorOrRequest> requests =
           env.fromSource(b.requests, noTime, "ad-requests")
               .uid("requests-source")
               .process(
                   new DecodeAndValidate<>(
                       AvroCodec::adRequests,
                       AdRequestValidator::check,
-                      (AdRequest r, long at) -> TrajectoryInput.of(r, at),
+                      (AdRequest r, long at) -> BehaviorOrRequest.of(r, at),
                       TinstreamJob::errorAnswer),
-                  TypeInformation.of(TrajectoryInput.class))
+                  TypeInformation.of(BehaviorOrRequest.class))
               .name("decode-requests")
               .uid("decode-requests");
       deadLetters = deadLetters.union(requests.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
@@ -136,7 +143,7 @@ public final class TinstreamJob {
             : null;
     SingleOutputStreamOperator<ScoringTask> trajectory =
         inputs
-            .keyBy(TrajectoryInput::userId, TypeInformation.of(Long.class))
+            .keyBy(BehaviorOrRequest::userId, TypeInformation.of(Long.class))
             .connect(taxonomy.broadcast())
             .process(
                 new TrajectoryFunction(
@@ -177,7 +184,7 @@ public final class TinstreamJob {
    * letters including those of the taxonomy and model-updates topics.
    */
   private record Taxonomy(
-      BroadcastStream<BroadcastInput> broadcast, DataStream<DeadLetter> deadLetters) {}
+      BroadcastStream<TaxonomyOrModelSnapshot> broadcast, DataStream<DeadLetter> deadLetters) {}
 
   private Taxonomy taxonomy(StreamExecutionEnvironment env, DataStream<DeadLetter> deadLetters) {
     DataStream<TaxonomyEntry> taxonomy;
@@ -194,8 +201,10 @@ public final class TinstreamJob {
           env.fromData(b.taxonomyEntries, AvroTypeInfo.of(TaxonomyEntry.class))
               .name("taxonomy-file");
     }
-    DataStream<BroadcastInput> broadcast =
-        taxonomy.map(BroadcastInput::of, TypeInformation.of(BroadcastInput.class)).name("taxonomy");
+    DataStream<TaxonomyOrModelSnapshot> broadcast =
+        taxonomy
+            .map(TaxonomyOrModelSnapshot::of, TypeInformation.of(TaxonomyOrModelSnapshot.class))
+            .name("taxonomy");
     if (b.specs != null && b.specs.hasLrea()) {
       SingleOutputStreamOperator<ModelUpdate> snapshots =
           decoded(
@@ -211,13 +220,15 @@ public final class TinstreamJob {
                           ModelSpecs.LREA_VARIANT.equals(u.getVariant())
                               && u.getKind() == UpdateKind.FULL)
                   .name("lrea-full-snapshots")
-                  .map(BroadcastInput::of, TypeInformation.of(BroadcastInput.class))
+                  .map(
+                      TaxonomyOrModelSnapshot::of,
+                      TypeInformation.of(TaxonomyOrModelSnapshot.class))
                   .name("lrea-models"));
     }
     // Neither is in event time: they must never hold back the behaviors' watermark.
     return new Taxonomy(
         broadcast
-            .assignTimestampsAndWatermarks(TinstreamJob.<BroadcastInput>timeless())
+            .assignTimestampsAndWatermarks(TinstreamJob.<TaxonomyOrModelSnapshot>timeless())
             .name("broadcast-timeless")
             .broadcast(TrajectoryFunction.TAXONOMY, LreaServing.MODEL),
         deadLetters);
@@ -298,8 +309,8 @@ public final class TinstreamJob {
         .build();
   }
 
-  private static WatermarkStrategy<TrajectoryInput> eventTime(Duration outOfOrderness) {
-    return WatermarkStrategy.<TrajectoryInput>forBoundedOutOfOrderness(outOfOrderness)
+  private static WatermarkStrategy<BehaviorOrRequest> eventTime(Duration outOfOrderness) {
+    return WatermarkStrategy.<BehaviorOrRequest>forBoundedOutOfOrderness(outOfOrderness)
         .withTimestampAssigner(
             (in, previous) ->
                 in.event != null

@@ -18,6 +18,8 @@ import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaClients;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
+import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.streaming.trajectory.TrajectoryFunction;
 import io.tinstream.training.data.MovieLensDataset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,9 +1,6 @@
 package io.tinstream.streaming.kafka;
 
 import io.tinstream.schemas.AvroCodec;
-import io.tinstream.streaming.internal.AvroKafkaSerializer;
-import io.tinstream.streaming.internal.RawRecord;
-import io.tinstream.streaming.internal.RawRecordDeserializer;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.connector.base.DeliveryGuarantee;

@@ -22,12 +22,13 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * The next-behavior CTR task of issue 3, built from a MovieLens-layout dataset. Per user,
- * chronologically, every interaction is a positive target paired with one negative target drawn
- * from the global item popularity among items the user has not interacted with up to then (seeded).
- * Features are only the behaviors strictly before the target's time. Split per user by time: last
- * {@link #TEST_PER_USER} interactions to test, the {@link #VALID_PER_USER} before to validation,
- * the rest to train; users with fewer than {@link #MIN_INTERACTIONS_FOR_SPLIT} go to train only.
+ * The offline next-behavior CTR task (MODELS.md, evaluation protocol), built from a
+ * MovieLens-layout dataset. Per user, chronologically, every interaction is a positive target
+ * paired with one negative target drawn from the global item popularity among items the user has
+ * not interacted with up to then (seeded). Features are only the behaviors strictly before the
+ * target's time. Split per user by time: last {@link #TEST_PER_USER} interactions to test, the
+ * {@link #VALID_PER_USER} before to validation, the rest to train; users with fewer than {@link
+ * #MIN_INTERACTIONS_FOR_SPLIT} go to train only.
  */
 public final class CtrTask {
   public static final int TEST_PER_USER = 5;
@@ -245,10 +246,10 @@ public final class CtrTask {
   }
 
   /**
-   * Adds sample {@code i} with the history a model of the given kind is fed (issue 5): the latest
-   * {@code a.maxLen()} behaviors ({@code LATEST}, and {@code FULL}, whose search window is the
-   * assembler's length), or the state module's {@link SearchStage} over the whole trajectory before
-   * the target with {@code K = a.maxLen()}.
+   * Adds sample {@code i} with the history a model of the given kind is fed: the latest {@code
+   * a.maxLen()} behaviors ({@code LATEST}, and {@code FULL}, whose search window is the assembler's
+   * length), or the state module's {@link SearchStage} over the whole trajectory before the target
+   * with {@code K = a.maxLen()}.
    */
   public void addTo(BatchAssembler a, Samples s, int i, InterestLayer.History history) {
     if (history == InterestLayer.History.LATEST || history == InterestLayer.History.FULL) {

@@ -8,14 +8,10 @@ import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
 import io.tinstream.training.batch.Trajectory;
 import io.tinstream.training.data.MovieLensDataset;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The eval task feeds search models the state module's search over the whole past. */
 class SearchedHistoryTest {
@@ -63,38 +59,7 @@ class SearchedHistoryTest {
   }
 
   @Test
-  void searchAndSoftSearchModelsRunInEvalAndMatchingReportsRecall(@TempDir Path tmp)
-      throws Exception {
-    Path data = TinyMovieLens.write(tmp.resolve("ml"), 6);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new EvalCommand());
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int rc =
-        cl.execute(
-            "--data", data.toString(),
-            "--model", "sim,dare-half,stin-2",
-            "--matching", "td-sasrec,sasrec-latest",
-            "--seeds", "1",
-            "--epochs", "1",
-            "--max-len", "4",
-            "--search-window", "12",
-            "--match-len", "5",
-            "--top-n", "5,20",
-            "--batch-size", "16",
-            "--dim", "4",
-            "--out", tmp.resolve("out").toString());
-    assertThat(rc).as(err.toString()).isZero();
-    assertThat(out.toString()).contains("| sim |", "| dare-half |", "| stin-2 |");
-    assertThat(out.toString())
-        .contains("recall@5", "NDCG@20", "| td-sasrec |", "| sasrec-latest |");
-    String json = Files.readString(tmp.resolve("out/matching.json"));
-    assertThat(json).contains("\"model\": \"td-sasrec\"", "\"cutoffs\": [5, 20]");
-  }
-
-  @Test
-  void everyIssueFiveModelIsRegisteredWithItsHistory() {
+  void everySearchingModelIsRegisteredWithItsHistory() {
     assertThat(ModelRegistry.layer("sim").history()).isEqualTo(InterestLayer.History.SIM_SEARCH);
     assertThat(ModelRegistry.layer("tin-hard-search").history())
         .isEqualTo(InterestLayer.History.HIERARCHICAL_SEARCH);

@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /** Writes a small directory in the ml-latest-small layout. */
-final class TinyMovieLens {
+public final class TinyMovieLens {
   private TinyMovieLens() {}
 
   /** {@code users} users; user 1 has 20 ratings (two sharing a timestamp), the last user 5. */
-  static Path write(Path dir, int users) throws IOException {
+  public static Path write(Path dir, int users) throws IOException {
     Files.createDirectories(dir);
     String[] genres = {"Action", "Comedy", "Drama|Romance", "Action|Sci-Fi", "Animation|Comedy"};
     StringBuilder movies = new StringBuilder("movieId,title,genres\n");

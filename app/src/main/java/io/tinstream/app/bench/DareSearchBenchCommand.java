@@ -1,0 +1,291 @@
+package io.tinstream.app.bench;
+
+import io.tinstream.app.report.BenchmarkDoc;
+import io.tinstream.models.DareLayer;
+import io.tinstream.models.InterestLayer;
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.ParamStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Search cost of DARE's soft search (attention-space embeddings of the whole trajectory, relevance
+ * to each candidate, top-K) at full vs reduced attention dim: the DARE paper reports ~50% faster
+ * search with {@code d_A = d/2}. Times the TF graph of {@link DareLayer#searchIndices} alone.
+ */
+@Command(
+    name = "bench-dare-search",
+    mixinStandardHelpOptions = true,
+    description = "Time DARE's soft search at full vs half attention dim over long trajectories.")
+public final class DareSearchBenchCommand implements Callable<Integer> {
+
+  @Option(names = "--lengths", split = ",", defaultValue = "1000,10000")
+  List<Integer> lengths;
+
+  @Option(
+      names = "--dims",
+      split = ",",
+      defaultValue = "16,8,64,32",
+      description = "Attention dims to time (pairs full,half)")
+  List<Integer> dims;
+
+  @Option(names = "--candidates", defaultValue = "64", description = "Candidate ads per request")
+  int candidates;
+
+  @Option(names = "--k", defaultValue = "100")
+  int k;
+
+  @Option(names = "--iterations", defaultValue = "30")
+  int iterations;
+
+  @Option(names = "--threads", defaultValue = "2")
+  int threads;
+
+  @Option(names = "--doc", description = "Write the section dare-search of this benchmarks file")
+  Path doc;
+
+  /** One timing: median milliseconds per request (all candidates of one trajectory). */
+  public record Row(int length, int attentionDim, double medianMs, double p90Ms) {}
+
+  @Override
+  public Integer call() {
+    PrintWriter out = new PrintWriter(System.out, true);
+    List<Row> rows = new ArrayList<>();
+    if (dims.size() % 2 != 0) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--dims must be pairs full,half");
+    }
+    for (int len : lengths) {
+      for (int i = 0; i < dims.size(); i += 2) {
+        // The pair runs interleaved (full, half, full, ...) so both see the same machine load.
+        try (Prepared full = new Prepared(len, dims.get(i));
+            Prepared half = new Prepared(len, dims.get(i + 1))) {
+          double[][] ms = new double[2][iterations];
+          for (int it = -3; it < iterations; it++) {
+            double a = full.runMs();
+            double b = half.runMs();
+            if (it >= 0) {
+              ms[0][it] = a;
+              ms[1][it] = b;
+            }
+          }
+          for (int j = 0; j < 2; j++) {
+            Arrays.sort(ms[j]);
+            Row r =
+                new Row(
+                    len,
+                    dims.get(i + j),
+                    ms[j][iterations / 2],
+                    ms[j][(int) Math.floor(iterations * 0.9)]);
+            rows.add(r);
+            out.printf(
+                Locale.ROOT,
+                "L=%d d_A=%d: median %.2f ms, p90 %.2f ms%n",
+                len,
+                r.attentionDim(),
+                r.medianMs(),
+                r.p90Ms());
+          }
+        }
+      }
+    }
+    String table = markdown(rows);
+    out.println(table);
+    if (doc != null) {
+      BenchmarkDoc.replaceSection(
+          doc,
+          "dare-search",
+          "DARE soft search: full vs half attention dim",
+          "Command: `java ... io.tinstream.app.bench.DareSearchBenchCommand --lengths "
+              + join(lengths)
+              + " --dims "
+              + join(dims)
+              + " --candidates "
+              + candidates
+              + " --k "
+              + k
+              + " --iterations "
+              + iterations
+              + " --threads "
+              + threads
+              + " --doc "
+              + doc
+              + "`.\n\n"
+              + "One request = one user's trajectory of L behaviors (fed as the "
+              + candidates
+              + " candidates' rows, as the ranking graph does), attention-space embedding of every"
+              + " behavior (6 field tables + P_pos + P_dt of width d_A), relevance to each"
+              + " candidate, top-"
+              + k
+              + " indices. Median and p90 over "
+              + iterations
+              + " timed runs after 3 warm-ups, each pair interleaved run by run, TF CPU, "
+              + threads
+              + " intra-op threads, on this"
+              + " shared 2-core machine.\n\n"
+              + table);
+      out.println("wrote section dare-search of " + doc);
+    }
+    return 0;
+  }
+
+  private static String join(List<Integer> xs) {
+    return String.join(",", xs.stream().map(String::valueOf).toList());
+  }
+
+  static String markdown(List<Row> rows) {
+    StringBuilder sb =
+        new StringBuilder("| L | d_A | median ms | p90 ms | vs first d_A of the pair |\n");
+    sb.append("|---|---|---|---|---|\n");
+    for (int i = 0; i < rows.size(); i++) {
+      Row r = rows.get(i);
+      String rel = "";
+      if (i % 2 == 1) {
+        Row full = rows.get(i - 1);
+        rel =
+            String.format(
+                Locale.ROOT,
+                "%.0f%% of d_A=%d time",
+                100 * r.medianMs() / full.medianMs(),
+                full.attentionDim());
+      }
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %d | %.2f | %.2f | %s |%n",
+              r.length(),
+              r.attentionDim(),
+              r.medianMs(),
+              r.p90Ms(),
+              rel));
+    }
+    return sb.toString();
+  }
+
+  /** The search graph of one attention dim, initialized, with its feeds ready. */
+  final class Prepared implements AutoCloseable {
+    private final Graph g = new Graph();
+    private final Session session;
+    private final List<Placeholder<?>> placeholders = new ArrayList<>();
+    private final List<Tensor> feeds = new ArrayList<>();
+    private final Operand<TInt32> idx;
+
+    Prepared(int len, int dA) {
+      ModelParams p =
+          ModelParams.builder().dim(dA).maxHistoryLength(k).positionBuckets(len + 1).build();
+      Ops tf = Ops.create(g);
+      List<Placeholder<TInt32>> hist = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        hist.add(tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1))));
+      }
+      List<Placeholder<TInt32>> tgt = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        tgt.add(tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1))));
+      }
+      Placeholder<TFloat32> mask =
+          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)));
+      placeholders.addAll(hist);
+      placeholders.addAll(tgt);
+      placeholders.add(mask);
+      InterestLayer.Features f =
+          new InterestLayer.Features(
+              hist.get(0),
+              hist.get(1),
+              hist.get(2),
+              hist.get(3),
+              hist.get(4),
+              hist.get(5),
+              hist.get(6),
+              hist.get(7),
+              tgt.get(0),
+              tgt.get(1),
+              tgt.get(2),
+              tgt.get(3),
+              tgt.get(4),
+              tgt.get(5));
+      idx = DareLayer.searchIndices(tf, new ParamStore(1), p, "A_", dA, f, mask, k);
+      session =
+          new Session(
+              g,
+              ConfigProto.newBuilder()
+                  .setIntraOpParallelismThreads(threads)
+                  .setInterOpParallelismThreads(1)
+                  .build());
+      session.initialize();
+      // Same trajectory and candidates for every attention dim (seeded by L only).
+      Random rnd = new Random(len * 31L);
+      int b = candidates;
+      int[] rowsOf = {
+        p.rows(ModelParams.Field.ITEM), p.rows(ModelParams.Field.CAT1),
+        p.rows(ModelParams.Field.CAT2), p.rows(ModelParams.Field.CAT3),
+        p.rows(ModelParams.Field.ACTION), p.rows(ModelParams.Field.SCENARIO),
+        p.positionBuckets(), p.timeBuckets()
+      };
+      for (int i = 0; i < 8; i++) {
+        int[] one = new int[len];
+        for (int j = 0; j < len; j++) {
+          one[j] = i == 6 ? Math.min(len - j, rowsOf[i] - 1) : 1 + rnd.nextInt(rowsOf[i] - 1);
+        }
+        int[] a = new int[b * len];
+        for (int c = 0; c < b; c++) {
+          System.arraycopy(one, 0, a, c * len, len);
+        }
+        feeds.add(TInt32.tensorOf(Shape.of(b, len), DataBuffers.of(a, true, false)));
+      }
+      int[] targetRows = {rowsOf[0], rowsOf[1], rowsOf[2], rowsOf[3], rowsOf[5], 2};
+      for (int i = 0; i < 6; i++) {
+        int[] a = new int[b];
+        for (int c = 0; c < b; c++) {
+          a[c] = 1 + rnd.nextInt(targetRows[i] - 1);
+        }
+        feeds.add(TInt32.tensorOf(Shape.of(b), DataBuffers.of(a, true, false)));
+      }
+      float[] m = new float[b * len];
+      Arrays.fill(m, 1f);
+      feeds.add(TFloat32.tensorOf(Shape.of(b, len), DataBuffers.of(m, true, false)));
+    }
+
+    double runMs() {
+      Session.Runner r = session.runner();
+      for (int i = 0; i < placeholders.size(); i++) {
+        r.feed(placeholders.get(i), feeds.get(i));
+      }
+      long t0 = System.nanoTime();
+      try (Result res = r.fetch(idx).run()) {
+        return (System.nanoTime() - t0) / 1e6;
+      }
+    }
+
+    @Override
+    public void close() {
+      feeds.forEach(Tensor::close);
+      session.close();
+      g.close();
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new DareSearchBenchCommand()).execute(args));
+  }
+}

@@ -1,0 +1,601 @@
+package io.tinstream.app.cli;
+
+import io.tinstream.app.feed.DemoFeed;
+import io.tinstream.app.feed.KafkaFeeder;
+import io.tinstream.app.feed.RequestDriver;
+import io.tinstream.app.monitor.FlinkRestMonitor;
+import io.tinstream.schemas.AdRequest;
+import io.tinstream.schemas.AvroCodec;
+import io.tinstream.schemas.BehaviorEvent;
+import io.tinstream.schemas.BehaviorSequence;
+import io.tinstream.schemas.ItemFields;
+import io.tinstream.schemas.ModelUpdate;
+import io.tinstream.schemas.ProbeResponse;
+import io.tinstream.schemas.ScoreResponse;
+import io.tinstream.schemas.TaxonomyEntry;
+import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.streaming.JobEnvironment;
+import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.streaming.TinstreamJob;
+import io.tinstream.streaming.TinstreamOptions;
+import io.tinstream.streaming.kafka.EmbeddedKafka;
+import io.tinstream.streaming.kafka.KafkaClients;
+import io.tinstream.streaming.kafka.KafkaEndpoints;
+import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.streaming.trajectory.TrajectoryFunction;
+import io.tinstream.training.data.MovieLensDataset;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Everything in one JVM: an in-process Kafka broker, a Flink local cluster (RocksDB, exactly-once
+ * checkpoints, web UI), a feeder of behaviors into Kafka, the ingestion job, and a probe driver,
+ * with progress printed until Ctrl-C (or --duration).
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs the whole system in this JVM: in-process Kafka (KRaft), a Flink local cluster with RocksDB state, checkpoints and the web UI, the built-in synthetic feed (or a MovieLens replay), the ingestion job and a probe driver. Stop with Ctrl-C.")
+public final class DemoCommand implements Callable<Integer> {
+
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+  private static final String VERTEX = "trajectory";
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--movielens",
+      paramLabel = "DIR",
+      description =
+          "Replay a directory in the ml-latest-small CSV layout instead of the synthetic feed.")
+  Path movieLens;
+
+  @Option(names = "--users", description = "Synthetic feed: users (default: ${DEFAULT-VALUE}).")
+  int users = 2_000;
+
+  @Option(names = "--events", description = "Synthetic feed: events (default: ${DEFAULT-VALUE}).")
+  long events = 2_000_000;
+
+  @Option(names = "--seed", description = "Synthetic feed: seed (default: ${DEFAULT-VALUE}).")
+  long seed = 42;
+
+  @Option(
+      names = "--rate",
+      description =
+          "Events per second fed into Kafka; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
+  double rate = 20_000;
+
+  @Option(
+      names = "--bad-every",
+      description =
+          "Slip a malformed record in after every N events to show the dead-letter path; 0 = never (default: ${DEFAULT-VALUE}).")
+  long badEvery = 50_000;
+
+  @Option(names = "--parallelism", description = "Job parallelism (default: ${DEFAULT-VALUE}).")
+  int parallelism = 2;
+
+  @Option(names = "--web-ui-port", description = "Flink web UI port (default: ${DEFAULT-VALUE}).")
+  int webUiPort = 8081;
+
+  @Option(
+      names = "--duration",
+      description =
+          "Stop after this many seconds; 0 = run until Ctrl-C (default: ${DEFAULT-VALUE}).")
+  long durationSeconds = 0;
+
+  @Option(
+      names = "--checkpoint-interval",
+      description = "Checkpoint interval in seconds (default: ${DEFAULT-VALUE}).")
+  long checkpointSeconds = 2;
+
+  @Option(
+      names = "--retention-days",
+      description =
+          "Trajectory retention relative to a user's newest behavior (default: 3 years; MovieLens spans 22).")
+  Long retentionDays;
+
+  @Option(
+      names = "--search-k",
+      description = "Behaviors searched per candidate (default: ${DEFAULT-VALUE}).")
+  int searchK = 64;
+
+  @Option(
+      names = "--models",
+      split = ",",
+      description =
+          "Variants trained online and served, the first is the default; 'none' = ingest only"
+              + " (default: ${DEFAULT-VALUE}).")
+  List<String> models = List.of("tin");
+
+  @Option(
+      names = "--request-rate",
+      description = "Ad requests per second from the demo's ad server (default: ${DEFAULT-VALUE}).")
+  double requestRate = 10;
+
+  @Option(
+      names = "--candidates",
+      description = "Candidates per ad request (default: ${DEFAULT-VALUE}).")
+  int candidates = 100;
+
+  private final PrintStream out = System.out;
+
+  @Override
+  public Integer call() throws Exception {
+    validate();
+    DemoFeed feed = loadFeed();
+    Path workDir = Files.createTempDirectory("tinstream-demo-");
+    AtomicBoolean stopRequested = new AtomicBoolean();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stopRequested.set(true);
+              try {
+                stopped.await(60, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      run(feed, workDir, stopRequested);
+    } finally {
+      stopped.countDown();
+      deleteQuietly(workDir);
+    }
+    return 0;
+  }
+
+  private void run(DemoFeed feed, Path workDir, AtomicBoolean stopRequested) throws Exception {
+    out.println("tinstream demo");
+    out.println("  feed:         " + feed.description());
+    out.print("  kafka:        starting in-process broker (KRaft) ... ");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      out.println(kafka.bootstrapServers());
+      String behaviors = TinstreamOptions.BEHAVIORS_TOPIC.defaultValue();
+      String requests = TinstreamOptions.REQUESTS_TOPIC.defaultValue();
+      String probes = TinstreamOptions.PROBE_TOPIC.defaultValue();
+      String deadLetters = TinstreamOptions.DEAD_LETTER_TOPIC.defaultValue();
+      String taxonomyTopic = TinstreamOptions.TAXONOMY_TOPIC.defaultValue();
+      String scores = TinstreamOptions.SCORES_TOPIC.defaultValue();
+      String updates = TinstreamOptions.MODEL_UPDATES_TOPIC.defaultValue();
+      kafka.createTopics(
+          parallelism, List.of(behaviors, requests, probes, deadLetters, scores, updates));
+      kafka.createCompactedTopics(1, List.of(taxonomyTopic));
+      publishTaxonomy(kafka, taxonomyTopic, feed.taxonomy());
+      out.printf(
+          "  topics:       %s, %s, %s, %s, %s, %s, %s (compacted)%n",
+          behaviors, requests, scores, updates, probes, deadLetters, taxonomyTopic);
+
+      KafkaEndpoints endpoints =
+          new KafkaEndpoints(kafka.bootstrapServers(), "tinstream-demo", "tinstream-demo");
+      TrajectoryPolicy.Builder policy = TrajectoryPolicy.builder();
+      if (retentionDays != null) {
+        policy.retention(Duration.ofDays(retentionDays));
+      }
+      TinstreamJob.Builder job =
+          TinstreamJob.builder()
+              .behaviors(endpoints.rawSource(behaviors, false))
+              .requests(endpoints.rawSource(requests, false))
+              .probes(
+                  endpoints.avroSink(
+                      probes, AvroCodec::probeResponses, ProbeResponse::getRequestId))
+              .deadLetters(endpoints.avroSink(deadLetters, AvroCodec::deadLetters, d -> null))
+              .taxonomy(endpoints.rawSource(taxonomyTopic, false))
+              .taxonomy(feed.taxonomy())
+              .policy(policy.build())
+              .search(SearchMode.HIERARCHICAL, searchK)
+              .scoring(
+                  TinstreamOptions.SCORE_BATCH_CANDIDATES.defaultValue(),
+                  TinstreamOptions.SCORE_BATCH_DEADLINE.defaultValue(),
+                  TinstreamOptions.MAX_MODEL_WAIT.defaultValue(),
+                  parallelism);
+      boolean serving = !variants().isEmpty();
+      if (serving) {
+        job.lreaModels(
+            endpoints.rawSource(updates, false),
+            TinstreamOptions.LREA_REBUILD_AFTER.defaultValue());
+        job.models(
+            ModelSpecs.of(variants(), searchK, seed),
+            endpoints.avroSink(scores, AvroCodec::scoreResponses, ScoreResponse::getRequestId),
+            endpoints.avroSink(updates, AvroCodec::modelUpdates, ModelUpdate::getVariant));
+      }
+      StreamExecutionEnvironment env =
+          JobEnvironment.local(
+              JobEnvironment.configuration(
+                  workDir.resolve("checkpoints").toUri().toString(), parallelism),
+              webUiPort,
+              Duration.ofSeconds(checkpointSeconds));
+      job.build().build(env);
+      JobClient client = env.executeAsync("tinstream");
+      String webUi = "http://127.0.0.1:" + webUiPort;
+      out.println(
+          "  flink:        local cluster, RocksDB state, exactly-once checkpoints every "
+              + checkpointSeconds
+              + " s");
+      out.println("  web UI:       " + webUi + "  (job " + client.getJobID() + ")");
+      out.println(
+          "  models:       "
+              + (serving
+                  ? String.join(", ", variants())
+                      + String.format(
+                          " trained online; %.0f requests/s of %d candidates",
+                          requestRate, candidates)
+                  : "none (ingest only)"));
+      out.println(
+          "  stop:         Ctrl-C"
+              + (durationSeconds > 0 ? " (or after " + durationSeconds + " s)" : ""));
+      out.println();
+
+      KafkaFeeder feeder =
+          new KafkaFeeder(feed, kafka.bootstrapServers(), behaviors, rate, badEvery);
+      Thread feederThread = new Thread(feeder, "demo-feeder");
+      feederThread.setDaemon(true);
+      feederThread.start();
+      FlinkRestMonitor monitor = new FlinkRestMonitor(webUi, client.getJobID());
+      RequestDriver driver =
+          serving
+              ? new RequestDriver(
+                  kafka.bootstrapServers(), requests, scores, feed, feeder, candidates, requestRate)
+              : null;
+      try (ProbeDriver prober =
+          new ProbeDriver(kafka.bootstrapServers(), requests, probes, feed, feeder)) {
+        if (driver != null) {
+          // Every configured variant gets traffic, lrea (served from per-user entries) included.
+          driver.rotateVariants(variants());
+          driver.start();
+        }
+        loop(stopRequested, client, feeder, monitor, prober, driver);
+      } finally {
+        if (driver != null) {
+          driver.close();
+        }
+        feeder.stop();
+        out.println();
+        out.println("stopping: cancelling the job, closing Kafka ...");
+        client.cancel().get(30, TimeUnit.SECONDS);
+      }
+    }
+    out.println("stopped cleanly.");
+  }
+
+  private void loop(
+      AtomicBoolean stopRequested,
+      JobClient client,
+      KafkaFeeder feeder,
+      FlinkRestMonitor monitor,
+      ProbeDriver prober,
+      RequestDriver driver)
+      throws Exception {
+    long start = System.nanoTime();
+    long lastTick = start;
+    double lastIngested = 0;
+    long lastSent = 0;
+    int tick = 0;
+    while (!stopRequested.get()) {
+      long elapsedSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+      if (durationSeconds > 0 && elapsedSeconds >= durationSeconds) {
+        break;
+      }
+      Thread.sleep(Math.min(PROGRESS_EVERY.toMillis(), 500));
+      if (System.nanoTime() - lastTick < PROGRESS_EVERY.toNanos()) {
+        continue;
+      }
+      if (client.getJobStatus().get().isGloballyTerminalState()) {
+        throw new IllegalStateException("the job ended: " + client.getJobStatus().get());
+      }
+      if (feeder.failure() != null) {
+        throw new IllegalStateException("the feeder failed", feeder.failure());
+      }
+      long now = System.nanoTime();
+      double seconds = (now - lastTick) / 1e9;
+      Map<String, Double> m;
+      Map<String, Double> decode;
+      long checkpointBytes;
+      try {
+        m =
+            monitor.operatorMetrics(
+                VERTEX,
+                List.of(
+                    "behaviorsAppended",
+                    "behaviorsDuplicate",
+                    "behaviorsExpired",
+                    "users",
+                    "probesAnswered"));
+        decode = monitor.operatorMetrics("decode", List.of("deadLetters"));
+        checkpointBytes = monitor.latestCheckpointBytes();
+      } catch (IOException e) {
+        out.println("  (metrics not available yet: " + e.getMessage() + ")");
+        lastTick = now;
+        continue;
+      }
+      double ingested =
+          m.get("behaviorsAppended") + m.get("behaviorsDuplicate") + m.get("behaviorsExpired");
+      out.printf(
+          "[%4ds] fed %,d (%,.0f/s)%s | ingested %,.0f (%,.0f/s) | users %,.0f | dead letters %,.0f | state %s%n",
+          elapsedSeconds,
+          feeder.sent(),
+          (feeder.sent() - lastSent) / seconds,
+          feeder.isDone() ? " done" : "",
+          ingested,
+          (ingested - lastIngested) / seconds,
+          m.get("users"),
+          decode.get("deadLetters"),
+          checkpointBytes < 0
+              ? "(no checkpoint yet)"
+              : String.format("%.1f MB at last checkpoint", checkpointBytes / 1e6));
+      if (driver != null) {
+        printServing(monitor, driver);
+      }
+      if (tick++ % 4 == 1) {
+        prober.probeOnce(out);
+      }
+      lastTick = now;
+      lastIngested = ingested;
+      lastSent = feeder.sent();
+    }
+  }
+
+  private void printServing(FlinkRestMonitor monitor, RequestDriver driver) throws Exception {
+    RequestDriver.Snapshot requests = driver.snapshot();
+    StringBuilder line = new StringBuilder("       online");
+    for (String variant : variants()) {
+      String prefix = "variant." + variant + ".";
+      Map<String, Double> trainer =
+          monitor.operatorMetrics(
+              "online-trainer",
+              List.of(prefix + "onlineAuc", prefix + "modelVersion", prefix + "trainedSamples"));
+      line.append(
+          String.format(
+              " | %s AUC %.3f v%.0f (%,.0f trained)",
+              variant,
+              trainer.get(prefix + "onlineAuc"),
+              trainer.get(prefix + "modelVersion"),
+              trainer.get(prefix + "trainedSamples")));
+    }
+    Map<String, Double> trajectory =
+        monitor.operatorMetrics(VERTEX, List.of("behaviorFreshnessMs_p99"), "max");
+    Map<String, Double> scorer =
+        monitor.operatorMetrics(
+            "scorer",
+            List.of("requestLatencyMs_median", "requestLatencyMs_p99", "modelFreshnessMs_p99"),
+            "max");
+    out.println(line);
+    if (variants().contains(ModelSpecs.LREA_VARIANT)) {
+      String p = "variant." + ModelSpecs.LREA_VARIANT + ".";
+      Map<String, Double> lrea =
+          monitor.operatorMetrics(
+              VERTEX,
+              List.of(
+                  p + "lreaResponses",
+                  p + "lreaInlineRebuildsMissing",
+                  p + "lreaInlineRebuildsStaleModel",
+                  p + "lreaInlineRebuildsStaleTrajectory",
+                  p + "lreaTimerRebuilds"));
+      lrea.putAll(monitor.operatorMetrics(VERTEX, List.of(p + "lreaReplicaVersion"), "max"));
+      out.printf(
+          "       lrea from per-user entries: %,.0f answered at v%.0f | entries built at request"
+              + " %,.0f (new user) + %,.0f (new model) + %,.0f (new behaviors), by timer %,.0f%n",
+          lrea.get(p + "lreaResponses"),
+          lrea.get(p + "lreaReplicaVersion"),
+          lrea.get(p + "lreaInlineRebuildsMissing"),
+          lrea.get(p + "lreaInlineRebuildsStaleModel"),
+          lrea.get(p + "lreaInlineRebuildsStaleTrajectory"),
+          lrea.get(p + "lreaTimerRebuilds"));
+    }
+    out.printf(
+        "       requests %,d sent, %,d answered (%,d errors), serving v%d | latency p50 %.0f ms,"
+            + " p99 %.0f ms end-to-end (committed), in-job p50 %.0f / p99 %.0f ms | freshness"
+            + " p99: behavior→scoring %.0f ms, training→serving %.0f ms%n",
+        requests.sent(),
+        requests.answered(),
+        requests.errors(),
+        requests.lastModelVersion(),
+        requests.p50Ms(),
+        requests.p99Ms(),
+        scorer.get("requestLatencyMs_median"),
+        scorer.get("requestLatencyMs_p99"),
+        trajectory.get("behaviorFreshnessMs_p99"),
+        scorer.get("modelFreshnessMs_p99"));
+  }
+
+  private List<String> variants() {
+    return models.stream()
+        .map(String::trim)
+        .filter(m -> !m.isEmpty() && !m.equals("none"))
+        .toList();
+  }
+
+  private void validate() {
+    if (movieLens != null
+        && !(Files.isDirectory(movieLens)
+            && Files.isRegularFile(movieLens.resolve("ratings.csv")))) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--movielens "
+              + movieLens
+              + ": not a directory with ratings.csv (the ml-latest-small layout)");
+    }
+    require(users > 0, "--users must be > 0");
+    require(events > 0, "--events must be > 0");
+    require(rate >= 0, "--rate must be >= 0");
+    require(badEvery >= 0, "--bad-every must be >= 0");
+    require(parallelism > 0, "--parallelism must be > 0");
+    require(durationSeconds >= 0, "--duration must be >= 0");
+    require(checkpointSeconds > 0, "--checkpoint-interval must be > 0");
+    require(searchK > 0, "--search-k must be > 0");
+    require(requestRate > 0, "--request-rate must be > 0");
+    require(candidates > 0 && candidates <= 2_000, "--candidates must be in 1..2000");
+    for (String variant : variants()) {
+      require(
+          io.tinstream.models.ModelRegistry.names().contains(variant),
+          "--models: unknown variant '"
+              + variant
+              + "', known: "
+              + io.tinstream.models.ModelRegistry.names());
+    }
+    require(retentionDays == null || retentionDays > 0, "--retention-days must be > 0");
+    require(webUiPort > 0 && webUiPort < 65536, "--web-ui-port must be in 1..65535");
+    try (ServerSocket probe = new ServerSocket(webUiPort, 1, InetAddress.getLoopbackAddress())) {
+      probe.setReuseAddress(true);
+    } catch (IOException e) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "port " + webUiPort + " is in use: choose another with --web-ui-port");
+    }
+  }
+
+  private void require(boolean ok, String message) {
+    if (!ok) {
+      throw new ParameterException(spec.commandLine(), message);
+    }
+  }
+
+  private DemoFeed loadFeed() {
+    if (movieLens == null) {
+      return DemoFeed.synthetic(users, events, seed);
+    }
+    try {
+      return DemoFeed.movieLens(MovieLensDataset.load(movieLens));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--movielens: " + e.getMessage());
+    }
+  }
+
+  private static void publishTaxonomy(
+      EmbeddedKafka kafka, String topic, List<TaxonomyEntry> entries) {
+    AvroCodec<TaxonomyEntry> codec = AvroCodec.taxonomyEntries();
+    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
+      List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sends =
+          new ArrayList<>();
+      for (TaxonomyEntry e : entries) {
+        byte[] key = (e.getKind() + ":" + e.getChild()).getBytes(StandardCharsets.UTF_8);
+        sends.add(KafkaClients.send(producer, topic, key, codec.encode(e)));
+      }
+      KafkaClients.awaitAll(sends);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      // A leftover temp directory is not worth failing the shutdown for.
+    }
+  }
+
+  /** Sends a probe for a recently active user and prints what the search stage returned. */
+  static final class ProbeDriver implements AutoCloseable {
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String requestsTopic;
+    private final DemoFeed feed;
+    private final KafkaFeeder feeder;
+    private final SplittableRandom random = new SplittableRandom(7);
+    private final AvroCodec<AdRequest> requests = AvroCodec.adRequests();
+    private final AvroCodec<ProbeResponse> responses = AvroCodec.probeResponses();
+    private final Map<String, ItemFields> candidates = new java.util.HashMap<>();
+    private int sent;
+
+    ProbeDriver(
+        String bootstrap,
+        String requestsTopic,
+        String probesTopic,
+        DemoFeed feed,
+        KafkaFeeder feeder) {
+      this.producer = KafkaClients.producer(bootstrap);
+      this.consumer = KafkaClients.committedReader(bootstrap);
+      this.consumer.subscribe(List.of(probesTopic));
+      this.requestsTopic = requestsTopic;
+      this.feed = feed;
+      this.feeder = feeder;
+    }
+
+    /** Sends one probe; prints every probe response that has arrived since the last call. */
+    void probeOnce(PrintStream out) throws Exception {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        print(out, responses.decode(r.value()));
+      }
+      BehaviorEvent recent = feeder.recentEvent(random.nextInt(1 << 20));
+      if (recent == null) {
+        return;
+      }
+      long user = recent.getUserId();
+      // Half the probes ask about the item the user just touched, half about a random one.
+      ItemFields candidate =
+          random.nextBoolean()
+              ? feed.probeItems().get(random.nextInt(feed.probeItems().size()))
+              : feed.itemLike(recent.getItem());
+      String requestId = "demo-probe-" + sent++;
+      candidates.put(requestId, candidate);
+      AdRequest request =
+          AdRequest.newBuilder()
+              .setRequestId(requestId)
+              .setModelVariant(TrajectoryFunction.PROBE_VARIANT)
+              .setUserId(user)
+              .setRequestTime(Instant.ofEpochMilli(recent.getEventTime().toEpochMilli() + 1))
+              .setCandidates(List.of(candidate))
+              .build();
+      KafkaClients.awaitAll(
+          List.of(
+              KafkaClients.send(
+                  producer,
+                  requestsTopic,
+                  Long.toString(user).getBytes(StandardCharsets.UTF_8),
+                  requests.encode(request))));
+    }
+
+    private void print(PrintStream out, ProbeResponse response) {
+      ItemFields candidate = candidates.remove(response.getRequestId());
+      BehaviorSequence searched = response.getPerCandidate().get(0);
+      out.printf(
+          "       probe %s: user %d holds %,d behaviors; search kept %d for a candidate of L3 %s:"
+              + " %d same L3, %d same L2, %d same L1%n",
+          response.getRequestId(),
+          response.getUserId(),
+          response.getTrajectoryLength(),
+          searched.getItemIds().size(),
+          candidate == null ? "?" : candidate.getCategoryL3(),
+          matches(searched.getCategoryL3(), candidate == null ? null : candidate.getCategoryL3()),
+          matches(searched.getCategoryL2(), candidate == null ? null : candidate.getCategoryL2()),
+          matches(searched.getCategoryL1(), candidate == null ? null : candidate.getCategoryL1()));
+    }
+
+    private static long matches(List<Integer> categories, Integer wanted) {
+      return wanted == null ? 0 : categories.stream().filter(wanted::equals).count();
+    }
+
+    @Override
+    public void close() {
+      producer.close();
+      consumer.close();
+    }
+  }
+}

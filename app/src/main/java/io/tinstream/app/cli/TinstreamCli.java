@@ -1,0 +1,43 @@
+package io.tinstream.app.cli;
+
+import io.tinstream.app.bench.DareSearchBenchCommand;
+import io.tinstream.app.bench.LreaBenchCommand;
+import io.tinstream.app.bench.ModelBenchCommand;
+import io.tinstream.app.eval.EvalCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one executable: {@code tinstream <command>}. */
+@Command(
+    name = "tinstream",
+    mixinStandardHelpOptions = true,
+    version = "tinstream 0.1.0",
+    description = "Streaming long-sequence CTR models on Flink, Kafka and TensorFlow Java.",
+    subcommands = {
+      DemoCommand.class,
+      JobCommand.class,
+      IngestBenchCommand.class,
+      ServingBenchCommand.class,
+      EvalCommand.class,
+      ModelBenchCommand.class,
+      DareSearchBenchCommand.class,
+      LreaBenchCommand.class
+    })
+public final class TinstreamCli {
+
+  private TinstreamCli() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs a command line; unknown commands and options give a usage message and exit code 2. */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new TinstreamCli());
+    if (args.length == 0) {
+      cli.usage(System.err);
+      return 2;
+    }
+    return cli.execute(args);
+  }
+}

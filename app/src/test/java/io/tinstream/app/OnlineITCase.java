@@ -1,0 +1,443 @@
+package io.tinstream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tinstream.app.monitor.FlinkRestMonitor;
+import io.tinstream.schemas.ActionType;
+import io.tinstream.schemas.AdRequest;
+import io.tinstream.schemas.AvroCodec;
+import io.tinstream.schemas.BehaviorEvent;
+import io.tinstream.schemas.ItemFields;
+import io.tinstream.schemas.ModelUpdate;
+import io.tinstream.schemas.ScoreResponse;
+import io.tinstream.schemas.TrainingExample;
+import io.tinstream.streaming.JobEnvironment;
+import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.streaming.TinstreamJob;
+import io.tinstream.streaming.TinstreamOptions;
+import io.tinstream.streaming.kafka.EmbeddedKafka;
+import io.tinstream.streaming.kafka.KafkaClients;
+import io.tinstream.streaming.kafka.KafkaEndpoints;
+import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.training.data.SyntheticFeed;
+import io.tinstream.training.data.SyntheticTaxonomy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole product on a MiniCluster with RocksDB and an in-process broker: behaviors with planted
+ * interests stream in, impressions are joined with clicks, TIN trains online and scores requests.
+ */
+class OnlineITCase {
+
+  private static final int USERS = 100;
+  private static final long EVENTS = 40_000;
+  private static final int CANDIDATES = 10;
+  // Generous: the test ends as soon as its conditions hold; a busy CI machine just takes longer.
+  private static final Duration DEADLINE = Duration.ofSeconds(300);
+  private static final int LREA_LENGTH = 256;
+
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  // A broker per test: the first test leaves megabytes of model snapshots and open transactions
+  // behind that the second has no business sharing.
+  private static EmbeddedKafka kafka;
+
+  @BeforeEach
+  void startKafka() throws Exception {
+    kafka = EmbeddedKafka.start();
+  }
+
+  @AfterEach
+  void stopKafka() {
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  /** Topics and the job of one test. */
+  private record Run(
+      String behaviors, String requests, String scores, String examples, JobClient job) {}
+
+  private Run start(Path checkpoints, List<BehaviorEvent> events) throws Exception {
+    return start(checkpoints, events, List.of("tin"));
+  }
+
+  private Run start(Path checkpoints, List<BehaviorEvent> events, List<String> variants)
+      throws Exception {
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    Run topics =
+        new Run("behaviors-" + id, "requests-" + id, "scores-" + id, "examples-" + id, null);
+    String updates = "updates-" + id;
+    String dlq = "dlq-" + id;
+    kafka.createTopics(
+        2,
+        List.of(
+            topics.behaviors(),
+            topics.requests(),
+            topics.scores(),
+            topics.examples(),
+            updates,
+            dlq));
+    send(topics.behaviors(), events);
+
+    KafkaEndpoints endpoints = new KafkaEndpoints(kafka.bootstrapServers(), "it-" + id, "it-" + id);
+    TinstreamJob.Builder job =
+        TinstreamJob.builder()
+            .behaviors(endpoints.rawSource(topics.behaviors(), false))
+            .requests(endpoints.rawSource(topics.requests(), false))
+            .deadLetters(endpoints.avroSink(dlq, AvroCodec::deadLetters, d -> null))
+            .taxonomy(SyntheticFeed.defaultTaxonomy().entries())
+            .models(
+                ModelSpecs.of(variants, 32, LREA_LENGTH, 16, 7),
+                endpoints.avroSink(
+                    topics.scores(), AvroCodec::scoreResponses, ScoreResponse::getRequestId),
+                endpoints.avroSink(updates, AvroCodec::modelUpdates, ModelUpdate::getVariant))
+            .examples(
+                endpoints.avroSink(
+                    topics.examples(), AvroCodec::trainingExamples, TrainingExample::getExampleId))
+            .search(SearchMode.HIERARCHICAL, 32)
+            .training(128, Duration.ofMillis(300), 10)
+            .scoring(64, Duration.ofMillis(20), Duration.ofSeconds(60), 1);
+    if (variants.contains(ModelSpecs.LREA_VARIANT)) {
+      job.lreaModels(endpoints.rawSource(updates, false), 16);
+    }
+    StreamExecutionEnvironment env =
+        JobEnvironment.submitted(
+            JobEnvironment.configuration(checkpoints.toUri().toString(), 2), Duration.ofSeconds(1));
+    job.build().build(env);
+    JobClient client = env.executeAsync("online-it");
+    return new Run(
+        topics.behaviors(), topics.requests(), topics.scores(), topics.examples(), client);
+  }
+
+  @Test
+  void learnsOnlineAndAnswersEveryRequestOnceWithAdvancingVersions(
+      @TempDir Path checkpoints, @InjectMiniCluster MiniCluster cluster) throws Exception {
+    SyntheticTaxonomy taxonomy = SyntheticFeed.defaultTaxonomy();
+    SyntheticFeed feed = new SyntheticFeed(plantedInterests(11), taxonomy);
+    List<BehaviorEvent> events = drain(feed);
+    Run run = start(checkpoints, events);
+    try {
+      FlinkRestMonitor monitor =
+          new FlinkRestMonitor(cluster.getRestAddress().get().toString(), run.job().getJobID());
+      Set<String> sent = new HashSet<>();
+      Map<String, ScoreResponse> answers = new HashMap<>();
+      List<Long> versions = new ArrayList<>();
+      double auc = Double.NaN;
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      SplittableRandom random = new SplittableRandom(5);
+      try (KafkaConsumer<byte[], byte[]> consumer =
+          KafkaClients.committedReader(kafka.bootstrapServers())) {
+        consumer.subscribe(List.of(run.scores()));
+        while (System.nanoTime() < deadline
+            && !(auc > 0.75 && sent.size() >= 30 && answers.size() == sent.size())) {
+          if (sent.size() < 60) {
+            sent.add(sendRequest(run.requests(), random, taxonomy, events, sent.size()));
+          }
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+            ScoreResponse response = AvroCodec.scoreResponses().decode(r.value());
+            assertThat(answers.put(response.getRequestId(), response))
+                .as("second response for %s", response.getRequestId())
+                .isNull();
+            versions.add(response.getModelVersion());
+          }
+          auc =
+              monitor
+                  .operatorMetrics("online-trainer", List.of("variant.tin.onlineAuc"))
+                  .get("variant.tin.onlineAuc");
+        }
+      }
+      assertThat(auc).as("online (progressive) AUC of tin").isGreaterThan(0.75);
+      assertThat(answers.keySet()).isEqualTo(sent);
+      assertThat(answers.values())
+          .allSatisfy(
+              r -> {
+                assertThat(r.getError()).isNull();
+                assertThat(r.getScores()).hasSize(CANDIDATES).allMatch(s -> s >= 0 && s <= 1);
+                assertThat(r.getModelVariant()).isEqualTo("tin");
+              });
+      assertThat(versions.get(versions.size() - 1)).isGreaterThan(versions.get(0));
+    } finally {
+      run.job().cancel().get();
+    }
+  }
+
+  @Test
+  void recoversFromATaskManagerCrashWithoutLosingOrDuplicatingAnything(
+      @TempDir Path checkpoints, @InjectMiniCluster MiniCluster cluster) throws Exception {
+    SyntheticTaxonomy taxonomy = SyntheticFeed.defaultTaxonomy();
+    List<BehaviorEvent> events =
+        drain(new SyntheticFeed(SyntheticFeed.Config.defaults(USERS, EVENTS, 13), taxonomy));
+    List<BehaviorEvent> firstHalf = events.subList(0, events.size() / 2);
+    Run run = start(checkpoints, firstHalf);
+    SplittableRandom random = new SplittableRandom(9);
+    Map<String, ScoreResponse> answers = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> scores =
+        KafkaClients.committedReader(kafka.bootstrapServers())) {
+      scores.subscribe(List.of(run.scores()));
+      Set<String> before = new HashSet<>();
+      for (int i = 0; i < 10; i++) {
+        before.add(sendRequest(run.requests(), random, taxonomy, firstHalf, i));
+      }
+      collect(scores, answers, before);
+      long versionBefore =
+          answers.values().stream().mapToLong(ScoreResponse::getModelVersion).max().orElseThrow();
+      assertThat(versionBefore).as("a model was serving before the crash").isPositive();
+
+      cluster.terminateTaskManager(0).get();
+      cluster.startTaskManager();
+      send(run.behaviors(), events.subList(events.size() / 2, events.size()));
+
+      Set<String> after = new HashSet<>();
+      for (int i = 10; i < 20; i++) {
+        after.add(sendRequest(run.requests(), random, taxonomy, events, i));
+      }
+      collect(scores, answers, after);
+      assertThat(answers).hasSize(20);
+      assertThat(after)
+          .allSatisfy(
+              id ->
+                  assertThat(answers.get(id).getModelVersion())
+                      .as("restored model version for %s", id)
+                      .isGreaterThanOrEqualTo(versionBefore));
+      assertEveryClosedImpressionLabelledOnce(run.examples(), events);
+    } finally {
+      run.job().cancel().get();
+    }
+  }
+
+  @Test
+  void servesLreaFromPerUserEntriesBuiltWithTheTopicsFullSnapshots(
+      @TempDir Path checkpoints, @InjectMiniCluster MiniCluster cluster) throws Exception {
+    SyntheticTaxonomy taxonomy = SyntheticFeed.defaultTaxonomy();
+    List<BehaviorEvent> events = drain(new SyntheticFeed(plantedInterests(17), taxonomy));
+    Run run = start(checkpoints, events, List.of("lrea"));
+    try {
+      FlinkRestMonitor monitor =
+          new FlinkRestMonitor(cluster.getRestAddress().get().toString(), run.job().getJobID());
+      Set<String> sent = new HashSet<>();
+      Map<String, ScoreResponse> answers = new HashMap<>();
+      SplittableRandom random = new SplittableRandom(3);
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      try (KafkaConsumer<byte[], byte[]> consumer =
+          KafkaClients.committedReader(kafka.bootstrapServers())) {
+        consumer.subscribe(List.of(run.scores()));
+        while (System.nanoTime() < deadline
+            && !(scored(answers) >= 20 && answers.size() == sent.size())) {
+          if (sent.size() < 80) {
+            sent.add(sendRequest(run.requests(), random, taxonomy, events, sent.size(), "lrea"));
+          }
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+            ScoreResponse response = AvroCodec.scoreResponses().decode(r.value());
+            assertThat(answers.put(response.getRequestId(), response))
+                .as("second response for %s", response.getRequestId())
+                .isNull();
+          }
+        }
+      }
+      assertThat(answers.keySet()).isEqualTo(sent);
+      assertThat(scored(answers))
+          .as("requests scored from LREA entries")
+          .isGreaterThanOrEqualTo(20);
+      assertThat(answers.values())
+          .allSatisfy(
+              r -> {
+                assertThat(r.getModelVariant()).isEqualTo("lrea");
+                if (r.getError() != null) {
+                  // Only before the first full snapshot came back from the topic.
+                  assertThat(r.getError()).contains("no full snapshot");
+                } else {
+                  assertThat(r.getModelVersion()).isPositive();
+                  assertThat(r.getScores()).hasSize(CANDIDATES).allMatch(s -> s >= 0 && s <= 1);
+                }
+              });
+      List<String> names =
+          List.of("variant.lrea.lreaResponses", "variant.lrea.lreaInlineRebuildsMissing");
+      Map<String, Double> lrea = monitor.operatorMetrics("trajectory", names);
+      long metricsDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (lrea.get(names.get(0)) < 20 && System.nanoTime() < metricsDeadline) {
+        Thread.sleep(1_000); // the REST metrics trail the operator by a fetch interval
+        lrea = monitor.operatorMetrics("trajectory", names);
+      }
+      assertThat(lrea.get("variant.lrea.lreaResponses")).isGreaterThanOrEqualTo(20);
+      assertThat(lrea.get("variant.lrea.lreaInlineRebuildsMissing")).isPositive();
+    } finally {
+      run.job().cancel().get();
+    }
+  }
+
+  private static long scored(Map<String, ScoreResponse> answers) {
+    return answers.values().stream().filter(r -> r.getError() == null).count();
+  }
+
+  /** Reads responses until every id in {@code expected} has one; a second one fails the test. */
+  private static void collect(
+      KafkaConsumer<byte[], byte[]> consumer,
+      Map<String, ScoreResponse> answers,
+      Set<String> expected)
+      throws Exception {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (!answers.keySet().containsAll(expected) && System.nanoTime() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+        ScoreResponse response = AvroCodec.scoreResponses().decode(r.value());
+        assertThat(answers.put(response.getRequestId(), response))
+            .as("second response for %s", response.getRequestId())
+            .isNull();
+        assertThat(response.getError()).isNull();
+      }
+    }
+    assertThat(answers.keySet()).containsAll(expected);
+  }
+
+  /**
+   * Every impression whose attribution window closed well before the last event must be in the
+   * examples topic exactly once, across the crash.
+   */
+  private static void assertEveryClosedImpressionLabelledOnce(
+      String topic, List<BehaviorEvent> events) throws Exception {
+    long last = events.stream().mapToLong(e -> e.getEventTime().toEpochMilli()).max().orElseThrow();
+    long window = TinstreamOptions.ATTRIBUTION_WINDOW.defaultValue().toMillis();
+    Set<String> mustExist = new HashSet<>();
+    for (BehaviorEvent e : events) {
+      if (e.getActionType() == ActionType.IMPRESSION
+          && e.getEventTime().toEpochMilli() + window < last - Duration.ofMinutes(10).toMillis()) {
+        mustExist.add(e.getEventId());
+      }
+    }
+    assertThat(mustExist).isNotEmpty();
+    Map<String, Integer> seen = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        KafkaClients.committedReader(kafka.bootstrapServers())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (!seen.keySet().containsAll(mustExist) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          TrainingExample example = AvroCodec.trainingExamples().decode(r.value());
+          seen.merge(example.getExampleId(), 1, Integer::sum);
+        }
+      }
+    }
+    assertThat(seen.keySet()).containsAll(mustExist);
+    assertThat(seen.values()).as("examples written more than once").allMatch(n -> n == 1);
+  }
+
+  /**
+   * The default feed with interests that drift slowly (every 200 of a user's events instead of 40):
+   * the signal to learn is the same, there is just enough of it per interest for a test.
+   */
+  private static SyntheticFeed.Config plantedInterests(long seed) {
+    SyntheticFeed.Config d = SyntheticFeed.Config.defaults(USERS, EVENTS, seed);
+    return new SyntheticFeed.Config(
+        d.users(),
+        d.events(),
+        d.seed(),
+        d.startTimeMillis(),
+        d.roundMillis(),
+        d.interests(),
+        200,
+        d.adShare(),
+        d.clickInInterest(),
+        d.clickOutside(),
+        d.sparseItemShare());
+  }
+
+  private String sendRequest(
+      String topic,
+      SplittableRandom random,
+      SyntheticTaxonomy taxonomy,
+      List<BehaviorEvent> events,
+      int n)
+      throws Exception {
+    return sendRequest(topic, random, taxonomy, events, n, null);
+  }
+
+  private String sendRequest(
+      String topic,
+      SplittableRandom random,
+      SyntheticTaxonomy taxonomy,
+      List<BehaviorEvent> events,
+      int n,
+      String variant)
+      throws Exception {
+    BehaviorEvent recent = events.get(events.size() - 1 - random.nextInt(USERS * 10));
+    List<ItemFields> candidates = new ArrayList<>();
+    for (int c = 0; c < CANDIDATES; c++) {
+      candidates.add(taxonomy.fullItem(random.nextInt(taxonomy.items())));
+    }
+    String requestId = "req-" + n;
+    AdRequest request =
+        AdRequest.newBuilder()
+            .setRequestId(requestId)
+            .setUserId(recent.getUserId())
+            .setRequestTime(Instant.ofEpochMilli(recent.getEventTime().toEpochMilli() + 1))
+            .setScenario(1)
+            .setModelVariant(variant)
+            .setCandidates(candidates)
+            .build();
+    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
+      KafkaClients.awaitAll(
+          List.of(
+              KafkaClients.send(
+                  producer,
+                  topic,
+                  Long.toString(recent.getUserId()).getBytes(StandardCharsets.UTF_8),
+                  AvroCodec.adRequests().encode(request))));
+    }
+    return requestId;
+  }
+
+  private static List<BehaviorEvent> drain(SyntheticFeed feed) {
+    List<BehaviorEvent> events = new ArrayList<>();
+    feed.forEachRemaining(events::add);
+    return events;
+  }
+
+  private static void send(String topic, List<BehaviorEvent> events) {
+    AvroCodec<BehaviorEvent> codec = AvroCodec.behaviorEvents();
+    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
+      List<Future<RecordMetadata>> sends = new ArrayList<>();
+      for (BehaviorEvent e : events) {
+        sends.add(
+            KafkaClients.send(
+                producer,
+                topic,
+                Long.toString(e.getUserId()).getBytes(StandardCharsets.UTF_8),
+                codec.encode(e)));
+      }
+      KafkaClients.awaitAll(sends);
+    }
+  }
+}

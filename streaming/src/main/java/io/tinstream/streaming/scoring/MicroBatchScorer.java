@@ -1,0 +1,315 @@
+package io.tinstream.streaming.scoring;
+
+import io.tinstream.models.Batch;
+import io.tinstream.models.CtrModel;
+import io.tinstream.schemas.AdRequest;
+import io.tinstream.schemas.ModelUpdate;
+import io.tinstream.schemas.ScoreResponse;
+import io.tinstream.schemas.ScoringTask;
+import io.tinstream.schemas.UpdateKind;
+import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.streaming.training.OnlineTrainerFunction;
+import io.tinstream.training.online.SequenceBatchBuilder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Scores ad requests in micro-batches that span requests: tasks wait in keyed state until the batch
+ * holds {@code batchCandidates} candidates or the oldest has waited {@code deadlineMs}, then every
+ * candidate of every waiting request is scored by the requested variant (or the default) in one
+ * model call per variant. Each request gets exactly one {@link ScoreResponse}, stamped with the
+ * variant and model version; an unknown variant gets an error response.
+ *
+ * <p>Model versions arrive on a broadcast stream and are swapped in between batches, never during
+ * one. Until a variant's first version arrives its requests wait, up to {@code maxModelWaitMs};
+ * then they get an error response rather than a score from an untrained model. The broadcast state
+ * keeps, per variant, the latest full snapshot and the deltas after it, so a restored or late
+ * scorer rebuilds the current version from the full snapshot first.
+ */
+public final class MicroBatchScorer
+    extends KeyedBroadcastProcessFunction<Integer, ScoringTask, ModelUpdate, ScoreResponse> {
+  private static final long serialVersionUID = 1L;
+
+  /** Variant → its updates since (and including) the latest full snapshot, oldest first. */
+  public static final MapStateDescriptor<String, List<ModelUpdate>> MODELS =
+      new MapStateDescriptor<>(
+          "scorer-models", Types.STRING, Types.LIST(AvroTypeInfo.of(ModelUpdate.class)));
+
+  private static final ListStateDescriptor<ScoringTask> WAITING =
+      new ListStateDescriptor<>("scorer-waiting", AvroTypeInfo.of(ScoringTask.class));
+  private static final ValueStateDescriptor<Long> TIMER =
+      new ValueStateDescriptor<>("scorer-timer", Types.LONG);
+  private static final ValueStateDescriptor<Integer> WAITING_CANDIDATES =
+      new ValueStateDescriptor<>("scorer-waiting-candidates", Types.INT);
+
+  /** How often requests waiting for a variant's first model look for it. */
+  private static final long MODEL_RETRY_MS = 100;
+
+  private final ModelSpecs specs;
+  private final int batchCandidates;
+  private final long deadlineMs;
+  private final long maxModelWaitMs;
+
+  private transient Map<String, CtrModel> models;
+  private transient ListState<ScoringTask> waiting;
+  private transient ValueState<Long> timer;
+  private transient ValueState<Integer> waitingCandidates;
+  private transient Counter responses;
+  private transient Counter errors;
+  private transient Histogram inJobLatency;
+  private transient Histogram modelFreshness;
+
+  public MicroBatchScorer(
+      ModelSpecs specs, int batchCandidates, long deadlineMs, long maxModelWaitMs) {
+    if (batchCandidates <= 0 || deadlineMs <= 0 || maxModelWaitMs <= 0) {
+      throw new IllegalArgumentException("batch size, deadline and model wait must be > 0");
+    }
+    this.specs = specs;
+    this.batchCandidates = batchCandidates;
+    this.deadlineMs = deadlineMs;
+    this.maxModelWaitMs = maxModelWaitMs;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    models = new HashMap<>();
+    waiting = getRuntimeContext().getListState(WAITING);
+    timer = getRuntimeContext().getState(TIMER);
+    waitingCandidates = getRuntimeContext().getState(WAITING_CANDIDATES);
+    var metrics = getRuntimeContext().getMetricGroup();
+    responses = metrics.counter("responses");
+    errors = metrics.counter("errorResponses");
+    inJobLatency =
+        metrics.histogram("requestLatencyMs", new DescriptiveStatisticsHistogram(10_000));
+    modelFreshness =
+        metrics.histogram("modelFreshnessMs", new DescriptiveStatisticsHistogram(1_000));
+    for (String variant : specs.variants()) {
+      metrics.addGroup("variant", variant).gauge("servingVersion", () -> servingVersion(variant));
+    }
+  }
+
+  private long servingVersion(String variant) {
+    CtrModel model = models == null ? null : models.get(variant);
+    return model == null ? -1 : model.version();
+  }
+
+  @Override
+  public void processElement(ScoringTask task, ReadOnlyContext ctx, Collector<ScoreResponse> out)
+      throws Exception {
+    waiting.add(task);
+    int candidates =
+        (waitingCandidates.value() == null ? 0 : waitingCandidates.value())
+            + task.getRequest().getCandidates().size();
+    waitingCandidates.update(candidates);
+    if (candidates >= batchCandidates) {
+      flush(ctx.getBroadcastState(MODELS), ctx.timerService().currentProcessingTime(), out);
+      if (waitingCandidates.value() != null) {
+        scheduleFlush(ctx.timerService(), MODEL_RETRY_MS);
+      }
+    } else {
+      scheduleFlush(ctx.timerService(), deadlineMs);
+    }
+  }
+
+  /** One flush timer per key at a time; an earlier one already pending is kept. */
+  private void scheduleFlush(TimerService timers, long delayMs) throws Exception {
+    if (timer.value() == null) {
+      long at = timers.currentProcessingTime() + delayMs;
+      timer.update(at);
+      timers.registerProcessingTimeTimer(at);
+    }
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<ScoreResponse> out)
+      throws Exception {
+    Long due = timer.value();
+    if (due != null && due == timestamp) {
+      timer.clear();
+      flush(ctx.getBroadcastState(MODELS), timestamp, out);
+      if (waitingCandidates.value() != null) {
+        // Requests still wait for a first model: look again soon (bounded by maxModelWaitMs).
+        scheduleFlush(ctx.timerService(), MODEL_RETRY_MS);
+      }
+    }
+  }
+
+  /** Scores what can be scored; requests still waiting for a first model stay (bounded). */
+  private void flush(
+      ReadOnlyBroadcastState<String, List<ModelUpdate>> broadcast,
+      long now,
+      Collector<ScoreResponse> out)
+      throws Exception {
+    Map<String, List<ScoringTask>> byVariant = new LinkedHashMap<>();
+    List<ScoringTask> stillWaiting = new ArrayList<>();
+    for (ScoringTask task : waiting.get()) {
+      String variant = variantOf(task.getRequest());
+      if (!specs.contains(variant)) {
+        out.collect(error(task, variant, "unknown model variant '" + variant + "'"));
+        continue;
+      }
+      CtrModel model = modelFor(variant, broadcast);
+      if (model != null) {
+        byVariant.computeIfAbsent(variant, v -> new ArrayList<>()).add(task);
+      } else if (now - task.getArrivedAt() >= maxModelWaitMs) {
+        out.collect(error(task, variant, "no model version of '" + variant + "' yet"));
+      } else {
+        stillWaiting.add(task);
+      }
+    }
+    for (Map.Entry<String, List<ScoringTask>> group : byVariant.entrySet()) {
+      score(group.getKey(), group.getValue(), out);
+    }
+    waiting.update(stillWaiting);
+    int left = 0;
+    for (ScoringTask task : stillWaiting) {
+      left += task.getRequest().getCandidates().size();
+    }
+    if (left == 0) {
+      waitingCandidates.clear();
+    } else {
+      waitingCandidates.update(left);
+    }
+  }
+
+  private void score(String variant, List<ScoringTask> tasks, Collector<ScoreResponse> out) {
+    CtrModel model = models.get(variant);
+    int rows = 0;
+    for (ScoringTask task : tasks) {
+      rows += task.getRequest().getCandidates().size();
+    }
+    SequenceBatchBuilder builder = new SequenceBatchBuilder(rows, specs.maxHistory());
+    for (ScoringTask task : tasks) {
+      AdRequest request = task.getRequest();
+      long time = request.getRequestTime().toEpochMilli();
+      for (int c = 0; c < request.getCandidates().size(); c++) {
+        builder.add(
+            task.getPerCandidate().get(c),
+            request.getCandidates().get(c),
+            request.getScenario(),
+            time,
+            0f,
+            request.getUserId());
+      }
+    }
+    Batch batch = builder.build();
+    float[] scores = model.score(batch);
+    int at = 0;
+    long now = System.currentTimeMillis();
+    for (ScoringTask task : tasks) {
+      int n = task.getRequest().getCandidates().size();
+      List<Float> own = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        own.add(scores[at + i]);
+      }
+      at += n;
+      responses.inc();
+      inJobLatency.update(now - task.getArrivedAt());
+      out.collect(response(task, variant, model.version(), own, null, now));
+    }
+  }
+
+  /** The local model of a variant at the broadcast state's newest version, or null if none yet. */
+  private CtrModel modelFor(
+      String variant, ReadOnlyBroadcastState<String, List<ModelUpdate>> broadcast)
+      throws Exception {
+    List<ModelUpdate> log = broadcast.get(variant);
+    if (log == null || log.isEmpty()) {
+      return null;
+    }
+    CtrModel model = models.get(variant);
+    long newest = log.get(log.size() - 1).getVersion();
+    if (model != null && model.version() == newest) {
+      return model;
+    }
+    if (model == null) {
+      model = specs.build(variant);
+      models.put(variant, model);
+    }
+    for (ModelUpdate update : log) {
+      // A delta holds every row touched since its base, so it applies on any version from its
+      // base on; a full snapshot applies whenever it is newer.
+      boolean applies =
+          update.getKind() == UpdateKind.FULL
+              ? update.getVersion() > model.version()
+              : update.getBaseVersion() <= model.version() && update.getVersion() > model.version();
+      if (applies) {
+        model.importVariables(OnlineTrainerFunction.bytes(update.getPayload()));
+        modelFreshness.update(Math.max(0, System.currentTimeMillis() - update.getCreatedAt()));
+      }
+    }
+    return model;
+  }
+
+  @Override
+  public void processBroadcastElement(ModelUpdate update, Context ctx, Collector<ScoreResponse> out)
+      throws Exception {
+    BroadcastState<String, List<ModelUpdate>> state = ctx.getBroadcastState(MODELS);
+    List<ModelUpdate> log = state.get(update.getVariant());
+    List<ModelUpdate> next = new ArrayList<>();
+    if (update.getKind() == UpdateKind.DELTA) {
+      if (log == null || log.isEmpty()) {
+        return; // a delta without its full snapshot cannot be applied; the next full will come
+      }
+      next.addAll(log);
+    }
+    next.add(update);
+    state.put(update.getVariant(), next);
+  }
+
+  private String variantOf(AdRequest request) {
+    String v = request.getModelVariant();
+    return v == null || v.isBlank() ? specs.defaultVariant() : v;
+  }
+
+  private ScoreResponse error(ScoringTask task, String variant, String message) {
+    errors.inc();
+    return response(task, variant, -1, List.of(), message, System.currentTimeMillis());
+  }
+
+  private static ScoreResponse response(
+      ScoringTask task, String variant, long version, List<Float> scores, String error, long now) {
+    return response(task.getRequest(), variant, version, scores, error, now);
+  }
+
+  /** The answer to {@code request}: scores in candidate order, or an error and no scores. */
+  public static ScoreResponse response(
+      AdRequest request, String variant, long version, List<Float> scores, String error, long now) {
+    return ScoreResponse.newBuilder()
+        .setRequestId(request.getRequestId())
+        .setUserId(request.getUserId())
+        .setScores(scores)
+        .setModelVariant(variant)
+        .setModelVersion(version)
+        .setError(error)
+        .setRequestTime(request.getRequestTime().toEpochMilli())
+        .setResponseTime(now)
+        .build();
+  }
+
+  @Override
+  public void close() {
+    if (models != null) {
+      models.values().forEach(CtrModel::close);
+    }
+  }
+}

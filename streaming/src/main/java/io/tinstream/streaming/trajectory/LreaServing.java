@@ -1,0 +1,253 @@
+package io.tinstream.streaming.trajectory;
+
+import io.tinstream.models.LreaModel;
+import io.tinstream.schemas.AdRequest;
+import io.tinstream.schemas.BehaviorSequence;
+import io.tinstream.schemas.ModelUpdate;
+import io.tinstream.schemas.ScoreResponse;
+import io.tinstream.schemas.UpdateKind;
+import io.tinstream.state.LreaEntry;
+import io.tinstream.state.LreaRefreshPolicy;
+import io.tinstream.state.LreaStore;
+import io.tinstream.state.TrajectoryStore;
+import io.tinstream.state.TrajectoryView;
+import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.streaming.scoring.MicroBatchScorer;
+import io.tinstream.streaming.training.OnlineTrainerFunction;
+import io.tinstream.training.lrea.LreaEntryBuilder;
+import io.tinstream.training.online.SequenceBatchBuilder;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
+
+/**
+ * The {@value ModelSpecs#LREA_VARIANT} variant served from per-user state inside the trajectory
+ * operator (MODELS.md "LREA"): each user's {@link LreaEntry} ({@code E_comp}, {@code E_aux}) lives
+ * in RocksDB keyed state next to the trajectory, and a request is scored from the entry and the
+ * candidates alone, O(r·d) per candidate, without reading the trajectory.
+ *
+ * <p>Why here and not in the {@link MicroBatchScorer}: the entry must be built and read with the
+ * same weights, and only the keyed trajectory operator can rebuild it. The operator's model replica
+ * follows the <em>full</em> snapshots of the model-updates topic (a topic, not the in-job
+ * broadcast: the trainer is downstream of this operator, and a job graph has no cycles), so an
+ * entry is invalidated once per full snapshot rather than once per published delta.
+ *
+ * <p>Rebuilds: after {@code rebuildAfter} new behaviors, or when the replica's version differs from
+ * the entry's, a behavior asks for a processing-time timer at the end of its coalescing window (one
+ * per key and timestamp, so a burst costs one rebuild). A request that finds no entry or a stale
+ * one rebuilds it inline and counts that by reason ({@code lreaInlineRebuilds*}): a stale entry is
+ * never scored.
+ */
+public final class LreaServing implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The newest full snapshot of the lrea model, by variant. */
+  public static final MapStateDescriptor<String, ModelUpdate> MODEL =
+      new MapStateDescriptor<>("lrea-model", Types.STRING, AvroTypeInfo.of(ModelUpdate.class));
+
+  private static final BehaviorSequence NO_HISTORY =
+      BehaviorSequence.newBuilder()
+          .setEventTimes(List.of())
+          .setItemIds(List.of())
+          .setCategoryL1(List.of())
+          .setCategoryL2(List.of())
+          .setCategoryL3(List.of())
+          .setActionTypes(List.of())
+          .setScenarios(List.of())
+          .build();
+
+  private final ModelSpecs specs;
+  private final int rebuildAfter;
+  private final long coalesceMs;
+
+  private transient LreaStore entries;
+  private transient LreaEntryBuilder replica;
+  private transient Counter timerRebuilds;
+  private transient Counter inlineMissing;
+  private transient Counter inlineStaleModel;
+  private transient Counter inlineStaleTrajectory;
+  private transient Counter answered;
+  private transient Counter errors;
+
+  public LreaServing(ModelSpecs specs, int rebuildAfter, long coalesceMs) {
+    if (!specs.hasLrea()) {
+      throw new IllegalArgumentException(
+          "LREA serving needs the '" + ModelSpecs.LREA_VARIANT + "' variant in the specs");
+    }
+    this.specs = specs;
+    this.rebuildAfter = rebuildAfter;
+    this.coalesceMs = coalesceMs;
+    LreaRefreshPolicy.of(rebuildAfter, coalesceMs); // validates
+  }
+
+  /** Latest behaviors the model compresses (its L): what training examples carry as recent. */
+  public int length() {
+    return specs.params(ModelSpecs.LREA_VARIANT).maxHistoryLength();
+  }
+
+  /** Whether a request naming {@code variant} (blank = the default variant) is served here. */
+  public boolean serves(String variant) {
+    String v = variant == null || variant.isBlank() ? specs.defaultVariant() : variant;
+    return ModelSpecs.LREA_VARIANT.equals(v);
+  }
+
+  void open(RuntimeContext ctx) {
+    entries = LreaStore.create(ctx, LreaRefreshPolicy.of(rebuildAfter, coalesceMs));
+    var metrics = ctx.getMetricGroup().addGroup("variant", ModelSpecs.LREA_VARIANT);
+    timerRebuilds = metrics.counter("lreaTimerRebuilds");
+    inlineMissing = metrics.counter("lreaInlineRebuildsMissing");
+    inlineStaleModel = metrics.counter("lreaInlineRebuildsStaleModel");
+    inlineStaleTrajectory = metrics.counter("lreaInlineRebuildsStaleTrajectory");
+    answered = metrics.counter("lreaResponses");
+    errors = metrics.counter("lreaErrorResponses");
+    metrics.gauge("lreaReplicaVersion", () -> replica == null ? -1L : replica.modelVersion());
+  }
+
+  /** Keeps the newest full snapshot of the lrea model; deltas and other variants are ignored. */
+  void onModelUpdate(ModelUpdate update, BroadcastState<String, ModelUpdate> state)
+      throws Exception {
+    if (!ModelSpecs.LREA_VARIANT.equals(update.getVariant())
+        || update.getKind() != UpdateKind.FULL) {
+      return;
+    }
+    ModelUpdate held = state.get(update.getVariant());
+    if (held == null || update.getVersion() > held.getVersion()) {
+      state.put(update.getVariant(), update);
+    }
+  }
+
+  /** After an appended behavior: schedule a coalesced rebuild if the user's entry went stale. */
+  void afterAppend(
+      TrajectoryStore trajectory,
+      ReadOnlyBroadcastState<String, ModelUpdate> models,
+      TimerService timers)
+      throws Exception {
+    if (needsRebuild(replica(models), trajectory)) {
+      long now = timers.currentProcessingTime();
+      timers.registerProcessingTimeTimer(entries.policy().coalescedTimerTime(now));
+    }
+  }
+
+  /** A processing-time timer fired (this one's or another's): rebuild if still stale. */
+  void onTimer(TrajectoryStore trajectory, ReadOnlyBroadcastState<String, ModelUpdate> models)
+      throws Exception {
+    LreaEntryBuilder model = replica(models);
+    if (needsRebuild(model, trajectory)) {
+      entries.put(model.rebuild(trajectory.read()));
+      timerRebuilds.inc();
+    }
+  }
+
+  /**
+   * Whether the user's entry exists and is stale for the replica (one 16-byte tag read). Users
+   * never asked for lrea have no entry: they get their first one on their first request.
+   */
+  private boolean needsRebuild(LreaEntryBuilder model, TrajectoryStore trajectory)
+      throws Exception {
+    if (model == null) {
+      return false;
+    }
+    LreaRefreshPolicy.Freshness f = entries.check(model.modelVersion(), trajectory.size());
+    return f != LreaRefreshPolicy.Freshness.MISSING && !f.usable();
+  }
+
+  /** Scores the request's candidates from the user's entry (rebuilt inline if not fresh). */
+  ScoreResponse answer(
+      AdRequest request,
+      TrajectoryStore trajectory,
+      ReadOnlyBroadcastState<String, ModelUpdate> models)
+      throws Exception {
+    LreaEntryBuilder model = replica(models);
+    long now = System.currentTimeMillis();
+    if (model == null) {
+      return response(
+          request,
+          -1,
+          List.of(),
+          "no full snapshot of '"
+              + ModelSpecs.LREA_VARIANT
+              + "' on the model-updates topic yet (it follows the trainer by one checkpoint)",
+          now);
+    }
+    LreaStore.Lookup found = entries.fresh(model, trajectory);
+    if (found.rebuilt()) {
+      switch (found.found()) {
+        case MISSING -> inlineMissing.inc();
+        case STALE_MODEL_VERSION -> inlineStaleModel.inc();
+        case STALE_TRAJECTORY -> inlineStaleTrajectory.inc();
+        case FRESH -> {}
+      }
+    }
+    int n = request.getCandidates().size();
+    SequenceBatchBuilder candidates = new SequenceBatchBuilder(n, 1);
+    long time = request.getRequestTime().toEpochMilli();
+    for (int c = 0; c < n; c++) {
+      candidates.add(
+          NO_HISTORY, request.getCandidates().get(c), request.getScenario(), time, 0f, 0L);
+    }
+    float[] scores;
+    try {
+      scores = model.score(found.entry(), candidates.build());
+    } catch (IllegalStateException nonFinite) {
+      // A NaN score is refused by the model; the request still gets its one answer.
+      errors.inc();
+      return response(request, model.modelVersion(), List.of(), nonFinite.getMessage(), now);
+    }
+    List<Float> out = new ArrayList<>(n);
+    for (float s : scores) {
+      out.add(s);
+    }
+    answered.inc();
+    return response(request, model.modelVersion(), out, null, System.currentTimeMillis());
+  }
+
+  /** The latest {@link #length()} behaviors of {@code past}, oldest first, with true positions. */
+  BehaviorSequence recent(TrajectoryView past) {
+    int len = Math.min(past.size(), length());
+    int[] indices = new int[len];
+    List<Integer> positions = new ArrayList<>(len);
+    for (int j = 0; j < len; j++) {
+      indices[j] = past.size() - len + j;
+      positions.add(len - j);
+    }
+    BehaviorSequence sequence = past.toSequence(indices);
+    sequence.setPositions(positions);
+    return sequence;
+  }
+
+  /** The operator's model at the newest full snapshot, or null before the first one. */
+  private LreaEntryBuilder replica(ReadOnlyBroadcastState<String, ModelUpdate> models)
+      throws Exception {
+    ModelUpdate newest = models.get(ModelSpecs.LREA_VARIANT);
+    if (newest == null) {
+      return replica;
+    }
+    if (replica == null) {
+      replica = new LreaEntryBuilder((LreaModel) specs.build(ModelSpecs.LREA_VARIANT));
+    }
+    if (replica.modelVersion() != newest.getVersion()) {
+      replica.model().importVariables(OnlineTrainerFunction.bytes(newest.getPayload()));
+    }
+    return replica;
+  }
+
+  private static ScoreResponse response(
+      AdRequest request, long version, List<Float> scores, String error, long now) {
+    return MicroBatchScorer.response(request, ModelSpecs.LREA_VARIANT, version, scores, error, now);
+  }
+
+  void close() {
+    if (replica != null) {
+      replica.model().close();
+      replica = null;
+    }
+  }
+}

@@ -1,0 +1,378 @@
+package io.tinstream.streaming.trajectory;
+
+import io.tinstream.schemas.AdRequest;
+import io.tinstream.schemas.BehaviorEvent;
+import io.tinstream.schemas.BehaviorSequence;
+import io.tinstream.schemas.Domain;
+import io.tinstream.schemas.ItemFields;
+import io.tinstream.schemas.ProbeResponse;
+import io.tinstream.schemas.ScoreResponse;
+import io.tinstream.schemas.ScoringTask;
+import io.tinstream.schemas.TaxonomyEntry;
+import io.tinstream.schemas.TrainingExample;
+import io.tinstream.state.AppendResult;
+import io.tinstream.state.Behavior;
+import io.tinstream.state.SearchTarget;
+import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.state.TrajectoryStore;
+import io.tinstream.state.TrajectoryView;
+import io.tinstream.streaming.scoring.SearchMode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The per-user trajectory operator: appends each user's behaviors to their trajectory in keyed
+ * state (dedup, out-of-order insert, retention, cap: see {@link TrajectoryStore}), completes
+ * missing item fields from the broadcast taxonomy, joins ad impressions with their clicks into
+ * training examples ({@link LabelJoin}, side output {@link #EXAMPLES}), and turns each ad request
+ * into a scoring task with the searched behaviors per candidate, taken strictly before the request
+ * time. A request for the variant {@value #PROBE_VARIANT} is answered with those behaviors instead
+ * ({@link #PROBES}), so the state can be inspected from outside. With {@link LreaServing}, requests
+ * for the lrea variant are answered here from the user's LREA entry ({@link #LREA_SCORES}), and
+ * examples also carry the user's latest behaviors.
+ */
+public final class TrajectoryFunction
+    extends KeyedBroadcastProcessFunction<
+        Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringTask> {
+  private static final long serialVersionUID = 1L;
+
+  /** Requests naming this variant get their searched behaviors back instead of scores. */
+  public static final String PROBE_VARIANT = "probe";
+
+  public static final OutputTag<ProbeResponse> PROBES =
+      new OutputTag<>("probes", AvroTypeInfo.of(ProbeResponse.class)) {};
+
+  public static final OutputTag<TrainingExample> EXAMPLES =
+      new OutputTag<>("training-examples", AvroTypeInfo.of(TrainingExample.class)) {};
+
+  /** Responses to lrea requests, scored here from the users' LREA entries. */
+  public static final OutputTag<ScoreResponse> LREA_SCORES =
+      new OutputTag<>("lrea-scores", AvroTypeInfo.of(ScoreResponse.class)) {};
+
+  /** Taxonomy edges, keyed by {@link TaxonomyLookup#key}. */
+  public static final MapStateDescriptor<String, Long> TAXONOMY =
+      new MapStateDescriptor<>("taxonomy", Types.STRING, Types.LONG);
+
+  /** Behaviors of this user that arrived before any taxonomy edge, in arrival order. */
+  static final ListStateDescriptor<BehaviorEvent> WAITING_FOR_TAXONOMY =
+      new ListStateDescriptor<>("waiting-for-taxonomy", AvroTypeInfo.of(BehaviorEvent.class));
+
+  static final ValueStateDescriptor<Long> WAITING_SINCE =
+      new ValueStateDescriptor<>("waiting-for-taxonomy-since", Types.LONG);
+
+  private static final long RETRY_MS = 100;
+
+  // The policy's fields, not the policy: a function must be serializable to ship to the cluster.
+  private final long retentionMs;
+  private final int maxBehaviors;
+  private final long bucketWidthMs;
+  private final SearchMode searchMode;
+  private final int searchK;
+  private final long taxonomyWaitMs;
+  private final HashMap<String, Long> preloadedTaxonomy;
+  private final long attributionWindowMs;
+  private final int maxPendingImpressions;
+  private final LreaServing lrea;
+
+  private transient TrajectoryStore store;
+  private transient LabelJoin labels;
+  private transient ListState<BehaviorEvent> waitingForTaxonomy;
+  private transient Counter appended;
+  private transient Counter duplicates;
+  private transient Counter expired;
+  private transient Counter evicted;
+  private transient Counter newUsers;
+  private transient Counter probes;
+  private transient Counter requests;
+  private transient Histogram behaviorFreshness;
+  private transient ValueState<Long> waitingSince;
+
+  /**
+   * @param taxonomyWaitMs how long a behavior that needs the taxonomy waits for the first taxonomy
+   *     edge to arrive before it is stored with what it has (only at the job's very first start:
+   *     afterwards the taxonomy is in checkpointed broadcast state)
+   * @param preloadedTaxonomy edges known when the job is built (from a file), keyed by {@link
+   *     TaxonomyLookup#key}; consulted when the broadcast state lacks an edge, so a file taxonomy
+   *     is complete from the first behavior on, while broadcast edges still trickle in
+   * @param lrea serves the lrea variant from per-user entries; null when lrea is not configured
+   */
+  public TrajectoryFunction(
+      TrajectoryPolicy policy,
+      SearchMode searchMode,
+      int searchK,
+      long taxonomyWaitMs,
+      Map<String, Long> preloadedTaxonomy,
+      long attributionWindowMs,
+      int maxPendingImpressions,
+      LreaServing lrea) {
+    if (searchK <= 0) {
+      throw new IllegalArgumentException("search k must be > 0, got " + searchK);
+    }
+    if (taxonomyWaitMs < 0) {
+      throw new IllegalArgumentException("taxonomy wait must be >= 0, got " + taxonomyWaitMs);
+    }
+    this.taxonomyWaitMs = taxonomyWaitMs;
+    this.preloadedTaxonomy = new HashMap<>(preloadedTaxonomy);
+    if (attributionWindowMs <= 0 || maxPendingImpressions <= 0) {
+      throw new IllegalArgumentException("attribution window and pending cap must be > 0");
+    }
+    this.attributionWindowMs = attributionWindowMs;
+    this.maxPendingImpressions = maxPendingImpressions;
+    this.retentionMs = policy.retentionMs();
+    this.maxBehaviors = policy.maxBehaviors();
+    this.bucketWidthMs = policy.bucketWidthMs();
+    this.searchMode = searchMode;
+    this.searchK = searchK;
+    this.lrea = lrea;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    store =
+        TrajectoryStore.create(
+            getRuntimeContext(), new TrajectoryPolicy(retentionMs, maxBehaviors, bucketWidthMs));
+    labels = new LabelJoin(getRuntimeContext(), attributionWindowMs, maxPendingImpressions);
+    waitingForTaxonomy = getRuntimeContext().getListState(WAITING_FOR_TAXONOMY);
+    waitingSince = getRuntimeContext().getState(WAITING_SINCE);
+    var metrics = getRuntimeContext().getMetricGroup();
+    appended = metrics.counter("behaviorsAppended");
+    duplicates = metrics.counter("behaviorsDuplicate");
+    expired = metrics.counter("behaviorsExpired");
+    evicted = metrics.counter("behaviorsEvicted");
+    newUsers = metrics.counter("users");
+    probes = metrics.counter("probesAnswered");
+    requests = metrics.counter("requests");
+    // Produced to Kafka → in the trajectory, i.e. visible to the next request's search.
+    behaviorFreshness =
+        metrics.histogram("behaviorFreshnessMs", new DescriptiveStatisticsHistogram(10_000));
+    if (lrea != null) {
+      lrea.open(getRuntimeContext());
+    }
+  }
+
+  @Override
+  public void processElement(BehaviorOrRequest in, ReadOnlyContext ctx, Collector<ScoringTask> out)
+      throws Exception {
+    ReadOnlyBroadcastState<String, Long> taxonomy = ctx.getBroadcastState(TAXONOMY);
+    if (in.event == null) {
+      answer(in.request, ctx, out);
+    } else if (taxonomyMissing(taxonomy) && needsTaxonomy(in.event.getItem())) {
+      // Startup race: the broadcast taxonomy may trail the first behaviors. Park them briefly
+      // rather than store them with holes the taxonomy would have filled.
+      if (waitingSince.value() == null) {
+        long now = ctx.timerService().currentProcessingTime();
+        waitingSince.update(now);
+        ctx.timerService().registerProcessingTimeTimer(now + RETRY_MS);
+      }
+      waitingForTaxonomy.add(in.event);
+    } else {
+      flushWaiting(taxonomy, ctx);
+      append(in.event, taxonomy, ctx);
+      behaviorFreshness.update(Math.max(0, System.currentTimeMillis() - in.producedAt));
+    }
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<ScoringTask> out)
+      throws Exception {
+    if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
+      for (TrainingExample negative : labels.onWindowEnd(timestamp)) {
+        ctx.output(EXAMPLES, negative);
+      }
+      return;
+    }
+    // Processing-time timers are the taxonomy wait's retries and LREA's coalesced rebuilds; each
+    // side checks its own state, so either may fire for the other harmlessly.
+    ReadOnlyBroadcastState<String, Long> taxonomy = ctx.getBroadcastState(TAXONOMY);
+    Long since = waitingSince.value();
+    boolean waitedEnough = since == null || timestamp - since >= taxonomyWaitMs;
+    if (!taxonomyMissing(taxonomy) || waitedEnough) {
+      flushWaiting(taxonomy, ctx);
+    } else {
+      ctx.timerService().registerProcessingTimeTimer(timestamp + RETRY_MS);
+    }
+    if (lrea != null) {
+      lrea.onTimer(store, ctx.getBroadcastState(LreaServing.MODEL));
+    }
+  }
+
+  private void flushWaiting(ReadOnlyBroadcastState<String, Long> taxonomy, ReadOnlyContext ctx)
+      throws Exception {
+    Iterable<BehaviorEvent> waiting = waitingForTaxonomy.get();
+    if (waiting.iterator().hasNext()) {
+      for (BehaviorEvent event : waiting) {
+        append(event, taxonomy, ctx);
+      }
+      waitingForTaxonomy.clear();
+      waitingSince.clear();
+    }
+  }
+
+  private boolean taxonomyMissing(ReadOnlyBroadcastState<String, Long> taxonomy) throws Exception {
+    return preloadedTaxonomy.isEmpty() && !taxonomy.immutableEntries().iterator().hasNext();
+  }
+
+  private static boolean needsTaxonomy(ItemFields item) {
+    return item.getCategoryL2() == null
+        || item.getCategoryL1() == null
+        || item.getProductId() == null
+        || item.getSpuId() == null;
+  }
+
+  private void append(
+      BehaviorEvent event, ReadOnlyBroadcastState<String, Long> taxonomy, ReadOnlyContext ctx)
+      throws Exception {
+    ItemFields filled =
+        TaxonomyFill.fill(
+            event.getItem(),
+            (kind, child) -> {
+              String key = TaxonomyLookup.key(kind, child);
+              Long parent = taxonomy.get(key);
+              return parent != null ? parent : preloadedTaxonomy.get(key);
+            });
+    if (filled != event.getItem()) {
+      event = BehaviorEvent.newBuilder(event).setItem(filled).build();
+    }
+    AppendResult result = store.append(Behavior.fromEvent(event));
+    switch (result.outcome()) {
+      case APPENDED -> {
+        appended.inc();
+        if (result.firstForKey()) {
+          newUsers.inc();
+        }
+      }
+      case DUPLICATE -> duplicates.inc();
+      case EXPIRED -> expired.inc();
+    }
+    evicted.inc(result.evicted());
+    if (result.isAppended()) {
+      joinLabels(event, ctx);
+      if (lrea != null) {
+        lrea.afterAppend(store, ctx.getBroadcastState(LreaServing.MODEL), ctx.timerService());
+      }
+    }
+  }
+
+  /** Impressions open an attribution window; clicks and conversions close it as positives. */
+  private void joinLabels(BehaviorEvent event, ReadOnlyContext ctx) throws Exception {
+    if (event.getDomain() != Domain.AD || event.getRequestId() == null) {
+      return;
+    }
+    String key = LabelJoin.key(event.getRequestId(), event.getItem().getItemId());
+    switch (event.getActionType()) {
+      case IMPRESSION -> labels.onImpression(key, unlabeledExample(event), ctx.timerService());
+      case CLICK, CONVERSION -> {
+        TrainingExample positive = labels.onClick(key);
+        if (positive != null) {
+          ctx.output(EXAMPLES, positive);
+        }
+      }
+      default -> {}
+    }
+  }
+
+  /** The impression as a training example: its target and the behaviors searched before it. */
+  private TrainingExample unlabeledExample(BehaviorEvent impression) throws Exception {
+    long time = impression.getEventTime().toEpochMilli();
+    TrajectoryView past = store.read().prefixBefore(time);
+    SearchTarget target = SearchTarget.of(impression.getItem(), impression.getScenario(), time);
+    return TrainingExample.newBuilder()
+        .setRecent(lrea == null ? null : lrea.recent(past))
+        .setExampleId(impression.getEventId())
+        .setUserId(impression.getUserId())
+        .setRequestId(impression.getRequestId())
+        .setImpressionTime(time)
+        .setScenario(impression.getScenario())
+        .setTarget(impression.getItem())
+        .setHistory(searched(past, target))
+        .setLabel(0f)
+        .build();
+  }
+
+  private BehaviorSequence searched(TrajectoryView past, SearchTarget target) {
+    int[] indices = searchMode.search(past, target, searchK);
+    BehaviorSequence sequence = past.toSequence(indices);
+    List<Integer> positions = new ArrayList<>(indices.length);
+    for (int index : indices) {
+      positions.add(past.size() - index);
+    }
+    sequence.setPositions(positions);
+    return sequence;
+  }
+
+  private void answer(AdRequest request, ReadOnlyContext ctx, Collector<ScoringTask> out)
+      throws Exception {
+    if (lrea != null && lrea.serves(request.getModelVariant())) {
+      requests.inc();
+      ctx.output(
+          LREA_SCORES, lrea.answer(request, store, ctx.getBroadcastState(LreaServing.MODEL)));
+      return;
+    }
+    long time = request.getRequestTime().toEpochMilli();
+    TrajectoryView view = store.read();
+    TrajectoryView past = view.prefixBefore(time);
+    List<BehaviorSequence> perCandidate = new ArrayList<>(request.getCandidates().size());
+    for (ItemFields candidate : request.getCandidates()) {
+      perCandidate.add(searched(past, SearchTarget.of(candidate, request.getScenario(), time)));
+    }
+    if (PROBE_VARIANT.equals(request.getModelVariant())) {
+      probes.inc();
+      ctx.output(
+          PROBES,
+          ProbeResponse.newBuilder()
+              .setRequestId(request.getRequestId())
+              .setUserId(request.getUserId())
+              .setTrajectoryLength(view.size())
+              .setSearchMode(searchMode.configName())
+              .setPerCandidate(perCandidate)
+              .build());
+      return;
+    }
+    requests.inc();
+    out.collect(
+        ScoringTask.newBuilder()
+            .setRequest(request)
+            .setPerCandidate(perCandidate)
+            .setTrajectoryLength(view.size())
+            .setArrivedAt(System.currentTimeMillis())
+            .build());
+  }
+
+  @Override
+  public void processBroadcastElement(
+      TaxonomyOrModelSnapshot in, Context ctx, Collector<ScoringTask> out) throws Exception {
+    if (in.taxonomy != null) {
+      TaxonomyEntry entry = in.taxonomy;
+      ctx.getBroadcastState(TAXONOMY)
+          .put(TaxonomyLookup.key(entry.getKind(), entry.getChild()), entry.getParent());
+    } else if (in.model != null && lrea != null) {
+      lrea.onModelUpdate(in.model, ctx.getBroadcastState(LreaServing.MODEL));
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (lrea != null) {
+      lrea.close();
+    }
+    super.close();
+  }
+}

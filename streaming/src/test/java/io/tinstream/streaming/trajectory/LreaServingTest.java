@@ -1,0 +1,296 @@
+package io.tinstream.streaming.trajectory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tinstream.models.Batch;
+import io.tinstream.models.CtrModel;
+import io.tinstream.models.LreaModel;
+import io.tinstream.models.VariableCodec;
+import io.tinstream.schemas.ActionType;
+import io.tinstream.schemas.AdRequest;
+import io.tinstream.schemas.BehaviorEvent;
+import io.tinstream.schemas.BehaviorSequence;
+import io.tinstream.schemas.Domain;
+import io.tinstream.schemas.ItemFields;
+import io.tinstream.schemas.ModelUpdate;
+import io.tinstream.schemas.ScoreResponse;
+import io.tinstream.schemas.ScoringTask;
+import io.tinstream.schemas.TrainingExample;
+import io.tinstream.schemas.UpdateKind;
+import io.tinstream.state.LreaEntry;
+import io.tinstream.state.LreaStore;
+import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.training.online.SequenceBatchBuilder;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lrea variant served from per-user LREA entries in the trajectory operator (RocksDB harness,
+ * real TF models): scores equal the model's own absorbed path over the same behaviors, a burst of
+ * behaviors costs one coalesced rebuild, a new full snapshot invalidates every entry, and examples
+ * carry the latest behaviors lrea trains on.
+ */
+class LreaServingTest {
+
+  private static final long T0 = 1_700_000_000_000L;
+  private static final long USER = 11;
+  private static final int LENGTH = 50;
+  private static final int REBUILD_AFTER = 5;
+
+  private final ModelSpecs specs = ModelSpecs.of(List.of("tin", "lrea"), 8, LENGTH, 8, 3);
+  private final List<BehaviorEvent> sent = new ArrayList<>();
+  private KeyedBroadcastOperatorTestHarness<
+          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringTask>
+      harness;
+  private CtrModel trainer;
+
+  @BeforeEach
+  void open() throws Exception {
+    TrajectoryFunction function =
+        new TrajectoryFunction(
+            TrajectoryPolicy.defaults(),
+            SearchMode.HIERARCHICAL,
+            8,
+            0,
+            Map.of("unused", 0L),
+            Duration.ofMinutes(30).toMillis(),
+            100,
+            new LreaServing(specs, REBUILD_AFTER, 1_000));
+    harness = TrajectoryHarness.open(function, null);
+    harness.setProcessingTime(0);
+    harness.processBroadcastWatermark(Long.MAX_VALUE);
+    trainer = specs.build("lrea");
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    harness.close();
+    trainer.close();
+  }
+
+  @Test
+  void requestsBeforeTheFirstSnapshotGetAnErrorNotAScore() throws Exception {
+    behaviors(0, 3);
+    ScoreResponse r = request("r0", T0 + 10_000);
+    assertThat(r.getError()).contains("no full snapshot");
+    assertThat(r.getScores()).isEmpty();
+    assertThat(r.getModelVersion()).isEqualTo(-1);
+    assertThat(entry()).isNull();
+  }
+
+  @Test
+  void scoresFromTheEntryEqualTheModelsAbsorbedPathOverTheLatestBehaviors() throws Exception {
+    publish(train(2));
+    behaviors(0, 20);
+
+    ScoreResponse r = request("r1", T0 + 100_000);
+
+    assertThat(r.getError()).isNull();
+    assertThat(r.getModelVariant()).isEqualTo("lrea");
+    assertThat(r.getModelVersion()).isEqualTo(trainer.version());
+    float[] expected = ((LreaModel) trainer).score(reference(candidates()));
+    assertThat(r.getScores()).hasSize(expected.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(r.getScores().get(i)).isCloseTo(expected[i], within(1e-5f));
+      assertThat(Float.isFinite(r.getScores().get(i))).isTrue();
+    }
+    LreaEntry e = entry();
+    assertThat(e.modelVersion()).isEqualTo(trainer.version());
+    assertThat(e.trajectoryLength()).isEqualTo(20);
+    assertThat(e.eComp()).hasSize(specs.params("lrea").dim() * 8);
+    assertThat(harness.getOutput()).as("nothing for the micro-batch scorer").isEmpty();
+  }
+
+  @Test
+  void aBurstCostsOneRebuildAndANewSnapshotInvalidatesTheEntry() throws Exception {
+    publish(train(1));
+    behaviors(0, 20);
+    request("r1", T0 + 100_000); // first entry, built inline
+    assertThat(entry().trajectoryLength()).isEqualTo(20);
+
+    behaviors(20, REBUILD_AFTER - 1);
+    assertThat(harness.numProcessingTimeTimers()).as("under N new behaviors").isZero();
+    behaviors(20 + REBUILD_AFTER - 1, 8);
+    assertThat(entry().trajectoryLength()).as("not rebuilt per event").isEqualTo(20);
+    assertThat(harness.numProcessingTimeTimers()).as("one coalesced timer").isEqualTo(1);
+    harness.setProcessingTime(1_000);
+    assertThat(entry().trajectoryLength()).isEqualTo(20 + REBUILD_AFTER - 1 + 8);
+    long first = entry().modelVersion();
+
+    publish(train(1));
+    assertThat(trainer.version()).isGreaterThan(first);
+    behaviors(40, 1);
+    assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+    harness.setProcessingTime(2_000);
+    assertThat(entry().modelVersion()).isEqualTo(trainer.version());
+
+    ScoreResponse r = request("r2", T0 + 200_000);
+    assertThat(r.getModelVersion()).isEqualTo(trainer.version());
+    float[] expected = ((LreaModel) trainer).score(reference(candidates()));
+    assertThat(r.getScores().get(0)).isCloseTo(expected[0], within(1e-5f));
+  }
+
+  @Test
+  void examplesCarryTheLatestBehaviorsBeforeTheImpression() throws Exception {
+    behaviors(0, 12);
+    send(ad("imp", ActionType.IMPRESSION, T0 + 50_000));
+    send(ad("clk", ActionType.CLICK, T0 + 51_000));
+
+    var out = harness.getSideOutput(TrajectoryFunction.EXAMPLES);
+    assertThat(out).hasSize(1);
+    TrainingExample example = out.peek().getValue();
+    BehaviorSequence recent = example.getRecent();
+    assertThat(recent.getItemIds()).hasSize(12);
+    assertThat(recent.getEventTimes()).isSorted().allMatch(t -> t < T0 + 50_000);
+    assertThat(recent.getPositions().get(11)).isEqualTo(1);
+    assertThat(example.getHistory().getItemIds()).hasSize(8);
+  }
+
+  private long train(int steps) {
+    SequenceBatchBuilder b = new SequenceBatchBuilder(4, LENGTH);
+    for (int i = 0; i < 4; i++) {
+      b.add(history(List.of()), item(100 + i), 0, T0, i % 2, USER);
+    }
+    Batch batch = b.build();
+    for (int i = 0; i < steps; i++) {
+      trainer.trainStep(batch);
+    }
+    return trainer.version();
+  }
+
+  private void publish(long version) throws Exception {
+    ModelUpdate full =
+        ModelUpdate.newBuilder()
+            .setVariant("lrea")
+            .setVersion(version)
+            .setBaseVersion(-1)
+            .setKind(UpdateKind.FULL)
+            .setFormatVersion(VariableCodec.FORMAT_VERSION)
+            .setCreatedAt(0L)
+            .setPayload(ByteBuffer.wrap(trainer.exportVariables()))
+            .build();
+    harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(full)));
+    ModelUpdate delta =
+        ModelUpdate.newBuilder(full).setKind(UpdateKind.DELTA).setVersion(version + 100).build();
+    // Deltas are not for the replica: it would otherwise rebuild every entry once per delta.
+    harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(delta)));
+  }
+
+  /** The request's candidates with the user's behaviors so far as one batch row each. */
+  private Batch reference(List<ItemFields> candidates) {
+    SequenceBatchBuilder b = new SequenceBatchBuilder(candidates.size(), LENGTH);
+    for (ItemFields c : candidates) {
+      b.add(history(sent), c, 0, T0, 0f, USER);
+    }
+    return b.build();
+  }
+
+  private static BehaviorSequence history(List<BehaviorEvent> events) {
+    List<Long> times = new ArrayList<>();
+    List<Long> items = new ArrayList<>();
+    List<Integer> unknown = new ArrayList<>();
+    List<Integer> l3 = new ArrayList<>();
+    List<Integer> actions = new ArrayList<>();
+    List<Integer> scenarios = new ArrayList<>();
+    for (BehaviorEvent e : events) {
+      times.add(e.getEventTime().toEpochMilli());
+      items.add(e.getItem().getItemId());
+      unknown.add(-1);
+      l3.add(e.getItem().getCategoryL3());
+      actions.add(e.getActionType().ordinal());
+      scenarios.add(e.getScenario());
+    }
+    return BehaviorSequence.newBuilder()
+        .setEventTimes(times)
+        .setItemIds(items)
+        .setCategoryL1(unknown)
+        .setCategoryL2(unknown)
+        .setCategoryL3(l3)
+        .setActionTypes(actions)
+        .setScenarios(scenarios)
+        .build();
+  }
+
+  private void behaviors(int from, int n) throws Exception {
+    for (int i = from; i < from + n; i++) {
+      BehaviorEvent e =
+          BehaviorEvent.newBuilder()
+              .setEventId("b" + i)
+              .setUserId(USER)
+              .setEventTime(Instant.ofEpochMilli(T0 + i * 1_000L))
+              .setDomain(Domain.CONTENT)
+              .setActionType(ActionType.PLAY)
+              .setItem(item(i % 7))
+              .build();
+      send(e);
+      sent.add(e);
+    }
+  }
+
+  private static BehaviorEvent ad(String id, ActionType action, long time) {
+    return BehaviorEvent.newBuilder()
+        .setEventId(id)
+        .setUserId(USER)
+        .setEventTime(Instant.ofEpochMilli(time))
+        .setDomain(Domain.AD)
+        .setActionType(action)
+        .setRequestId("req")
+        .setItem(item(500))
+        .build();
+  }
+
+  private static ItemFields item(long id) {
+    return ItemFields.newBuilder()
+        .setItemId(id)
+        .setCategoryL3((int) (id % 3))
+        .setCategoryL2(-1)
+        .setCategoryL1(-1)
+        .setProductId(id)
+        .setSpuId(id)
+        .build();
+  }
+
+  private static List<ItemFields> candidates() {
+    return List.of(item(3), item(5), item(900));
+  }
+
+  private void send(BehaviorEvent e) throws Exception {
+    harness.processElement(
+        new StreamRecord<>(BehaviorOrRequest.of(e), e.getEventTime().toEpochMilli()));
+  }
+
+  private ScoreResponse request(String id, long time) throws Exception {
+    AdRequest request =
+        AdRequest.newBuilder()
+            .setRequestId(id)
+            .setModelVariant("lrea")
+            .setUserId(USER)
+            .setRequestTime(Instant.ofEpochMilli(time))
+            .setCandidates(candidates())
+            .build();
+    harness.processElement(new StreamRecord<>(BehaviorOrRequest.of(request), time));
+    var out = harness.getSideOutput(TrajectoryFunction.LREA_SCORES);
+    ScoreResponse last = null;
+    for (StreamRecord<ScoreResponse> r : out) {
+      last = r.getValue();
+    }
+    return last;
+  }
+
+  private LreaEntry entry() throws Exception {
+    harness.getOperator().setCurrentKey(USER);
+    return harness.getOperator().getKeyedStateStore().getState(LreaStore.descriptor()).value();
+  }
+}
