@@ -8,17 +8,15 @@ import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.BehaviorEvent;
 import io.tinstream.schemas.ItemFields;
-import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.streaming.JobEnvironment;
-import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.streaming.JobSettings;
 import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.TinstreamOptions;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaClients;
-import io.tinstream.streaming.kafka.KafkaEndpoints;
-import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.training.data.SyntheticFeed;
 import io.tinstream.training.data.SyntheticTaxonomy;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +32,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.Future;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -91,6 +90,13 @@ class OnlineITCase {
   private record Run(
       String behaviors, String requests, String scores, String examples, JobClient job) {}
 
+  /** The synthetic feed's taxonomy as a file in the checkpoint directory (known from the start). */
+  private static Path taxonomyFile(Path checkpoints) throws java.io.IOException {
+    Path file = checkpoints.resolve("taxonomy.csv");
+    TaxonomyFile.write(file, SyntheticFeed.defaultTaxonomy().entries());
+    return file;
+  }
+
   private Run start(Path checkpoints, List<BehaviorEvent> events) throws Exception {
     return start(checkpoints, events, List.of("tin"));
   }
@@ -113,31 +119,37 @@ class OnlineITCase {
             dlq));
     send(topics.behaviors(), events);
 
-    KafkaEndpoints endpoints = new KafkaEndpoints(kafka.bootstrapServers(), "it-" + id, "it-" + id);
-    TinstreamJob.Builder job =
-        TinstreamJob.builder()
-            .behaviors(endpoints.rawSource(topics.behaviors(), false))
-            .requests(endpoints.rawSource(topics.requests(), false))
-            .deadLetters(endpoints.avroSink(dlq, AvroCodec::deadLetters, d -> null))
-            .taxonomy(SyntheticFeed.defaultTaxonomy().entries())
-            .models(
-                ModelSpecs.of(variants, 32, LREA_LENGTH, 16, 7),
-                endpoints.avroSink(
-                    topics.scores(), AvroCodec::scoreResponses, ScoreResponse::getRequestId),
-                endpoints.avroSink(updates, AvroCodec::modelUpdates, ModelUpdate::getVariant))
-            .examples(
-                endpoints.avroSink(
-                    topics.examples(), AvroCodec::trainingExamples, TrainingExample::getExampleId))
-            .search(SearchMode.HIERARCHICAL, 32)
-            .training(128, Duration.ofMillis(300), 10)
-            .scoring(64, Duration.ofMillis(20), Duration.ofSeconds(60), 1);
-    if (variants.contains(ModelSpecs.LREA_VARIANT)) {
-      job.lreaModels(endpoints.rawSource(updates, false), 16);
-    }
-    StreamExecutionEnvironment env =
-        JobEnvironment.submitted(
-            JobEnvironment.configuration(checkpoints.toUri().toString(), 2), Duration.ofSeconds(1));
-    job.build().build(env);
+    Configuration conf = new Configuration();
+    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    conf.set(TinstreamOptions.GROUP_ID, "it-" + id);
+    conf.set(TinstreamOptions.BEHAVIORS_TOPIC, topics.behaviors());
+    conf.set(TinstreamOptions.REQUESTS_TOPIC, topics.requests());
+    conf.set(TinstreamOptions.SCORES_TOPIC, topics.scores());
+    conf.set(TinstreamOptions.EXAMPLES_TOPIC, topics.examples());
+    conf.set(TinstreamOptions.MODEL_UPDATES_TOPIC, updates);
+    conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, dlq);
+    conf.set(TinstreamOptions.PROBE_TOPIC, "");
+    conf.set(TinstreamOptions.TAXONOMY_TOPIC, "");
+    conf.set(TinstreamOptions.TAXONOMY_FILE, taxonomyFile(checkpoints).toString());
+    conf.set(TinstreamOptions.MODEL_VARIANTS, String.join(",", variants));
+    conf.set(TinstreamOptions.MODEL_SEED, 7L);
+    conf.set(TinstreamOptions.SEARCH_K, 32);
+    conf.set(TinstreamOptions.LREA_MAX_LENGTH, LREA_LENGTH);
+    conf.set(TinstreamOptions.LREA_RANK, 16);
+    conf.set(TinstreamOptions.LREA_REBUILD_AFTER, 16);
+    conf.set(TinstreamOptions.TRAIN_BATCH_SIZE, 128);
+    conf.set(TinstreamOptions.TRAIN_BATCH_DEADLINE, Duration.ofMillis(300));
+    conf.set(TinstreamOptions.FULL_SNAPSHOT_EVERY, 10);
+    conf.set(TinstreamOptions.SCORE_BATCH_CANDIDATES, 64);
+    conf.set(TinstreamOptions.SCORE_BATCH_DEADLINE, Duration.ofMillis(20));
+    conf.set(TinstreamOptions.MAX_MODEL_WAIT, Duration.ofSeconds(60));
+    conf.set(TinstreamOptions.SCORER_PARALLELISM, 1);
+    conf.set(TinstreamOptions.PARALLELISM, 2);
+    conf.set(TinstreamOptions.CHECKPOINT_DIR, checkpoints.toUri().toString());
+    conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+    JobSettings settings = JobSettings.from(conf);
+    StreamExecutionEnvironment env = JobEnvironment.submitted(settings);
+    TinstreamJob.of(settings).addTo(env);
     JobClient client = env.executeAsync("online-it");
     return new Run(
         topics.behaviors(), topics.requests(), topics.scores(), topics.examples(), client);

@@ -31,6 +31,21 @@ public final class JobEnvironment {
     return conf;
   }
 
+  /** A local cluster in this JVM for the job of {@code settings}, web UI on {@code webUiPort}. */
+  public static StreamExecutionEnvironment local(JobSettings settings, int webUiPort) {
+    return local(
+        configuration(settings.checkpointDir(), settings.parallelism()),
+        webUiPort,
+        settings.checkpointInterval());
+  }
+
+  /** The environment of a cluster submission for the job of {@code settings}. */
+  public static StreamExecutionEnvironment submitted(JobSettings settings) {
+    return submitted(
+        configuration(settings.checkpointDir(), settings.parallelism()),
+        settings.checkpointInterval());
+  }
+
   /** A local cluster in this JVM, with the web UI on {@code webUiPort} (0 = any free port). */
   public static StreamExecutionEnvironment local(
       Configuration conf, int webUiPort, Duration checkpointInterval) {

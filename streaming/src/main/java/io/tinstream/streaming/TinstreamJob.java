@@ -12,24 +12,25 @@ import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.schemas.UpdateKind;
 import io.tinstream.state.LreaRefreshPolicy;
-import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.kafka.DecodeAndValidate;
+import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.kafka.RawRecord;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
-import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.training.OnlineTrainerFunction;
+import io.tinstream.streaming.training.TrainerConfig;
 import io.tinstream.streaming.trajectory.AdRequestValidator;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
 import io.tinstream.streaming.trajectory.BehaviorValidator;
 import io.tinstream.streaming.trajectory.LreaServing;
 import io.tinstream.streaming.trajectory.TaxonomyLookup;
 import io.tinstream.streaming.trajectory.TaxonomyOrModelSnapshot;
+import io.tinstream.streaming.trajectory.TrajectoryConfig;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -37,13 +38,17 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.flink.util.function.SerializableSupplier;
 
 /**
@@ -52,7 +57,8 @@ import org.apache.flink.util.function.SerializableSupplier;
  * taxonomy. From there: training examples → {@link OnlineTrainerFunction} → model updates (to the
  * updates sink, and broadcast to the scorer inside the job); scoring tasks → {@link
  * MicroBatchScorer} → score responses. Without models configured it only ingests (and answers
- * probes). Sources and sinks come in through the builder so tests and the demo plug in their own.
+ * probes). Sources and sinks are the Kafka topics the settings name; a topic set to the empty
+ * string is not wired (no requests: ingest only; no probe topic: probes are not answered).
  *
  * <p>Deviation from the architecture picture, on purpose: model updates reach the scorer through an
  * in-job broadcast rather than a round trip through the model-updates topic, which would add a
@@ -63,40 +69,40 @@ public final class TinstreamJob {
 
   public static final String TRAJECTORY_UID = "trajectory";
 
-  /** Predictions the online AUC / LogLoss are computed over (progressive validation). */
-  static final int VALIDATION_WINDOW = 2_000;
-
   /** Fixed so the scorer's batching keys map one to each subtask (see {@link SubtaskKeys}). */
   static final int SCORER_MAX_PARALLELISM = 128;
 
-  private final Builder b;
+  private final JobSettings settings;
+  private final KafkaEndpoints kafka;
+  private final ModelSpecs specs;
 
-  private TinstreamJob(Builder b) {
-    Objects.requireNonNull(b.behaviors, "behaviors source is required");
-    Objects.requireNonNull(b.deadLetterSink, "dead-letter sink is required");
-    if (b.taxonomySource == null && b.taxonomyEntries.isEmpty()) {
-      throw new IllegalArgumentException("a taxonomy is required: a topic source or file entries");
-    }
-    if (b.specs != null && b.scoreSink == null) {
-      throw new IllegalArgumentException("models need a score sink for their responses");
-    }
-    if (b.specs != null && b.specs.hasLrea() && b.lreaModelSource == null) {
-      throw new IllegalArgumentException(
-          "the lrea variant needs the model-updates topic as a source (lreaModels(...)):"
-              + " its per-user entries are rebuilt from the full snapshots published there");
-    }
-    this.b = b;
+  private TinstreamJob(JobSettings settings) {
+    this.settings = settings;
+    this.kafka = settings.kafka();
+    this.specs = settings.models().orElse(null);
   }
 
-  public static Builder builder() {
-    return new Builder();
+  /**
+   * The job of a configuration of {@link TinstreamOptions}: every setting is checked here (an error
+   * names the setting), and this is the only way the pipeline is built.
+   */
+  public static TinstreamJob fromConfiguration(Configuration conf) {
+    return new TinstreamJob(JobSettings.from(conf));
+  }
+
+  public static TinstreamJob of(JobSettings settings) {
+    return new TinstreamJob(settings);
+  }
+
+  public JobSettings settings() {
+    return settings;
   }
 
   /** Adds the pipeline to {@code env}. */
-  public void build(StreamExecutionEnvironment env) {
+  public void addTo(StreamExecutionEnvironment env) {
     WatermarkStrategy<RawRecord> noTime = WatermarkStrategy.noWatermarks();
     SingleOutputStreamOperator<BehaviorOrRequest> events =
-        env.fromSource(b.behaviors, noTime, "behaviors")
+        env.fromSource(source(TinstreamOptions.BEHAVIORS_TOPIC), noTime, "behaviors")
             .uid("behaviors-source")
             .process(
                 new DecodeAndValidate<>(
@@ -107,13 +113,14 @@ public final class TinstreamJob {
             .name("decode-behaviors")
             .uid("decode-behaviors");
     DataStream<DeadLetter> deadLetters = events.getSideOutput(DecodeAndValidate.DEAD_LETTERS);
+    Duration outOfOrderness = settings.outOfOrderness();
     DataStream<BehaviorOrRequest> inputs =
-        events.assignTimestampsAndWatermarks(eventTime(b.outOfOrderness)).name("event-time");
+        events.assignTimestampsAndWatermarks(eventTime(outOfOrderness)).name("event-time");
     DataStream<ScoreResponse> rejectedRequests = null;
 
-    if (b.requests != null) {
+    if (settings.topic(TinstreamOptions.REQUESTS_TOPIC).isPresent()) {
       SingleOutputStreamOperator<BehaviorOrRequest> requests =
-          env.fromSource(b.requests, noTime, "ad-requests")
+          env.fromSource(source(TinstreamOptions.REQUESTS_TOPIC), noTime, "ad-requests")
               .uid("requests-source")
               .process(
                   new DecodeAndValidate<>(
@@ -131,42 +138,48 @@ public final class TinstreamJob {
       inputs =
           inputs.union(
               requests
-                  .assignTimestampsAndWatermarks(eventTime(b.outOfOrderness))
+                  .assignTimestampsAndWatermarks(eventTime(outOfOrderness))
                   .name("request-time"));
     }
 
-    Taxonomy taxonomy = taxonomy(env, deadLetters);
-    deadLetters = taxonomy.deadLetters();
+    BroadcastInputs broadcast = broadcastInputs(env, deadLetters);
+    deadLetters = broadcast.deadLetters();
     LreaServing lrea =
-        b.specs != null && b.specs.hasLrea()
-            ? new LreaServing(b.specs, b.lreaRebuildAfter, LreaRefreshPolicy.DEFAULT_COALESCE_MS)
+        specs != null && specs.hasLrea()
+            ? new LreaServing(
+                specs, settings.lreaRebuildAfter(), LreaRefreshPolicy.DEFAULT_COALESCE_MS)
             : null;
+    TrajectoryConfig t = settings.trajectory();
     SingleOutputStreamOperator<ScoringTask> trajectory =
         inputs
             .keyBy(BehaviorOrRequest::userId, TypeInformation.of(Long.class))
-            .connect(taxonomy.broadcast())
+            .connect(broadcast.stream())
             .process(
                 new TrajectoryFunction(
-                    b.policy,
-                    b.searchMode,
-                    b.searchK,
-                    b.taxonomyWait.toMillis(),
+                    t.policy(),
+                    t.searchMode(),
+                    t.searchK(),
+                    t.taxonomyWaitMs(),
                     preloadedTaxonomy(),
-                    b.attributionWindow.toMillis(),
-                    b.maxPendingImpressions,
+                    t.attributionWindowMs(),
+                    t.maxPendingImpressions(),
                     lrea),
                 AvroTypeInfo.of(ScoringTask.class))
             .name("trajectory")
             .uid(TRAJECTORY_UID);
 
-    if (b.probeSink != null) {
-      trajectory
-          .getSideOutput(TrajectoryFunction.PROBES)
-          .sinkTo(b.probeSink)
-          .name("probe-sink")
-          .uid("probe-sink");
-    }
-    if (b.specs != null) {
+    settings
+        .topic(TinstreamOptions.PROBE_TOPIC)
+        .ifPresent(
+            topic ->
+                trajectory
+                    .getSideOutput(TrajectoryFunction.PROBES)
+                    .sinkTo(
+                        kafka.avroSink(
+                            topic, AvroCodec::probeResponses, ProbeResponse::getRequestId))
+                    .name("probe-sink")
+                    .uid("probe-sink"));
+    if (specs != null) {
       DataStream<ScoreResponse> scores = trainAndScore(trajectory);
       if (lrea != null) {
         scores = scores.union(trajectory.getSideOutput(TrajectoryFunction.LREA_SCORES));
@@ -174,41 +187,77 @@ public final class TinstreamJob {
       if (rejectedRequests != null) {
         scores = scores.union(rejectedRequests);
       }
-      scores.sinkTo(b.scoreSink).name("score-sink").uid("score-sink");
+      scores
+          .sinkTo(
+              sink(
+                  TinstreamOptions.SCORES_TOPIC,
+                  AvroCodec::scoreResponses,
+                  ScoreResponse::getRequestId))
+          .name("score-sink")
+          .uid("score-sink");
     }
-    deadLetters.sinkTo(b.deadLetterSink).name("dead-letter-sink").uid("dead-letter-sink");
+    deadLetters
+        .sinkTo(sink(TinstreamOptions.DEAD_LETTER_TOPIC, AvroCodec::deadLetters, d -> null))
+        .name("dead-letter-sink")
+        .uid("dead-letter-sink");
+  }
+
+  private KafkaSource<RawRecord> source(ConfigOption<String> topic) {
+    return kafka.rawSource(settings.get(topic), settings.bounded());
+  }
+
+  private <T extends SpecificRecordBase> KafkaSink<T> sink(
+      ConfigOption<String> topic,
+      SerializableSupplier<AvroCodec<T>> codec,
+      SerializableFunction<T, String> key) {
+    return kafka.avroSink(settings.get(topic), codec, key);
   }
 
   /**
-   * The broadcast taxonomy (with the lrea model's snapshots when lrea is served), and the dead
-   * letters including those of the taxonomy and model-updates topics.
+   * The trajectory operator's broadcast input: the taxonomy, with the lrea model's full snapshots
+   * when lrea is served; and the dead letters including those of the topics read for it.
    */
-  private record Taxonomy(
-      BroadcastStream<TaxonomyOrModelSnapshot> broadcast, DataStream<DeadLetter> deadLetters) {}
+  private record BroadcastInputs(
+      BroadcastStream<TaxonomyOrModelSnapshot> stream, DataStream<DeadLetter> deadLetters) {}
 
-  private Taxonomy taxonomy(StreamExecutionEnvironment env, DataStream<DeadLetter> deadLetters) {
-    DataStream<TaxonomyEntry> taxonomy;
-    if (b.taxonomySource != null) {
-      SingleOutputStreamOperator<TaxonomyEntry> decoded =
+  private BroadcastInputs broadcastInputs(
+      StreamExecutionEnvironment env, DataStream<DeadLetter> deadLetters) {
+    // The file's edges also travel in the function (see TrajectoryFunction), so no behavior
+    // races them; broadcasting them too puts them in checkpoints like the topic's, whose edges
+    // add to and override them.
+    DataStream<TaxonomyEntry> taxonomy = null;
+    if (settings.topic(TinstreamOptions.TAXONOMY_TOPIC).isPresent()) {
+      SingleOutputStreamOperator<TaxonomyEntry> decodedTaxonomy =
           decoded(
-              env, b.taxonomySource, "taxonomy", AvroCodec::taxonomyEntries, TaxonomyEntry.class);
-      deadLetters = deadLetters.union(decoded.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
-      taxonomy = decoded;
-    } else {
-      // The file's edges also travel in the function (see TrajectoryFunction), so no behavior
-      // races them; broadcasting them too keeps one code path and puts them in checkpoints.
-      taxonomy =
-          env.fromData(b.taxonomyEntries, AvroTypeInfo.of(TaxonomyEntry.class))
+              env,
+              source(TinstreamOptions.TAXONOMY_TOPIC),
+              "taxonomy",
+              AvroCodec::taxonomyEntries,
+              TaxonomyEntry.class);
+      deadLetters =
+          deadLetters.union(decodedTaxonomy.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
+      taxonomy = decodedTaxonomy;
+    }
+    if (!settings.taxonomyFile().isEmpty()) {
+      DataStream<TaxonomyEntry> file =
+          env.fromData(settings.taxonomyFile(), AvroTypeInfo.of(TaxonomyEntry.class))
               .name("taxonomy-file");
+      taxonomy = taxonomy == null ? file : taxonomy.union(file);
     }
     DataStream<TaxonomyOrModelSnapshot> broadcast =
         taxonomy
             .map(TaxonomyOrModelSnapshot::of, TypeInformation.of(TaxonomyOrModelSnapshot.class))
             .name("taxonomy");
-    if (b.specs != null && b.specs.hasLrea()) {
+    if (specs != null && specs.hasLrea()) {
       SingleOutputStreamOperator<ModelUpdate> snapshots =
           decoded(
-              env, b.lreaModelSource, "lrea-models", AvroCodec::modelUpdates, ModelUpdate.class);
+              env,
+              // Never bounded: the trajectory operator follows the trainer's snapshots as long
+              // as it runs.
+              kafka.rawSource(settings.get(TinstreamOptions.MODEL_UPDATES_TOPIC), false),
+              "lrea-models",
+              AvroCodec::modelUpdates,
+              ModelUpdate.class);
       deadLetters = deadLetters.union(snapshots.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
       // Only full snapshots of lrea: the replica in the trajectory operator moves once per full
       // snapshot, and with it every user's entry (see LreaServing).
@@ -226,7 +275,7 @@ public final class TinstreamJob {
                   .name("lrea-models"));
     }
     // Neither is in event time: they must never hold back the behaviors' watermark.
-    return new Taxonomy(
+    return new BroadcastInputs(
         broadcast
             .assignTimestampsAndWatermarks(TinstreamJob.<TaxonomyOrModelSnapshot>timeless())
             .name("broadcast-timeless")
@@ -255,29 +304,43 @@ public final class TinstreamJob {
 
   private DataStream<ScoreResponse> trainAndScore(SingleOutputStreamOperator<ScoringTask> tasks) {
     DataStream<TrainingExample> examples = tasks.getSideOutput(TrajectoryFunction.EXAMPLES);
-    if (b.exampleSink != null) {
-      examples.sinkTo(b.exampleSink).name("example-sink").uid("example-sink");
-    }
+    settings
+        .topic(TinstreamOptions.EXAMPLES_TOPIC)
+        .ifPresent(
+            topic ->
+                examples
+                    .sinkTo(
+                        kafka.avroSink(
+                            topic, AvroCodec::trainingExamples, TrainingExample::getExampleId))
+                    .name("example-sink")
+                    .uid("example-sink"));
+    TrainerConfig trainer = settings.trainer();
     SingleOutputStreamOperator<ModelUpdate> updates =
         examples
             .keyBy(e -> OnlineTrainerFunction.KEY, TypeInformation.of(Integer.class))
             .process(
                 new OnlineTrainerFunction(
-                    b.specs,
-                    b.trainBatchSize,
-                    b.trainDeadline.toMillis(),
-                    b.fullEvery,
-                    VALIDATION_WINDOW,
-                    b.publishEvery.toMillis()),
+                    specs,
+                    trainer.batchSize(),
+                    trainer.batchDeadlineMs(),
+                    trainer.fullSnapshotEvery(),
+                    trainer.validationWindow(),
+                    trainer.publishEveryMs()),
                 AvroTypeInfo.of(ModelUpdate.class))
             .name("online-trainer")
             .uid("online-trainer")
             .setParallelism(1)
             .setMaxParallelism(1);
-    if (b.updateSink != null) {
-      updates.sinkTo(b.updateSink).name("model-update-sink").uid("model-update-sink");
-    }
-    int buckets = b.scorerParallelism;
+    updates
+        .sinkTo(
+            sink(
+                TinstreamOptions.MODEL_UPDATES_TOPIC,
+                AvroCodec::modelUpdates,
+                ModelUpdate::getVariant))
+        .name("model-update-sink")
+        .uid("model-update-sink");
+    ScorerConfig scorer = settings.scorer();
+    int buckets = scorer.parallelism();
     return tasks
         .keyBy(
             t -> Math.floorMod(t.getRequest().getUserId(), buckets),
@@ -285,14 +348,11 @@ public final class TinstreamJob {
         .connect(updates.broadcast(MicroBatchScorer.MODELS))
         .process(
             new MicroBatchScorer(
-                b.specs,
-                b.scoreBatchCandidates,
-                b.scoreDeadline.toMillis(),
-                b.maxModelWait.toMillis()),
+                specs, scorer.batchCandidates(), scorer.batchDeadlineMs(), scorer.maxModelWaitMs()),
             AvroTypeInfo.of(ScoreResponse.class))
         .name("scorer")
         .uid("scorer")
-        .setParallelism(b.scorerParallelism)
+        .setParallelism(scorer.parallelism())
         .setMaxParallelism(SCORER_MAX_PARALLELISM);
   }
 
@@ -336,184 +396,9 @@ public final class TinstreamJob {
 
   private Map<String, Long> preloadedTaxonomy() {
     Map<String, Long> edges = new HashMap<>();
-    for (TaxonomyEntry e : b.taxonomyEntries) {
+    for (TaxonomyEntry e : settings.taxonomyFile()) {
       edges.put(TaxonomyLookup.key(e.getKind(), e.getChild()), e.getParent());
     }
     return edges;
-  }
-
-  /** Validating builder; defaults are {@link TinstreamOptions}' defaults. */
-  public static final class Builder {
-    private Source<RawRecord, ?, ?> behaviors;
-    private Source<RawRecord, ?, ?> requests;
-    private Source<RawRecord, ?, ?> taxonomySource;
-    private List<TaxonomyEntry> taxonomyEntries = List.of();
-    private Sink<ProbeResponse> probeSink;
-    private Sink<DeadLetter> deadLetterSink;
-    private Sink<ScoreResponse> scoreSink;
-    private Sink<ModelUpdate> updateSink;
-    private Sink<TrainingExample> exampleSink;
-    private ModelSpecs specs;
-    private Source<RawRecord, ?, ?> lreaModelSource;
-    private int lreaRebuildAfter = TinstreamOptions.LREA_REBUILD_AFTER.defaultValue();
-    private TrajectoryPolicy policy = TrajectoryPolicy.defaults();
-    private SearchMode searchMode = SearchMode.parse(TinstreamOptions.SEARCH_MODE.defaultValue());
-    private int searchK = TinstreamOptions.SEARCH_K.defaultValue();
-    private Duration taxonomyWait = TinstreamOptions.TAXONOMY_WAIT.defaultValue();
-    private Duration outOfOrderness = TinstreamOptions.OUT_OF_ORDERNESS.defaultValue();
-    private Duration attributionWindow = TinstreamOptions.ATTRIBUTION_WINDOW.defaultValue();
-    private int maxPendingImpressions = TinstreamOptions.MAX_PENDING_IMPRESSIONS.defaultValue();
-    private int trainBatchSize = TinstreamOptions.TRAIN_BATCH_SIZE.defaultValue();
-    private Duration trainDeadline = TinstreamOptions.TRAIN_BATCH_DEADLINE.defaultValue();
-    private int fullEvery = TinstreamOptions.FULL_SNAPSHOT_EVERY.defaultValue();
-    private Duration publishEvery = TinstreamOptions.PUBLISH_EVERY.defaultValue();
-    private int scoreBatchCandidates = TinstreamOptions.SCORE_BATCH_CANDIDATES.defaultValue();
-    private Duration scoreDeadline = TinstreamOptions.SCORE_BATCH_DEADLINE.defaultValue();
-    private Duration maxModelWait = TinstreamOptions.MAX_MODEL_WAIT.defaultValue();
-    private int scorerParallelism = 1;
-
-    public Builder behaviors(Source<RawRecord, ?, ?> source) {
-      this.behaviors = source;
-      return this;
-    }
-
-    /** Ad requests; scored when models are configured, probes answered when a probe sink is. */
-    public Builder requests(Source<RawRecord, ?, ?> source) {
-      this.requests = source;
-      return this;
-    }
-
-    /** Answers to requests for the variant {@value TrajectoryFunction#PROBE_VARIANT}. */
-    public Builder probes(Sink<ProbeResponse> sink) {
-      this.probeSink = sink;
-      return this;
-    }
-
-    /** Taxonomy from a (compacted) topic of TaxonomyEntry records. */
-    public Builder taxonomy(Source<RawRecord, ?, ?> source) {
-      this.taxonomySource = source;
-      return this;
-    }
-
-    /**
-     * Taxonomy from a fixed list (e.g. read from a file), known to every behavior from the start.
-     * Combined with a topic source, the topic's edges add to and override these.
-     */
-    public Builder taxonomy(List<TaxonomyEntry> entries) {
-      this.taxonomyEntries = List.copyOf(entries);
-      return this;
-    }
-
-    public Builder deadLetters(Sink<DeadLetter> sink) {
-      this.deadLetterSink = sink;
-      return this;
-    }
-
-    /**
-     * Online training and scoring of these variants; responses go to {@code scores}, model versions
-     * to {@code updates} (may be null).
-     */
-    public Builder models(ModelSpecs specs, Sink<ScoreResponse> scores, Sink<ModelUpdate> updates) {
-      this.specs = Objects.requireNonNull(specs);
-      this.scoreSink = Objects.requireNonNull(scores);
-      this.updateSink = updates;
-      return this;
-    }
-
-    /**
-     * The model-updates topic, read back for the lrea variant: its full snapshots rebuild the
-     * users' LREA entries; entries are also rebuilt after {@code rebuildAfter} new behaviors.
-     * Required when the specs name lrea, unused otherwise.
-     */
-    public Builder lreaModels(Source<RawRecord, ?, ?> modelUpdates, int rebuildAfter) {
-      if (rebuildAfter <= 0) {
-        throw new IllegalArgumentException("LREA rebuild-after must be > 0, got " + rebuildAfter);
-      }
-      this.lreaModelSource = Objects.requireNonNull(modelUpdates);
-      this.lreaRebuildAfter = rebuildAfter;
-      return this;
-    }
-
-    /** Also writes every labelled example (e.g. for offline replay and audits). */
-    public Builder examples(Sink<TrainingExample> sink) {
-      this.exampleSink = sink;
-      return this;
-    }
-
-    public Builder policy(TrajectoryPolicy policy) {
-      this.policy = Objects.requireNonNull(policy);
-      return this;
-    }
-
-    public Builder search(SearchMode mode, int k) {
-      if (k <= 0) {
-        throw new IllegalArgumentException("search k must be > 0, got " + k);
-      }
-      this.searchMode = Objects.requireNonNull(mode);
-      this.searchK = k;
-      return this;
-    }
-
-    /** How long behaviors that need the taxonomy wait for its first edge at the first start. */
-    public Builder taxonomyWait(Duration wait) {
-      this.taxonomyWait = nonNegative(wait, "taxonomy wait");
-      return this;
-    }
-
-    /** How late (in event time) a behavior may arrive and still be seen as in time. */
-    public Builder outOfOrderness(Duration lateness) {
-      this.outOfOrderness = nonNegative(lateness, "out-of-orderness");
-      return this;
-    }
-
-    /** How long an impression waits for its click; {@code maxPending} impressions per user. */
-    public Builder attribution(Duration window, int maxPending) {
-      if (window.isZero() || window.isNegative() || maxPending <= 0) {
-        throw new IllegalArgumentException("attribution window and pending cap must be > 0");
-      }
-      this.attributionWindow = window;
-      this.maxPendingImpressions = maxPending;
-      return this;
-    }
-
-    /** How often the trainer publishes a model version (at most). */
-    public Builder publishEvery(Duration interval) {
-      this.publishEvery = nonNegative(interval, "publish interval");
-      return this;
-    }
-
-    /** Trainer micro-batches: closed at {@code size} examples or after {@code deadline}. */
-    public Builder training(int size, Duration deadline, int fullSnapshotEvery) {
-      if (size <= 0 || deadline.isZero() || deadline.isNegative() || fullSnapshotEvery <= 0) {
-        throw new IllegalArgumentException("training batch size, deadline and period must be > 0");
-      }
-      this.trainBatchSize = size;
-      this.trainDeadline = deadline;
-      this.fullEvery = fullSnapshotEvery;
-      return this;
-    }
-
-    /** Scorer micro-batches across requests; requests wait up to {@code modelWait} for a model. */
-    public Builder scoring(int candidates, Duration deadline, Duration modelWait, int parallelism) {
-      if (candidates <= 0 || deadline.isNegative() || deadline.isZero() || parallelism <= 0) {
-        throw new IllegalArgumentException("scoring batch, deadline and parallelism must be > 0");
-      }
-      this.scoreBatchCandidates = candidates;
-      this.scoreDeadline = deadline;
-      this.maxModelWait = nonNegative(modelWait, "model wait");
-      this.scorerParallelism = parallelism;
-      return this;
-    }
-
-    public TinstreamJob build() {
-      return new TinstreamJob(this);
-    }
-
-    private static Duration nonNegative(Duration d, String what) {
-      if (d.isNegative()) {
-        throw new IllegalArgumentException(what + " must be >= 0, got " + d);
-      }
-      return d;
-    }
   }
 }

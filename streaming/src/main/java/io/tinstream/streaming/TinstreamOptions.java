@@ -36,7 +36,7 @@ public final class TinstreamOptions {
       ConfigOptions.key("tinstream.topics.requests")
           .stringType()
           .defaultValue("ad-requests")
-          .withDescription("Topic of AdRequest records.");
+          .withDescription("Topic of AdRequest records; empty = no requests (ingest only).");
 
   public static final ConfigOption<String> TAXONOMY_TOPIC =
       ConfigOptions.key("tinstream.topics.taxonomy")
@@ -48,7 +48,9 @@ public final class TinstreamOptions {
       ConfigOptions.key("tinstream.topics.probe-responses")
           .stringType()
           .defaultValue("probe-responses")
-          .withDescription("Topic the searched behaviors per request candidate go to.");
+          .withDescription(
+              "Topic the searched behaviors per candidate of a probe request go to; empty = probes"
+                  + " are not answered.");
 
   public static final ConfigOption<String> DEAD_LETTER_TOPIC =
       ConfigOptions.key("tinstream.topics.dead-letters")
@@ -75,6 +77,36 @@ public final class TinstreamOptions {
           .withDescription(
               "Comma-separated variants trained side by side and served; the first is the"
                   + " default for requests that name none. Empty = ingest only.");
+
+  public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+      ConfigOptions.key("tinstream.kafka.transactional-id-prefix")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Prefix of the exactly-once sinks' transactional ids (default: the group id); jobs"
+                  + " running at the same time against one cluster need different prefixes.");
+
+  public static final ConfigOption<Boolean> BOUNDED =
+      ConfigOptions.key("tinstream.kafka.bounded")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Read the input topics up to their latest offsets at start, then finish (replays,"
+                  + " benchmarks); false = run forever.");
+
+  public static final ConfigOption<String> EXAMPLES_TOPIC =
+      ConfigOptions.key("tinstream.topics.training-examples")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "Topic every labelled TrainingExample is also written to (replays, audits);"
+                  + " empty = not written.");
+
+  public static final ConfigOption<Long> MODEL_SEED =
+      ConfigOptions.key("tinstream.models.seed")
+          .longType()
+          .defaultValue(1L)
+          .withDescription("Seed of the models' initial weights.");
 
   public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
       ConfigOptions.key("tinstream.event-time.out-of-orderness")
@@ -138,6 +170,12 @@ public final class TinstreamOptions {
           .defaultValue(Duration.ofSeconds(60))
           .withDescription(
               "Requests wait this long for a variant's first model version, then get an error.");
+
+  public static final ConfigOption<Integer> SCORER_PARALLELISM =
+      ConfigOptions.key("tinstream.scoring.parallelism")
+          .intType()
+          .noDefaultValue()
+          .withDescription("Scorer subtasks (default: the job's parallelism).");
 
   public static final ConfigOption<String> TAXONOMY_FILE =
       ConfigOptions.key("tinstream.taxonomy.file")
@@ -234,6 +272,8 @@ public final class TinstreamOptions {
     return List.of(
         BOOTSTRAP_SERVERS,
         GROUP_ID,
+        TRANSACTIONAL_ID_PREFIX,
+        BOUNDED,
         BEHAVIORS_TOPIC,
         REQUESTS_TOPIC,
         TAXONOMY_TOPIC,
@@ -254,7 +294,9 @@ public final class TinstreamOptions {
         CHECKPOINT_DIR,
         SCORES_TOPIC,
         MODEL_UPDATES_TOPIC,
+        EXAMPLES_TOPIC,
         MODEL_VARIANTS,
+        MODEL_SEED,
         OUT_OF_ORDERNESS,
         ATTRIBUTION_WINDOW,
         MAX_PENDING_IMPRESSIONS,
@@ -264,7 +306,8 @@ public final class TinstreamOptions {
         PUBLISH_EVERY,
         SCORE_BATCH_CANDIDATES,
         SCORE_BATCH_DEADLINE,
-        MAX_MODEL_WAIT);
+        MAX_MODEL_WAIT,
+        SCORER_PARALLELISM);
   }
 
   /**

@@ -13,12 +13,11 @@ import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.state.Behavior;
 import io.tinstream.state.SearchTarget;
-import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaClients;
-import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
 import io.tinstream.training.data.MovieLensDataset;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Future;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -113,25 +113,26 @@ class IngestionITCase {
       KafkaClients.awaitAll(sends);
     }
 
-    KafkaEndpoints endpoints =
-        new KafkaEndpoints(kafka.bootstrapServers(), "it-" + run, "it-" + run);
-    TinstreamJob job =
-        TinstreamJob.builder()
-            .behaviors(endpoints.rawSource(behaviorsTopic, false))
-            .requests(endpoints.rawSource(requestsTopic, false))
-            .probes(
-                endpoints.avroSink(
-                    probesTopic, AvroCodec::probeResponses, ProbeResponse::getRequestId))
-            .deadLetters(endpoints.avroSink(dlqTopic, AvroCodec::deadLetters, d -> null))
-            .taxonomy(taxonomyOf(movieLens, slice))
-            .policy(TrajectoryPolicy.builder().retention(Duration.ofDays(365L * 30)).build())
-            .search(SearchMode.HIERARCHICAL, SEARCH_K)
-            .build();
-    StreamExecutionEnvironment env =
-        JobEnvironment.submitted(
-            JobEnvironment.configuration(checkpoints.toUri().toString(), 2),
-            Duration.ofMillis(500));
-    job.build(env);
+    Path taxonomy = checkpoints.resolve("taxonomy.csv");
+    TaxonomyFile.write(taxonomy, taxonomyOf(movieLens, slice));
+    Configuration conf = new Configuration();
+    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    conf.set(TinstreamOptions.GROUP_ID, "it-" + run);
+    conf.set(TinstreamOptions.BEHAVIORS_TOPIC, behaviorsTopic);
+    conf.set(TinstreamOptions.REQUESTS_TOPIC, requestsTopic);
+    conf.set(TinstreamOptions.PROBE_TOPIC, probesTopic);
+    conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, dlqTopic);
+    conf.set(TinstreamOptions.TAXONOMY_TOPIC, "");
+    conf.set(TinstreamOptions.TAXONOMY_FILE, taxonomy.toString());
+    conf.set(TinstreamOptions.MODEL_VARIANTS, "");
+    conf.set(TinstreamOptions.RETENTION, Duration.ofDays(365L * 30));
+    conf.set(TinstreamOptions.SEARCH_K, SEARCH_K);
+    conf.set(TinstreamOptions.PARALLELISM, 2);
+    conf.set(TinstreamOptions.CHECKPOINT_DIR, checkpoints.toUri().toString());
+    conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
+    JobSettings settings = JobSettings.from(conf);
+    StreamExecutionEnvironment env = JobEnvironment.submitted(settings);
+    TinstreamJob.of(settings).addTo(env);
     JobClient client = env.executeAsync("ingestion-it");
     try {
       sendInvalidRequest(requestsTopic);

@@ -3,14 +3,16 @@ package io.tinstream.app.bench;
 import io.tinstream.app.feed.DemoFeed;
 import io.tinstream.app.feed.KafkaFeeder;
 import io.tinstream.schemas.AvroCodec;
-import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.JobEnvironment;
+import io.tinstream.streaming.JobSettings;
 import io.tinstream.streaming.TinstreamJob;
+import io.tinstream.streaming.TinstreamOptions;
 import io.tinstream.streaming.kafka.DecodeAndValidate;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
 import io.tinstream.streaming.trajectory.BehaviorValidator;
+import io.tinstream.streaming.trajectory.TaxonomyFile;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,16 +154,27 @@ public final class IngestBenchmark {
   }
 
   private JobExecutionResult trajectoryJob(EmbeddedKafka kafka, DemoFeed feed) throws Exception {
-    KafkaEndpoints endpoints =
-        new KafkaEndpoints(kafka.bootstrapServers(), "bench-trajectory", "bench-trajectory");
-    StreamExecutionEnvironment env = environment("trajectory");
-    TinstreamJob.builder()
-        .behaviors(endpoints.rawSource("behaviors", true))
-        .deadLetters(endpoints.avroSink("dead-letters", AvroCodec::deadLetters, d -> null))
-        .taxonomy(feed.taxonomy())
-        .policy(TrajectoryPolicy.defaults())
-        .build()
-        .build(env);
+    Path dir = Files.createTempDirectory("tinstream-bench-trajectory-");
+    Path taxonomy = dir.resolve("taxonomy.csv");
+    TaxonomyFile.write(taxonomy, feed.taxonomy());
+    Configuration conf = new Configuration();
+    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    conf.set(TinstreamOptions.GROUP_ID, "bench-trajectory");
+    conf.set(TinstreamOptions.BOUNDED, true);
+    conf.set(TinstreamOptions.BEHAVIORS_TOPIC, "behaviors");
+    conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, "dead-letters");
+    // Ingestion alone: no requests, no probes, no models, the taxonomy from a file.
+    conf.set(TinstreamOptions.REQUESTS_TOPIC, "");
+    conf.set(TinstreamOptions.PROBE_TOPIC, "");
+    conf.set(TinstreamOptions.TAXONOMY_TOPIC, "");
+    conf.set(TinstreamOptions.MODEL_VARIANTS, "");
+    conf.set(TinstreamOptions.TAXONOMY_FILE, taxonomy.toString());
+    conf.set(TinstreamOptions.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString());
+    conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, CHECKPOINT_INTERVAL);
+    conf.set(TinstreamOptions.PARALLELISM, parallelism);
+    JobSettings settings = JobSettings.from(conf);
+    StreamExecutionEnvironment env = JobEnvironment.submitted(settings);
+    TinstreamJob.of(settings).addTo(env);
     return env.execute("bench-trajectory");
   }
 

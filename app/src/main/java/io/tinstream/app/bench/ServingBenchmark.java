@@ -4,23 +4,21 @@ import io.tinstream.app.feed.DemoFeed;
 import io.tinstream.app.feed.KafkaFeeder;
 import io.tinstream.app.feed.RequestDriver;
 import io.tinstream.app.monitor.FlinkRestMonitor;
-import io.tinstream.schemas.AvroCodec;
-import io.tinstream.schemas.ModelUpdate;
-import io.tinstream.schemas.ScoreResponse;
-import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.JobEnvironment;
-import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.streaming.JobSettings;
 import io.tinstream.streaming.TinstreamJob;
+import io.tinstream.streaming.TinstreamOptions;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
-import io.tinstream.streaming.kafka.KafkaEndpoints;
-import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.streaming.trajectory.TaxonomyFile;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -76,34 +74,31 @@ public final class ServingBenchmark {
     DemoFeed feed = DemoFeed.synthetic(users, preload + live, 3);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(2, List.of("behaviors", "requests", "scores", "updates", "dlq"));
-      KafkaEndpoints endpoints =
-          new KafkaEndpoints(kafka.bootstrapServers(), "bench-serving", "bench-serving");
-      TinstreamJob job =
-          TinstreamJob.builder()
-              .behaviors(endpoints.rawSource("behaviors", false))
-              .requests(endpoints.rawSource("requests", false))
-              .deadLetters(endpoints.avroSink("dlq", AvroCodec::deadLetters, d -> null))
-              .taxonomy(feed.taxonomy())
-              .policy(
-                  TrajectoryPolicy.builder()
-                      .retention(Duration.ofDays(3650))
-                      .bucketWidth(BUCKET_WIDTH)
-                      .build())
-              .search(SearchMode.HIERARCHICAL, 64)
-              .models(
-                  ModelSpecs.of(List.of(VARIANT), 64, 1),
-                  endpoints.avroSink(
-                      "scores", AvroCodec::scoreResponses, ScoreResponse::getRequestId),
-                  endpoints.avroSink("updates", AvroCodec::modelUpdates, ModelUpdate::getVariant))
-              .build();
+      Path dir = Files.createTempDirectory("tinstream-bench-serving-");
+      Path taxonomy = dir.resolve("taxonomy.csv");
+      TaxonomyFile.write(taxonomy, feed.taxonomy());
+      Configuration conf = new Configuration();
+      conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+      conf.set(TinstreamOptions.GROUP_ID, "bench-serving");
+      conf.set(TinstreamOptions.BEHAVIORS_TOPIC, "behaviors");
+      conf.set(TinstreamOptions.REQUESTS_TOPIC, "requests");
+      conf.set(TinstreamOptions.SCORES_TOPIC, "scores");
+      conf.set(TinstreamOptions.MODEL_UPDATES_TOPIC, "updates");
+      conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, "dlq");
+      conf.set(TinstreamOptions.PROBE_TOPIC, "");
+      conf.set(TinstreamOptions.TAXONOMY_TOPIC, "");
+      conf.set(TinstreamOptions.TAXONOMY_FILE, taxonomy.toString());
+      conf.set(TinstreamOptions.RETENTION, Duration.ofDays(3650));
+      conf.set(TinstreamOptions.BUCKET_WIDTH, BUCKET_WIDTH);
+      conf.set(TinstreamOptions.SEARCH_K, 64);
+      conf.set(TinstreamOptions.MODEL_VARIANTS, VARIANT);
+      conf.set(TinstreamOptions.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString());
+      conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, CHECKPOINT_INTERVAL);
+      conf.set(TinstreamOptions.PARALLELISM, 2);
+      JobSettings settings = JobSettings.from(conf);
       int port = freePort();
-      StreamExecutionEnvironment env =
-          JobEnvironment.local(
-              JobEnvironment.configuration(
-                  Files.createTempDirectory("tinstream-bench-serving-").toUri().toString(), 2),
-              port,
-              CHECKPOINT_INTERVAL);
-      job.build(env);
+      StreamExecutionEnvironment env = JobEnvironment.local(settings, port);
+      TinstreamJob.of(settings).addTo(env);
       JobClient client = env.executeAsync("bench-serving");
       FlinkRestMonitor monitor =
           new FlinkRestMonitor("http://127.0.0.1:" + port, client.getJobID());

@@ -9,19 +9,16 @@ import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.BehaviorEvent;
 import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.ItemFields;
-import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ProbeResponse;
-import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.TaxonomyEntry;
-import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.JobEnvironment;
+import io.tinstream.streaming.JobSettings;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.TinstreamOptions;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaClients;
-import io.tinstream.streaming.kafka.KafkaEndpoints;
-import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
 import io.tinstream.training.data.MovieLensDataset;
 import java.io.IOException;
@@ -34,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -143,7 +141,18 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Candidates per ad request (default: ${DEFAULT-VALUE}).")
   int candidates = 100;
 
+  @Option(
+      names = "-D",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A tinstream.* setting of the job, as for 'job' (over the flags above); the table of"
+              + " settings in force is printed at start.")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
   private final PrintStream out = System.out;
+
+  /** The variants the job trains and serves (from the settings in force). */
+  private List<String> served = List.of();
 
   @Override
   public Integer call() throws Exception {
@@ -179,61 +188,28 @@ public final class DemoCommand implements Callable<Integer> {
     out.print("  kafka:        starting in-process broker (KRaft) ... ");
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       out.println(kafka.bootstrapServers());
-      String behaviors = TinstreamOptions.BEHAVIORS_TOPIC.defaultValue();
-      String requests = TinstreamOptions.REQUESTS_TOPIC.defaultValue();
-      String probes = TinstreamOptions.PROBE_TOPIC.defaultValue();
-      String deadLetters = TinstreamOptions.DEAD_LETTER_TOPIC.defaultValue();
-      String taxonomyTopic = TinstreamOptions.TAXONOMY_TOPIC.defaultValue();
-      String scores = TinstreamOptions.SCORES_TOPIC.defaultValue();
-      String updates = TinstreamOptions.MODEL_UPDATES_TOPIC.defaultValue();
+      JobSettings settings = settings(kafka, feed, workDir);
+      String behaviors = settings.get(TinstreamOptions.BEHAVIORS_TOPIC);
+      String requests = settings.get(TinstreamOptions.REQUESTS_TOPIC);
+      String probes = settings.get(TinstreamOptions.PROBE_TOPIC);
+      String deadLetters = settings.get(TinstreamOptions.DEAD_LETTER_TOPIC);
+      String taxonomyTopic = settings.get(TinstreamOptions.TAXONOMY_TOPIC);
+      String scores = settings.get(TinstreamOptions.SCORES_TOPIC);
+      String updates = settings.get(TinstreamOptions.MODEL_UPDATES_TOPIC);
       kafka.createTopics(
-          parallelism, List.of(behaviors, requests, probes, deadLetters, scores, updates));
+          settings.parallelism(),
+          List.of(behaviors, requests, probes, deadLetters, scores, updates));
       kafka.createCompactedTopics(1, List.of(taxonomyTopic));
       publishTaxonomy(kafka, taxonomyTopic, feed.taxonomy());
       out.printf(
           "  topics:       %s, %s, %s, %s, %s, %s, %s (compacted)%n",
           behaviors, requests, scores, updates, probes, deadLetters, taxonomyTopic);
+      ConfigurationTable.print(out, settings);
 
-      KafkaEndpoints endpoints =
-          new KafkaEndpoints(kafka.bootstrapServers(), "tinstream-demo", "tinstream-demo");
-      TrajectoryPolicy.Builder policy = TrajectoryPolicy.builder();
-      if (retentionDays != null) {
-        policy.retention(Duration.ofDays(retentionDays));
-      }
-      TinstreamJob.Builder job =
-          TinstreamJob.builder()
-              .behaviors(endpoints.rawSource(behaviors, false))
-              .requests(endpoints.rawSource(requests, false))
-              .probes(
-                  endpoints.avroSink(
-                      probes, AvroCodec::probeResponses, ProbeResponse::getRequestId))
-              .deadLetters(endpoints.avroSink(deadLetters, AvroCodec::deadLetters, d -> null))
-              .taxonomy(endpoints.rawSource(taxonomyTopic, false))
-              .taxonomy(feed.taxonomy())
-              .policy(policy.build())
-              .search(SearchMode.HIERARCHICAL, searchK)
-              .scoring(
-                  TinstreamOptions.SCORE_BATCH_CANDIDATES.defaultValue(),
-                  TinstreamOptions.SCORE_BATCH_DEADLINE.defaultValue(),
-                  TinstreamOptions.MAX_MODEL_WAIT.defaultValue(),
-                  parallelism);
-      boolean serving = !variants().isEmpty();
-      if (serving) {
-        job.lreaModels(
-            endpoints.rawSource(updates, false),
-            TinstreamOptions.LREA_REBUILD_AFTER.defaultValue());
-        job.models(
-            ModelSpecs.of(variants(), searchK, seed),
-            endpoints.avroSink(scores, AvroCodec::scoreResponses, ScoreResponse::getRequestId),
-            endpoints.avroSink(updates, AvroCodec::modelUpdates, ModelUpdate::getVariant));
-      }
-      StreamExecutionEnvironment env =
-          JobEnvironment.local(
-              JobEnvironment.configuration(
-                  workDir.resolve("checkpoints").toUri().toString(), parallelism),
-              webUiPort,
-              Duration.ofSeconds(checkpointSeconds));
-      job.build().build(env);
+      served = settings.models().map(ModelSpecs::variants).orElse(List.of());
+      boolean serving = !served.isEmpty();
+      StreamExecutionEnvironment env = JobEnvironment.local(settings, webUiPort);
+      TinstreamJob.of(settings).addTo(env);
       JobClient client = env.executeAsync("tinstream");
       String webUi = "http://127.0.0.1:" + webUiPort;
       out.println(
@@ -244,7 +220,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.println(
           "  models:       "
               + (serving
-                  ? String.join(", ", variants())
+                  ? String.join(", ", served)
                       + String.format(
                           " trained online; %.0f requests/s of %d candidates",
                           requestRate, candidates)
@@ -269,7 +245,7 @@ public final class DemoCommand implements Callable<Integer> {
           new ProbeDriver(kafka.bootstrapServers(), requests, probes, feed, feeder)) {
         if (driver != null) {
           // Every configured variant gets traffic, lrea (served from per-user entries) included.
-          driver.rotateVariants(variants());
+          driver.rotateVariants(served);
           driver.start();
         }
         loop(stopRequested, client, feeder, monitor, prober, driver);
@@ -366,7 +342,7 @@ public final class DemoCommand implements Callable<Integer> {
   private void printServing(FlinkRestMonitor monitor, RequestDriver driver) throws Exception {
     RequestDriver.Snapshot requests = driver.snapshot();
     StringBuilder line = new StringBuilder("       online");
-    for (String variant : variants()) {
+    for (String variant : served) {
       String prefix = "variant." + variant + ".";
       Map<String, Double> trainer =
           monitor.operatorMetrics(
@@ -388,7 +364,7 @@ public final class DemoCommand implements Callable<Integer> {
             List.of("requestLatencyMs_median", "requestLatencyMs_p99", "modelFreshnessMs_p99"),
             "max");
     out.println(line);
-    if (variants().contains(ModelSpecs.LREA_VARIANT)) {
+    if (served.contains(ModelSpecs.LREA_VARIANT)) {
       String p = "variant." + ModelSpecs.LREA_VARIANT + ".";
       Map<String, Double> lrea =
           monitor.operatorMetrics(
@@ -424,6 +400,32 @@ public final class DemoCommand implements Callable<Integer> {
         scorer.get("requestLatencyMs_p99"),
         trajectory.get("behaviorFreshnessMs_p99"),
         scorer.get("modelFreshnessMs_p99"));
+  }
+
+  /**
+   * The job's settings: the demo's flags as tinstream.* settings, then the -D settings over them,
+   * checked like {@code job}'s (same table, same errors).
+   */
+  private JobSettings settings(EmbeddedKafka kafka, DemoFeed feed, Path workDir)
+      throws IOException {
+    Path taxonomyFile = workDir.resolve("taxonomy.csv");
+    TaxonomyFile.write(taxonomyFile, feed.taxonomy());
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put(TinstreamOptions.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+    values.put(TinstreamOptions.GROUP_ID.key(), "tinstream-demo");
+    values.put(
+        TinstreamOptions.CHECKPOINT_DIR.key(), workDir.resolve("checkpoints").toUri().toString());
+    values.put(TinstreamOptions.CHECKPOINT_INTERVAL.key(), checkpointSeconds + " s");
+    values.put(TinstreamOptions.PARALLELISM.key(), String.valueOf(parallelism));
+    values.put(TinstreamOptions.SEARCH_K.key(), String.valueOf(searchK));
+    values.put(TinstreamOptions.MODEL_VARIANTS.key(), String.join(",", variants()));
+    values.put(TinstreamOptions.MODEL_SEED.key(), String.valueOf(seed));
+    values.put(TinstreamOptions.TAXONOMY_FILE.key(), taxonomyFile.toString());
+    if (retentionDays != null) {
+      values.put(TinstreamOptions.RETENTION.key(), retentionDays + " d");
+    }
+    values.putAll(overrides);
+    return JobCommand.parse(spec, values);
   }
 
   private List<String> variants() {

@@ -1,0 +1,257 @@
+package io.tinstream.streaming;
+
+import static io.tinstream.streaming.TinstreamOptions.*;
+
+import io.tinstream.schemas.TaxonomyEntry;
+import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.streaming.kafka.KafkaEndpoints;
+import io.tinstream.streaming.scoring.ScorerConfig;
+import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.streaming.training.TrainerConfig;
+import io.tinstream.streaming.trajectory.TaxonomyFile;
+import io.tinstream.streaming.trajectory.TrajectoryConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Every setting of the job, read from a {@link Configuration} of {@link TinstreamOptions} and
+ * checked here, once, with an error that names the setting. The job, the demo, the benchmarks and
+ * the integration tests all get their job through this (see {@link TinstreamJob}).
+ */
+public final class JobSettings {
+
+  /** Predictions the online AUC / LogLoss are computed over (progressive validation). */
+  static final int VALIDATION_WINDOW = 2_000;
+
+  private final Configuration conf;
+  private final TrajectoryConfig trajectory;
+  private final TrainerConfig trainer;
+  private final ScorerConfig scorer;
+  private final ModelSpecs models;
+  private final List<TaxonomyEntry> taxonomyFile;
+
+  private JobSettings(Configuration conf) {
+    this.conf = new Configuration(conf);
+    require(!conf.get(BOOTSTRAP_SERVERS).isBlank(), BOOTSTRAP_SERVERS, "must not be empty");
+    for (ConfigOption<String> topic :
+        List.of(BEHAVIORS_TOPIC, DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC)) {
+      require(!conf.get(topic).isBlank(), topic, "must not be empty");
+    }
+    positive(SEARCH_K);
+    positive(MAX_BEHAVIORS);
+    positive(MAX_PENDING_IMPRESSIONS);
+    positive(TRAIN_BATCH_SIZE);
+    positive(FULL_SNAPSHOT_EVERY);
+    positive(SCORE_BATCH_CANDIDATES);
+    positive(PARALLELISM);
+    positive(LREA_MAX_LENGTH);
+    positive(LREA_RANK);
+    positive(LREA_REBUILD_AFTER);
+    for (ConfigOption<Duration> d :
+        List.of(
+            RETENTION,
+            BUCKET_WIDTH,
+            ATTRIBUTION_WINDOW,
+            TRAIN_BATCH_DEADLINE,
+            SCORE_BATCH_DEADLINE,
+            MAX_MODEL_WAIT,
+            CHECKPOINT_INTERVAL)) {
+      require(conf.get(d).toMillis() > 0, d, "must be > 0, got " + conf.get(d));
+    }
+    for (ConfigOption<Duration> d : List.of(TAXONOMY_WAIT, OUT_OF_ORDERNESS, PUBLISH_EVERY)) {
+      require(!conf.get(d).isNegative(), d, "must be >= 0, got " + conf.get(d));
+    }
+    SearchMode searchMode;
+    try {
+      searchMode = SearchMode.parse(conf.get(SEARCH_MODE));
+    } catch (IllegalArgumentException e) {
+      throw invalid(SEARCH_MODE, e.getMessage());
+    }
+    this.trajectory =
+        new TrajectoryConfig(
+            conf.get(RETENTION).toMillis(),
+            conf.get(MAX_BEHAVIORS),
+            conf.get(BUCKET_WIDTH).toMillis(),
+            searchMode,
+            conf.get(SEARCH_K),
+            conf.get(TAXONOMY_WAIT).toMillis(),
+            conf.get(ATTRIBUTION_WINDOW).toMillis(),
+            conf.get(MAX_PENDING_IMPRESSIONS));
+    this.trainer =
+        new TrainerConfig(
+            conf.get(TRAIN_BATCH_SIZE),
+            conf.get(TRAIN_BATCH_DEADLINE).toMillis(),
+            conf.get(FULL_SNAPSHOT_EVERY),
+            VALIDATION_WINDOW,
+            conf.get(PUBLISH_EVERY).toMillis());
+    this.scorer =
+        new ScorerConfig(
+            conf.get(SCORE_BATCH_CANDIDATES),
+            conf.get(SCORE_BATCH_DEADLINE).toMillis(),
+            conf.get(MAX_MODEL_WAIT).toMillis(),
+            conf.getOptional(SCORER_PARALLELISM).orElse(conf.get(PARALLELISM)));
+    require(scorer.parallelism() > 0, SCORER_PARALLELISM, "must be > 0");
+    List<String> variants = variants(conf);
+    if (variants.isEmpty()) {
+      this.models = null;
+    } else {
+      require(!conf.get(SCORES_TOPIC).isBlank(), SCORES_TOPIC, "models need a score topic");
+      require(!conf.get(REQUESTS_TOPIC).isBlank(), REQUESTS_TOPIC, "models need a request topic");
+      try {
+        this.models =
+            ModelSpecs.of(
+                variants,
+                conf.get(SEARCH_K),
+                conf.get(LREA_MAX_LENGTH),
+                conf.get(LREA_RANK),
+                conf.get(MODEL_SEED));
+      } catch (IllegalArgumentException e) {
+        throw invalid(MODEL_VARIANTS, e.getMessage());
+      }
+    }
+    try {
+      this.taxonomyFile =
+          conf.getOptional(TAXONOMY_FILE)
+              .map(file -> TaxonomyFile.read(Path.of(file)))
+              .orElse(List.of());
+    } catch (IllegalArgumentException e) {
+      throw invalid(TAXONOMY_FILE, e.getMessage());
+    }
+    require(
+        !conf.get(TAXONOMY_TOPIC).isBlank() || conf.getOptional(TAXONOMY_FILE).isPresent(),
+        TAXONOMY_TOPIC,
+        "a taxonomy is required: a topic, or a file (" + TAXONOMY_FILE.key() + ")");
+  }
+
+  /** The settings of {@code conf}, checked; unset options take their defaults. */
+  public static JobSettings from(Configuration conf) {
+    return new JobSettings(conf);
+  }
+
+  /** From {@code key=value} pairs of {@link TinstreamOptions}; unknown keys are errors. */
+  public static JobSettings from(Map<String, String> values) {
+    return from(TinstreamOptions.fromMap(values));
+  }
+
+  /** Every option with the value in force (set or default), in {@link TinstreamOptions} order. */
+  public List<Map.Entry<String, String>> table() {
+    List<Map.Entry<String, String>> rows = new ArrayList<>();
+    for (ConfigOption<?> option : TinstreamOptions.all()) {
+      Optional<?> value = conf.getOptional(option);
+      Object shown = value.isPresent() ? value.get() : option.defaultValue();
+      if (option == TRANSACTIONAL_ID_PREFIX && shown == null) {
+        shown = transactionalIdPrefix();
+      } else if (option == SCORER_PARALLELISM && shown == null) {
+        shown = scorer.parallelism();
+      }
+      rows.add(Map.entry(option.key(), shown == null ? "" : format(shown)));
+    }
+    return rows;
+  }
+
+  private static String format(Object value) {
+    if (value instanceof Duration d) {
+      return org.apache.flink.util.TimeUtils.formatWithHighestUnit(d);
+    }
+    return String.valueOf(value);
+  }
+
+  public <T> T get(ConfigOption<T> option) {
+    return conf.get(option);
+  }
+
+  /** The Kafka cluster and the identities the job uses on it. */
+  public KafkaEndpoints kafka() {
+    return new KafkaEndpoints(
+        conf.get(BOOTSTRAP_SERVERS), conf.get(GROUP_ID), transactionalIdPrefix());
+  }
+
+  private String transactionalIdPrefix() {
+    return conf.getOptional(TRANSACTIONAL_ID_PREFIX).orElse(conf.get(GROUP_ID));
+  }
+
+  public boolean bounded() {
+    return conf.get(BOUNDED);
+  }
+
+  /** A topic setting, or empty when the topic is switched off (an empty name). */
+  public Optional<String> topic(ConfigOption<String> topic) {
+    String name = conf.get(topic).trim();
+    return name.isEmpty() ? Optional.empty() : Optional.of(name);
+  }
+
+  public TrajectoryConfig trajectory() {
+    return trajectory;
+  }
+
+  public TrajectoryPolicy policy() {
+    return trajectory.policy();
+  }
+
+  public TrainerConfig trainer() {
+    return trainer;
+  }
+
+  public ScorerConfig scorer() {
+    return scorer;
+  }
+
+  /** The variants trained and served, or empty when the job only ingests. */
+  public Optional<ModelSpecs> models() {
+    return Optional.ofNullable(models);
+  }
+
+  public int lreaRebuildAfter() {
+    return conf.get(LREA_REBUILD_AFTER);
+  }
+
+  public Duration outOfOrderness() {
+    return conf.get(OUT_OF_ORDERNESS);
+  }
+
+  /** The edges of the taxonomy file, if one is set; known to every behavior from the start. */
+  public List<TaxonomyEntry> taxonomyFile() {
+    return taxonomyFile;
+  }
+
+  public int parallelism() {
+    return conf.get(PARALLELISM);
+  }
+
+  public String checkpointDir() {
+    return conf.get(CHECKPOINT_DIR);
+  }
+
+  public Duration checkpointInterval() {
+    return conf.get(CHECKPOINT_INTERVAL);
+  }
+
+  static List<String> variants(Configuration conf) {
+    return Arrays.stream(conf.get(MODEL_VARIANTS).split(","))
+        .map(String::trim)
+        .filter(v -> !v.isEmpty() && !v.equals("none"))
+        .toList();
+  }
+
+  private void positive(ConfigOption<Integer> option) {
+    int value = conf.get(option);
+    require(value > 0, option, "must be > 0, got " + value);
+  }
+
+  private static void require(boolean ok, ConfigOption<?> option, String message) {
+    if (!ok) {
+      throw invalid(option, message);
+    }
+  }
+
+  private static IllegalArgumentException invalid(ConfigOption<?> option, String message) {
+    return new IllegalArgumentException(option.key() + ": " + message);
+  }
+}

@@ -1,0 +1,21 @@
+package io.tinstream.streaming.training;
+
+import java.io.Serializable;
+
+/**
+ * What the online trainer is configured with; checked by {@link
+ * io.tinstream.streaming.JobSettings}.
+ *
+ * @param batchSize examples per micro-batch
+ * @param batchDeadlineMs a partly filled micro-batch is trained after this long
+ * @param fullSnapshotEvery versions between full snapshots; deltas in between
+ * @param validationWindow predictions the online AUC and LogLoss are computed over
+ * @param publishEveryMs a model version is published at most this often
+ */
+public record TrainerConfig(
+    int batchSize,
+    long batchDeadlineMs,
+    int fullSnapshotEvery,
+    int validationWindow,
+    long publishEveryMs)
+    implements Serializable {}

@@ -1,0 +1,32 @@
+package io.tinstream.streaming.trajectory;
+
+import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.streaming.scoring.SearchMode;
+import java.io.Serializable;
+
+/**
+ * What the trajectory operator is configured with. Plain values rather than {@link
+ * TrajectoryPolicy}: an operator's fields must be serializable to ship to the cluster. Checked by
+ * {@link io.tinstream.streaming.JobSettings}, which names the setting that is wrong.
+ *
+ * @param taxonomyWaitMs how long a behavior that needs the taxonomy waits for its first edge before
+ *     it is stored with what it has (only at the job's very first start: afterwards the taxonomy is
+ *     in checkpointed broadcast state)
+ * @param attributionWindowMs how long (event time) an impression waits for its click
+ * @param maxPendingImpressions impressions per user waiting for a label
+ */
+public record TrajectoryConfig(
+    long retentionMs,
+    int maxBehaviors,
+    long bucketWidthMs,
+    SearchMode searchMode,
+    int searchK,
+    long taxonomyWaitMs,
+    long attributionWindowMs,
+    int maxPendingImpressions)
+    implements Serializable {
+
+  public TrajectoryPolicy policy() {
+    return new TrajectoryPolicy(retentionMs, maxBehaviors, bucketWidthMs);
+  }
+}

@@ -1,0 +1,71 @@
+package io.tinstream.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.junit.jupiter.api.Test;
+
+/** The job's settings are checked in one place, and every error names its setting. */
+class JobSettingsTest {
+
+  @Test
+  void defaultsMakeAValidJobAndTheTableListsEveryOption() {
+    JobSettings settings = JobSettings.from(Map.of());
+    assertThat(settings.table()).hasSize(TinstreamOptions.all().size());
+    assertThat(settings.table().stream().map(Map.Entry::getKey))
+        .containsExactlyElementsOf(TinstreamOptions.all().stream().map(ConfigOption::key).toList());
+    assertThat(settings.table())
+        .contains(
+            Map.entry("tinstream.search.k", "64"),
+            Map.entry("tinstream.kafka.transactional-id-prefix", "tinstream"),
+            Map.entry("tinstream.scoring.parallelism", "2"),
+            Map.entry("tinstream.training.batch-deadline", "1 s"));
+    assertThat(settings.models()).isPresent();
+    assertThat(settings.models().get().variants()).containsExactly("tin");
+  }
+
+  @Test
+  void theSameSettingsGiveTheSameTable() {
+    Map<String, String> values =
+        Map.of("tinstream.search.k", "32", "tinstream.models.variants", "tin,dare");
+    assertThat(JobSettings.from(values).table()).isEqualTo(JobSettings.from(values).table());
+    assertThat(JobSettings.from(values).table()).contains(Map.entry("tinstream.search.k", "32"));
+  }
+
+  @Test
+  void badSettingsAreRejectedByName() {
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.search.k", "0")))
+        .hasMessageContaining("tinstream.search.k: must be > 0");
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.models.variants", "tin,nope")))
+        .hasMessageContaining("tinstream.models.variants")
+        .hasMessageContaining("unknown model variant 'nope'");
+    assertThatThrownBy(
+            () ->
+                JobSettings.from(
+                    Map.of("tinstream.topics.requests", "", "tinstream.models.variants", "tin")))
+        .hasMessageContaining("tinstream.topics.requests: models need a request topic");
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.topics.taxonomy", "")))
+        .hasMessageContaining("tinstream.topics.taxonomy: a taxonomy is required");
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.taxonomy.file", "/no/such.csv")))
+        .hasMessageContaining("tinstream.taxonomy.file: taxonomy file not found");
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.search.mode", "best")))
+        .hasMessageContaining("tinstream.search.mode: unknown search mode 'best'");
+  }
+
+  @Test
+  void emptyTopicsSwitchOptionalOutputsOff() {
+    JobSettings ingestOnly =
+        JobSettings.from(
+            Map.of(
+                "tinstream.models.variants", "",
+                "tinstream.topics.requests", "",
+                "tinstream.topics.probe-responses", ""));
+    assertThat(ingestOnly.models()).isEmpty();
+    assertThat(ingestOnly.topic(TinstreamOptions.REQUESTS_TOPIC)).isEmpty();
+    assertThat(ingestOnly.topic(TinstreamOptions.PROBE_TOPIC)).isEmpty();
+    assertThat(ingestOnly.topic(TinstreamOptions.EXAMPLES_TOPIC)).isEmpty();
+    assertThat(ingestOnly.topic(TinstreamOptions.BEHAVIORS_TOPIC)).contains("behaviors");
+  }
+}
