@@ -1,12 +1,12 @@
 package io.tinstream.app.bench;
 
-import io.tinstream.app.report.BenchmarkDoc;
+import io.tinstream.app.report.BenchReport;
+import io.tinstream.app.report.BenchReport.Table;
 import io.tinstream.models.DareLayer;
 import io.tinstream.models.InterestLayer;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ParamStore;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,8 +25,8 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,47 +35,61 @@ import picocli.CommandLine.Option;
  * search with {@code d_A = d/2}. Times the TF graph of {@link DareLayer#searchIndices} alone.
  */
 @Command(
-    name = "bench-dare-search",
+    name = "dare-search",
     mixinStandardHelpOptions = true,
     description = "Time DARE's soft search at full vs half attention dim over long trajectories.")
 public final class DareSearchBenchCommand implements Callable<Integer> {
+  public static final String SECTION_ID = "dare-search";
+  public static final String SECTION_TITLE = "DARE soft search: full vs half attention dim";
 
-  @Option(names = "--lengths", split = ",", defaultValue = "1000,10000")
+  @Mixin BenchOptions options;
+
+  @Mixin BenchOptions.Threads threads;
+
+  @Option(
+      names = "--lengths",
+      split = ",",
+      defaultValue = "1000,10000",
+      description = "Trajectory lengths L (default: ${DEFAULT-VALUE})")
   List<Integer> lengths;
 
   @Option(
       names = "--dims",
       split = ",",
       defaultValue = "16,8,64,32",
-      description = "Attention dims to time (pairs full,half)")
+      description = "Attention dims to time, in pairs full,half (default: ${DEFAULT-VALUE})")
   List<Integer> dims;
 
-  @Option(names = "--candidates", defaultValue = "64", description = "Candidate ads per request")
+  @Option(
+      names = "--candidates",
+      defaultValue = "64",
+      description = "Candidate ads per request (default: ${DEFAULT-VALUE})")
   int candidates;
 
-  @Option(names = "--k", defaultValue = "100")
+  @Option(names = "--k", defaultValue = "100", description = "Top-K (default: ${DEFAULT-VALUE})")
   int k;
 
-  @Option(names = "--iterations", defaultValue = "30")
+  @Option(
+      names = "--iterations",
+      defaultValue = "30",
+      description = "Timed runs per dim (default: ${DEFAULT-VALUE})")
   int iterations;
-
-  @Option(names = "--threads", defaultValue = "2")
-  int threads;
-
-  @Option(names = "--doc", description = "Write the section dare-search of this benchmarks file")
-  Path doc;
 
   /** One timing: median milliseconds per request (all candidates of one trajectory). */
   public record Row(int length, int attentionDim, double medianMs, double p90Ms) {}
 
   @Override
   public Integer call() {
-    PrintWriter out = new PrintWriter(System.out, true);
+    options.require(dims.size() % 2 == 0, "--dims must be pairs full,half");
+    options.require(
+        candidates > 0 && k > 0 && iterations > 0 && threads.get() > 0,
+        "--candidates, --k, --iterations and --threads must be > 0");
+    options.require(
+        lengths.stream().allMatch(l -> l > 0) && dims.stream().allMatch(d -> d > 0),
+        "--lengths and --dims must be > 0");
+    BenchReport report = options.report(SECTION_ID, SECTION_TITLE);
+    PrintWriter err = options.err();
     List<Row> rows = new ArrayList<>();
-    if (dims.size() % 2 != 0) {
-      throw new CommandLine.ParameterException(
-          new CommandLine(this), "--dims must be pairs full,half");
-    }
     for (int len : lengths) {
       for (int i = 0; i < dims.size(); i += 2) {
         // The pair runs interleaved (full, half, full, ...) so both see the same machine load.
@@ -99,54 +113,46 @@ public final class DareSearchBenchCommand implements Callable<Integer> {
                     ms[j][iterations / 2],
                     ms[j][(int) Math.floor(iterations * 0.9)]);
             rows.add(r);
-            out.printf(
+            err.printf(
                 Locale.ROOT,
                 "L=%d d_A=%d: median %.2f ms, p90 %.2f ms%n",
                 len,
                 r.attentionDim(),
                 r.medianMs(),
                 r.p90Ms());
+            err.flush();
           }
         }
       }
     }
-    String table = markdown(rows);
-    out.println(table);
-    if (doc != null) {
-      BenchmarkDoc.replaceSection(
-          doc,
-          "dare-search",
-          "DARE soft search: full vs half attention dim",
-          "Command: `java ... io.tinstream.app.bench.DareSearchBenchCommand --lengths "
-              + join(lengths)
-              + " --dims "
-              + join(dims)
-              + " --candidates "
-              + candidates
-              + " --k "
-              + k
-              + " --iterations "
-              + iterations
-              + " --threads "
-              + threads
-              + " --doc "
-              + doc
-              + "`.\n\n"
-              + "One request = one user's trajectory of L behaviors (fed as the "
-              + candidates
-              + " candidates' rows, as the ranking graph does), attention-space embedding of every"
-              + " behavior (6 field tables + P_pos + P_dt of width d_A), relevance to each"
-              + " candidate, top-"
-              + k
-              + " indices. Median and p90 over "
-              + iterations
-              + " timed runs after 3 warm-ups, each pair interleaved run by run, TF CPU, "
-              + threads
-              + " intra-op threads, on this"
-              + " shared 2-core machine.\n\n"
-              + table);
-      out.println("wrote section dare-search of " + doc);
-    }
+    report.paragraph(
+        "Command: `./tinstream bench dare-search --lengths "
+            + join(lengths)
+            + " --dims "
+            + join(dims)
+            + " --candidates "
+            + candidates
+            + " --k "
+            + k
+            + " --iterations "
+            + iterations
+            + " --threads "
+            + threads.get()
+            + "`.");
+    report.paragraph(
+        "One request = one user's trajectory of L behaviors (fed as the "
+            + candidates
+            + " candidates' rows, as the ranking graph does), attention-space embedding of every"
+            + " behavior (6 field tables + P_pos + P_dt of width d_A), relevance to each"
+            + " candidate, top-"
+            + k
+            + " indices. Median and p90 over "
+            + iterations
+            + " timed runs after 3 warm-ups, each pair interleaved run by run, TF CPU, "
+            + threads.get()
+            + " intra-op threads, on this"
+            + " shared 2-core machine.");
+    report.table(table(rows)).data(rows).write(options.out(), err);
     return 0;
   }
 
@@ -154,10 +160,8 @@ public final class DareSearchBenchCommand implements Callable<Integer> {
     return String.join(",", xs.stream().map(String::valueOf).toList());
   }
 
-  static String markdown(List<Row> rows) {
-    StringBuilder sb =
-        new StringBuilder("| L | d_A | median ms | p90 ms | vs first d_A of the pair |\n");
-    sb.append("|---|---|---|---|---|\n");
+  static Table table(List<Row> rows) {
+    Table table = Table.of("L", "d_A", "median ms", "p90 ms", "vs first d_A of the pair");
     for (int i = 0; i < rows.size(); i++) {
       Row r = rows.get(i);
       String rel = "";
@@ -170,17 +174,14 @@ public final class DareSearchBenchCommand implements Callable<Integer> {
                 100 * r.medianMs() / full.medianMs(),
                 full.attentionDim());
       }
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "| %d | %d | %.2f | %.2f | %s |%n",
-              r.length(),
-              r.attentionDim(),
-              r.medianMs(),
-              r.p90Ms(),
-              rel));
+      table.row(
+          r.length(),
+          r.attentionDim(),
+          String.format(Locale.ROOT, "%.2f", r.medianMs()),
+          String.format(Locale.ROOT, "%.2f", r.p90Ms()),
+          rel);
     }
-    return sb.toString();
+    return table;
   }
 
   /** The search graph of one attention dim, initialized, with its feeds ready. */
@@ -229,7 +230,7 @@ public final class DareSearchBenchCommand implements Callable<Integer> {
           new Session(
               g,
               ConfigProto.newBuilder()
-                  .setIntraOpParallelismThreads(threads)
+                  .setIntraOpParallelismThreads(threads.get())
                   .setInterOpParallelismThreads(1)
                   .build());
       session.initialize();
@@ -283,9 +284,5 @@ public final class DareSearchBenchCommand implements Callable<Integer> {
       session.close();
       g.close();
     }
-  }
-
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new DareSearchBenchCommand()).execute(args));
   }
 }

@@ -1,6 +1,7 @@
 package io.tinstream.app.bench;
 
-import io.tinstream.app.report.BenchmarkDoc;
+import io.tinstream.app.report.BenchReport;
+import io.tinstream.app.report.BenchReport.Table;
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
 import io.tinstream.models.LreaModel;
@@ -14,26 +15,18 @@ import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.training.lrea.LreaEntryBuilder;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.IntSupplier;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.Styler;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
- * {@code bench-lrea}: scoring cost per candidate against the trajectory length L for DIN over the
+ * {@code bench lrea}: scoring cost per candidate against the trajectory length L for DIN over the
  * whole L ({@code din-long}), TIN on a hierarchical hard search of K behaviors ({@code
  * tin-hard-search}: search in Java over L plus TIN on K) and LREA from a stored pair (absorbed,
  * independent of L), plus the cost of rebuilding one user's LREA pair from L behaviors. One request
@@ -41,14 +34,17 @@ import picocli.CommandLine.Spec;
  * them).
  */
 @Command(
-    name = "bench-lrea",
+    name = "lrea",
     mixinStandardHelpOptions = true,
     description = "Benchmark LREA scoring and rebuild cost against din-long and tin+hard search.")
 public final class LreaBenchCommand implements Callable<Integer> {
   public static final String SECTION_ID = "lrea";
   public static final String SECTION_TITLE = "LREA scoring cost vs trajectory length";
+  public static final String PLOT_FILE = "bench-lrea.png";
 
-  @Spec CommandSpec spec;
+  @Mixin BenchOptions options;
+
+  @Mixin BenchOptions.Threads threads;
 
   @Option(
       names = "--lengths",
@@ -78,55 +74,24 @@ public final class LreaBenchCommand implements Callable<Integer> {
       description = "Measured seconds per figure (default: ${DEFAULT-VALUE})")
   double seconds;
 
-  @Option(names = "--threads", defaultValue = "2", description = "TF intra-op threads")
-  int threads;
-
-  @Option(
-      names = "--doc",
-      defaultValue = "docs/benchmarks.md",
-      description = "Markdown file to update (default: ${DEFAULT-VALUE})")
-  Path doc;
-
-  @Option(
-      names = "--plot",
-      defaultValue = "docs/bench-lrea.png",
-      description = "PNG plot (default: ${DEFAULT-VALUE})")
-  Path plot;
-
-  @Option(names = "--no-doc", description = "Only print the table")
-  boolean noDoc;
-
   /** Microseconds per candidate of each method, and of one rebuild, at one L. */
   public record Row(
       int length, double dinLongUs, double tinSearchUs, double lreaUs, double rebuildUs) {}
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter err = spec.commandLine().getErr();
-    PrintWriter out = spec.commandLine().getOut();
-    if (candidates < 1 || rank < 1 || dim < 1 || k < 1) {
-      err.println("bench-lrea: --candidates, --rank, --dim and --k must be >= 1");
-      return 2;
-    }
+    options.require(
+        candidates >= 1 && rank >= 1 && dim >= 1 && k >= 1 && threads.get() >= 1,
+        "--candidates, --rank, --dim, --k and --threads must be >= 1");
+    options.require(lengths.stream().allMatch(l -> l >= 1), "--lengths must be >= 1");
+    BenchReport report = options.report(SECTION_ID, SECTION_TITLE);
+    PrintWriter err = options.err();
     List<Row> rows = new ArrayList<>();
     for (int len : lengths) {
-      if (len < 1) {
-        err.println("bench-lrea: lengths must be >= 1");
-        return 2;
-      }
       rows.add(measure(len, err));
     }
-    String table = table(rows);
-    out.println();
-    out.print(table);
-    out.flush();
-    if (!noDoc) {
-      writePlot(rows, plot);
-      String rel = doc.toAbsolutePath().getParent().relativize(plot.toAbsolutePath()).toString();
-      BenchmarkDoc.replaceSection(
-          doc, SECTION_ID, SECTION_TITLE, table + "\n![cost per candidate vs L](" + rel + ")\n");
-      err.println("updated " + doc + " and " + plot);
-    }
+    addTo(report, rows);
+    report.data(rows).write(options.out(), err);
     return 0;
   }
 
@@ -207,7 +172,7 @@ public final class LreaBenchCommand implements Callable<Integer> {
         .maxHistoryLength(len)
         .positionBuckets(Math.min(len, 1024) + 1)
         .lreaRank(rank)
-        .threads(threads, 1)
+        .threads(threads.get(), 1)
         .seed(1)
         .build();
   }
@@ -282,67 +247,50 @@ public final class LreaBenchCommand implements Callable<Integer> {
     return b;
   }
 
-  String table(List<Row> rows) {
-    StringBuilder sb = new StringBuilder();
-    sb.append(
+  void addTo(BenchReport report, List<Row> rows) {
+    report.paragraph(
         String.format(
             Locale.ROOT,
-            "`bench-lrea --candidates %d --rank %d --dim %d --k %d --threads %d` (%s, %d CPU cores"
+            "`bench lrea --candidates %d --rank %d --dim %d --k %d --threads %d` (%s, %d CPU cores"
                 + " visible, shared with other work; MLP 200-80). One request = one user with %d"
                 + " candidates; µs per candidate, wall clock. din-long: DIN over all L behaviors."
                 + " tin+hard-search: `SearchStage.hierarchicalHardSearch` over L in Java plus TIN on"
                 + " K. lrea: absorbed scoring from the stored (E_comp, E_aux) pair (L never read)."
-                + " rebuild: one user's pair from L behaviors (µs per user).%n%n",
+                + " rebuild: one user's pair from L behaviors (µs per user).",
             candidates,
             rank,
             dim,
             k,
-            threads,
+            threads.get(),
             System.getProperty("os.arch"),
             Runtime.getRuntime().availableProcessors(),
             candidates));
-    sb.append(
-        "| L | din-long µs/cand | tin+hard-search µs/cand | lrea absorbed µs/cand |"
-            + " din-long / lrea | lrea rebuild µs/user |\n");
-    sb.append("|---|---|---|---|---|---|\n");
+    Table table =
+        Table.of(
+            "L",
+            "din-long µs/cand",
+            "tin+hard-search µs/cand",
+            "lrea absorbed µs/cand",
+            "din-long / lrea",
+            "lrea rebuild µs/user");
     for (Row r : rows) {
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "| %d | %.1f | %.1f | %.1f | %.1f× | %.0f |%n",
-              r.length(),
-              r.dinLongUs(),
-              r.tinSearchUs(),
-              r.lreaUs(),
-              r.dinLongUs() / r.lreaUs(),
-              r.rebuildUs()));
+      table.row(
+          r.length(),
+          String.format(Locale.ROOT, "%.1f", r.dinLongUs()),
+          String.format(Locale.ROOT, "%.1f", r.tinSearchUs()),
+          String.format(Locale.ROOT, "%.1f", r.lreaUs()),
+          String.format(Locale.ROOT, "%.1f×", r.dinLongUs() / r.lreaUs()),
+          String.format(Locale.ROOT, "%.0f", r.rebuildUs()));
     }
-    return sb.toString();
-  }
-
-  static void writePlot(List<Row> rows, Path file) throws Exception {
-    XYChart chart =
-        new XYChartBuilder()
-            .width(720)
-            .height(420)
-            .title("Scoring cost per candidate vs trajectory length")
-            .xAxisTitle("L (behaviors)")
-            .yAxisTitle("µs per candidate")
-            .build();
-    chart.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    report.table(table);
     double[] x = rows.stream().mapToDouble(Row::length).toArray();
-    chart.addSeries("din-long", x, rows.stream().mapToDouble(Row::dinLongUs).toArray());
-    chart.addSeries("tin+hard-search", x, rows.stream().mapToDouble(Row::tinSearchUs).toArray());
-    chart.addSeries("lrea absorbed", x, rows.stream().mapToDouble(Row::lreaUs).toArray());
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-  }
-
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new LreaBenchCommand()).execute(args));
+    report
+        .plot(PLOT_FILE, "cost per candidate vs L")
+        .title("Scoring cost per candidate vs trajectory length")
+        .axes("L (behaviors)", "µs per candidate")
+        .logLog()
+        .series("din-long", x, rows.stream().mapToDouble(Row::dinLongUs).toArray())
+        .series("tin+hard-search", x, rows.stream().mapToDouble(Row::tinSearchUs).toArray())
+        .series("lrea absorbed", x, rows.stream().mapToDouble(Row::lreaUs).toArray());
   }
 }

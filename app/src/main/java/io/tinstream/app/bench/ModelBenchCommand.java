@@ -1,37 +1,37 @@
 package io.tinstream.app.bench;
 
-import io.tinstream.app.report.BenchmarkDoc;
+import io.tinstream.app.report.BenchReport;
+import io.tinstream.app.report.BenchReport.Table;
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
- * {@code bench-models}: train samples/s and score candidates/s of a model (default TIN) at a batch
+ * {@code bench models}: train samples/s and score candidates/s of a model (default TIN) at a batch
  * size over several history lengths, on synthetic full-length histories (the worst case: no
  * padding).
  */
 @Command(
-    name = "bench-models",
+    name = "models",
     mixinStandardHelpOptions = true,
     description = "Benchmark train and score throughput of a model variant on this CPU.")
 public final class ModelBenchCommand implements Callable<Integer> {
   public static final String SECTION_ID = "model-core";
   public static final String SECTION_TITLE = "Model core (TIN, TF Java CPU)";
 
-  @Spec CommandSpec spec;
+  @Mixin BenchOptions options;
+
+  @Mixin BenchOptions.Threads threads;
 
   @Option(
       names = "--model",
@@ -59,50 +59,31 @@ public final class ModelBenchCommand implements Callable<Integer> {
   double seconds;
 
   @Option(
-      names = "--threads",
-      defaultValue = "2",
-      description = "TF intra-op threads (default: ${DEFAULT-VALUE})")
-  int threads;
-
-  @Option(
       names = "--dim",
       defaultValue = "16",
       description = "Embedding dim d (default: ${DEFAULT-VALUE})")
   int dim;
-
-  @Option(
-      names = "--doc",
-      defaultValue = "docs/benchmarks.md",
-      description = "Markdown file to update (default: ${DEFAULT-VALUE})")
-  Path doc;
-
-  @Option(names = "--no-doc", description = "Only print the table")
-  boolean noDoc;
 
   /** One measured configuration. */
   public record Result(int length, double trainSamplesPerSec, double scoreCandidatesPerSec) {}
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter err = spec.commandLine().getErr();
-    PrintWriter out = spec.commandLine().getOut();
-    if (!ModelRegistry.names().contains(model)) {
-      err.println("bench-models: unknown model '" + model + "'; known: " + ModelRegistry.names());
-      return 2;
-    }
+    options.require(
+        ModelRegistry.names().contains(model),
+        "unknown model '" + model + "'; known: " + ModelRegistry.names());
+    options.require(
+        batchSize > 0 && dim > 0 && seconds > 0 && threads.get() > 0,
+        "--batch-size, --dim, --seconds and --threads must be > 0");
+    options.require(lengths.stream().allMatch(l -> l > 0), "--lengths must be > 0");
+    BenchReport report = options.report(SECTION_ID, SECTION_TITLE);
+    PrintWriter err = options.err();
     List<Result> results = new ArrayList<>();
     for (int len : lengths) {
-      Result r = measure(len, err);
-      results.add(r);
+      results.add(measure(len, err));
     }
-    String table = table(results);
-    out.println();
-    out.print(table);
-    out.flush();
-    if (!noDoc) {
-      BenchmarkDoc.replaceSection(doc, SECTION_ID, SECTION_TITLE, table);
-      err.println("updated " + doc);
-    }
+    addTo(report, results);
+    report.data(results).write(options.out(), err);
     return 0;
   }
 
@@ -113,7 +94,7 @@ public final class ModelBenchCommand implements Callable<Integer> {
             .dim(dim)
             .maxHistoryLength(len)
             .positionBuckets(len + 1)
-            .threads(threads, 1)
+            .threads(threads.get(), 1)
             .seed(1)
             .build();
     Random rnd = new Random(len);
@@ -156,33 +137,28 @@ public final class ModelBenchCommand implements Callable<Integer> {
     }
   }
 
-  String table(List<Result> results) {
-    StringBuilder sb = new StringBuilder();
-    sb.append(
+  void addTo(BenchReport report, List<Result> results) {
+    report.paragraph(
         String.format(
             Locale.ROOT,
-            "`bench-models --model %s --batch-size %d --threads %d` (d=%d, MLP 200-80, full-length"
-                + " synthetic histories, %s, %d CPU cores visible).%n%n",
+            "`bench models --model %s --batch-size %d --threads %d` (d=%d, MLP 200-80, full-length"
+                + " synthetic histories, %s, %d CPU cores visible).",
             model,
             batchSize,
-            threads,
+            threads.get(),
             dim,
             System.getProperty("os.arch"),
             Runtime.getRuntime().availableProcessors()));
-    sb.append("| model | B | L | train samples/s | score candidates/s |\n");
-    sb.append("|---|---|---|---|---|\n");
+    Table table = Table.of("model", "B", "L", "train samples/s", "score candidates/s");
     for (Result r : results) {
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %d | %d | %.0f | %.0f |%n",
-              model,
-              batchSize,
-              r.length(),
-              r.trainSamplesPerSec(),
-              r.scoreCandidatesPerSec()));
+      table.row(
+          model,
+          batchSize,
+          r.length(),
+          String.format(Locale.ROOT, "%.0f", r.trainSamplesPerSec()),
+          String.format(Locale.ROOT, "%.0f", r.scoreCandidatesPerSec()));
     }
-    return sb.toString();
+    report.table(table);
   }
 
   /** Full-length histories over a 50k-item, 300-category vocabulary. */
@@ -210,9 +186,5 @@ public final class ModelBenchCommand implements Callable<Integer> {
       b.userIds[r] = r;
     }
     return b;
-  }
-
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new ModelBenchCommand()).execute(args));
   }
 }

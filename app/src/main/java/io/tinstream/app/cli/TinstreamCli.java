@@ -1,8 +1,6 @@
 package io.tinstream.app.cli;
 
-import io.tinstream.app.bench.DareSearchBenchCommand;
-import io.tinstream.app.bench.LreaBenchCommand;
-import io.tinstream.app.bench.ModelBenchCommand;
+import io.tinstream.app.bench.BenchCommand;
 import io.tinstream.app.eval.EvalCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,16 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tinstream 0.1.0",
     description = "Streaming long-sequence CTR models on Flink, Kafka and TensorFlow Java.",
-    subcommands = {
-      DemoCommand.class,
-      JobCommand.class,
-      IngestBenchCommand.class,
-      ServingBenchCommand.class,
-      EvalCommand.class,
-      ModelBenchCommand.class,
-      DareSearchBenchCommand.class,
-      LreaBenchCommand.class
-    })
+    subcommands = {DemoCommand.class, JobCommand.class, EvalCommand.class, BenchCommand.class})
 public final class TinstreamCli {
 
   private TinstreamCli() {}

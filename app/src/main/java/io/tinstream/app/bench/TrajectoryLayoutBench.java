@@ -23,7 +23,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * Single-threaded measurements of the state layout: serialized bytes per behavior and the cost of
  * reading a trajectory back and searching it, at a given length.
  */
-final class TrajectoryMicroBench {
+final class TrajectoryLayoutBench {
 
   /** Latency percentiles of one trajectory length, in microseconds. */
   record SearchLatency(

@@ -1,21 +1,17 @@
-package io.tinstream.app.cli;
+package io.tinstream.app.bench;
 
-import io.tinstream.app.bench.ServingBenchmark;
-import io.tinstream.app.report.BenchmarkDoc;
-import java.nio.file.Path;
+import io.tinstream.app.report.BenchReport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
-/** The serving benchmark; see {@link ServingBenchmark}. */
+/** {@code bench serving}; see {@link ServingBench}. */
 @Command(
-    name = "bench-serving",
+    name = "serving",
     mixinStandardHelpOptions = true,
     description =
         "Measures request → response latency at 100 candidates for user histories of 1k and 10k"
@@ -23,7 +19,11 @@ import picocli.CommandLine.Spec;
             + " prints a table and writes it to docs/benchmarks.md.")
 public final class ServingBenchCommand implements Callable<Integer> {
 
-  @Spec CommandSpec spec;
+  public static final String SECTION_ID = "serving";
+  public static final String SECTION_TITLE =
+      "Online training and serving in the job (bench serving)";
+
+  @Mixin BenchOptions options;
 
   @Option(
       names = "--lengths",
@@ -47,30 +47,24 @@ public final class ServingBenchCommand implements Callable<Integer> {
   @Option(names = "--seconds", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
   long seconds = 30;
 
-  @Option(names = "--out", description = "Markdown file (default: ${DEFAULT-VALUE}).")
-  Path out = Path.of("docs/benchmarks.md");
-
   @Override
   public Integer call() throws Exception {
-    if (users <= 0 || liveRate <= 0 || requestRate <= 0 || seconds <= 0) {
-      throw new ParameterException(spec.commandLine(), "--users, rates and --seconds must be > 0");
-    }
-    ServingBenchmark bench =
-        new ServingBenchmark(users, liveRate, requestRate, Duration.ofSeconds(seconds), System.out);
-    List<ServingBenchmark.Row> rows = new ArrayList<>();
+    options.require(
+        users > 0 && liveRate > 0 && requestRate > 0 && seconds > 0,
+        "--users, rates and --seconds must be > 0");
     for (int length : lengths) {
-      if (length <= 0) {
-        throw new ParameterException(spec.commandLine(), "--lengths must be > 0");
-      }
+      // Checked before the first run: one run takes minutes.
+      options.require(length > 0, "--lengths must be > 0");
+    }
+    BenchReport report = options.report(SECTION_ID, SECTION_TITLE);
+    Duration measure = Duration.ofSeconds(seconds);
+    ServingBench bench = new ServingBench(users, liveRate, requestRate, measure, System.out);
+    List<ServingBench.Row> rows = new ArrayList<>();
+    for (int length : lengths) {
       rows.add(bench.run(length));
     }
-    String table =
-        ServingBenchmark.markdown(rows, users, liveRate, requestRate, Duration.ofSeconds(seconds));
-    System.out.println();
-    System.out.println(table);
-    BenchmarkDoc.replaceSection(
-        out, "serving", "Online training and serving in the job (bench-serving)", table);
-    System.out.println("written to " + out);
+    ServingBench.addTo(report, rows, users, liveRate, requestRate, measure);
+    report.data(rows).write(options.out(), options.err());
     return 0;
   }
 }

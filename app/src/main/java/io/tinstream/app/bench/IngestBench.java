@@ -2,6 +2,8 @@ package io.tinstream.app.bench;
 
 import io.tinstream.app.feed.DemoFeed;
 import io.tinstream.app.feed.KafkaFeeder;
+import io.tinstream.app.report.BenchReport;
+import io.tinstream.app.report.BenchReport.Table;
 import io.tinstream.schemas.AvroCodec;
 import io.tinstream.streaming.JobEnvironment;
 import io.tinstream.streaming.JobSettings;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -30,7 +33,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * Ingest throughput of the trajectory job against a plain keyed RocksDB job over the same Kafka
  * topic in one run, plus the layout's bytes per behavior and read/search latency.
  */
-public final class IngestBenchmark {
+public final class IngestBench {
 
   private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
   private static final int SEARCH_K = 64;
@@ -45,45 +48,57 @@ public final class IngestBenchmark {
       double referenceRate,
       double trajectoryRate,
       double bytesPerBehavior,
-      List<TrajectoryMicroBench.SearchLatency> latencies) {
+      List<TrajectoryLayoutBench.SearchLatency> latencies) {
 
-    public String markdown() {
-      StringBuilder md = new StringBuilder();
-      md.append(
+    /** This run's section: the command line, the two jobs' rates, bytes and latencies. */
+    void addTo(BenchReport report) {
+      report.paragraph(
           String.format(
-              "Command: `./tinstream bench-ingest --events %d --users %d --parallelism %d`"
+              Locale.ROOT,
+              "Command: `./tinstream bench ingest --events %d --users %d --parallelism %d`"
                   + " (synthetic feed through an in-process Kafka; RocksDB; exactly-once"
-                  + " checkpoints every %d s; %d cores).%n%n",
+                  + " checkpoints every %d s; %d cores).",
               events,
               users,
               parallelism,
               CHECKPOINT_INTERVAL.toSeconds(),
               Runtime.getRuntime().availableProcessors()));
-      md.append("| job | events/s | ratio to reference |\n|---|---:|---:|\n");
-      md.append(
+      report.table(
+          Table.of("job", "events/s", "ratio to reference")
+              .rightAligned(1, 2)
+              .row(
+                  "reference: decode + keyed RocksDB counter",
+                  String.format(Locale.ROOT, "%,.0f", referenceRate),
+                  "1.00")
+              .row(
+                  "trajectory: decode + taxonomy fill + trajectory append (dedup, order,"
+                      + " retention, cap)",
+                  String.format(Locale.ROOT, "%,.0f", trajectoryRate),
+                  String.format(Locale.ROOT, "%.2f", trajectoryRate / referenceRate)));
+      report.paragraph(
           String.format(
-              "| reference: decode + keyed RocksDB counter | %,.0f | 1.00 |%n", referenceRate));
-      md.append(
-          String.format(
-              "| trajectory: decode + taxonomy fill + trajectory append (dedup, order, retention, cap) | %,.0f | %.2f |%n",
-              trajectoryRate, trajectoryRate / referenceRate));
-      md.append(
-          String.format(
-              "%nFeeding Kafka ran at %,.0f events/s (before the jobs, not overlapping).%n",
+              Locale.ROOT,
+              "Feeding Kafka ran at %,.0f events/s (before the jobs, not overlapping).",
               produceRate));
-      md.append(
+      report.paragraph(
           String.format(
-              "%nSerialized trajectory state: **%.1f bytes per behavior** (v2 chunk layout, 200 users x 2,000 behaviors of the synthetic feed; goal <= 16).%n",
+              Locale.ROOT,
+              "Serialized trajectory state: **%.1f bytes per behavior** (v2 chunk layout, 200"
+                  + " users x 2,000 behaviors of the synthetic feed; goal <= 16).",
               bytesPerBehavior));
-      md.append(
-          "\n| trajectory length | read (deserialize all chunks) p50 / p99 µs | hierarchical search K=64 p50 / p99 µs |\n|---:|---:|---:|\n");
-      for (TrajectoryMicroBench.SearchLatency l : latencies) {
-        md.append(
-            String.format(
-                "| %,d | %.0f / %.0f | %.0f / %.0f |%n",
-                l.length(), l.readP50(), l.readP99(), l.searchP50(), l.searchP99()));
+      Table latency =
+          Table.of(
+                  "trajectory length",
+                  "read (deserialize all chunks) p50 / p99 µs",
+                  "hierarchical search K=64 p50 / p99 µs")
+              .rightAligned();
+      for (TrajectoryLayoutBench.SearchLatency l : latencies) {
+        latency.row(
+            String.format(Locale.ROOT, "%,d", l.length()),
+            String.format(Locale.ROOT, "%.0f / %.0f", l.readP50(), l.readP99()),
+            String.format(Locale.ROOT, "%.0f / %.0f", l.searchP50(), l.searchP99()));
       }
-      return md.toString();
+      report.table(latency);
     }
   }
 
@@ -93,7 +108,7 @@ public final class IngestBenchmark {
   private final int[] lengths;
   private final PrintStream log;
 
-  public IngestBenchmark(long events, int users, int parallelism, int[] lengths, PrintStream log) {
+  public IngestBench(long events, int users, int parallelism, int[] lengths, PrintStream log) {
     this.events = events;
     this.users = users;
     this.parallelism = parallelism;
@@ -125,10 +140,10 @@ public final class IngestBenchmark {
       trajectoryRate = events / seconds(trajectoryJob(kafka, feed));
       log.printf("  %,.0f events/s%n", trajectoryRate);
     }
-    TrajectoryMicroBench micro = new TrajectoryMicroBench();
+    TrajectoryLayoutBench micro = new TrajectoryLayoutBench();
     log.println("bytes per behavior ...");
     double bytes = micro.bytesPerBehavior(200, 2_000);
-    List<TrajectoryMicroBench.SearchLatency> latencies = new ArrayList<>();
+    List<TrajectoryLayoutBench.SearchLatency> latencies = new ArrayList<>();
     for (int length : lengths) {
       log.printf("read + search latency at %,d behaviors ...%n", length);
       latencies.add(micro.searchLatency(length, SEARCH_K, SEARCH_REPETITIONS));

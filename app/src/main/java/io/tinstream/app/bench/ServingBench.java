@@ -4,6 +4,8 @@ import io.tinstream.app.feed.DemoFeed;
 import io.tinstream.app.feed.KafkaFeeder;
 import io.tinstream.app.feed.RequestDriver;
 import io.tinstream.app.monitor.FlinkRestMonitor;
+import io.tinstream.app.report.BenchReport;
+import io.tinstream.app.report.BenchReport.Table;
 import io.tinstream.streaming.JobEnvironment;
 import io.tinstream.streaming.JobSettings;
 import io.tinstream.streaming.TinstreamJob;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -28,7 +31,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * while behaviors keep streaming at a live rate, the ad server sends requests of 100 candidates at
  * a fixed rate and then as fast as it can. Everything runs in this JVM on this machine's cores.
  */
-public final class ServingBenchmark {
+public final class ServingBench {
 
   private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
   private static final int CANDIDATES = 100;
@@ -59,7 +62,7 @@ public final class ServingBenchmark {
   private final Duration measure;
   private final PrintStream log;
 
-  public ServingBenchmark(
+  public ServingBench(
       int users, double liveRate, double requestRate, Duration measure, PrintStream log) {
     this.users = users;
     this.liveRate = liveRate;
@@ -207,43 +210,51 @@ public final class ServingBenchmark {
     }
   }
 
-  /** The markdown table of several rows. */
-  public static String markdown(
-      List<Row> rows, int users, double liveRate, double requestRate, Duration measure) {
-    StringBuilder md = new StringBuilder();
-    md.append(
+  /** The section of several rows: the setup, the table and the goals. */
+  static void addTo(
+      BenchReport report,
+      List<Row> rows,
+      int users,
+      double liveRate,
+      double requestRate,
+      Duration measure) {
+    report.paragraph(
         String.format(
-            "Command: `./tinstream bench-serving` (model `tin`, %d candidates per request, %d users,"
-                + " live behaviors %,.0f/s and %,.0f requests/s during %d s, exactly-once sinks with"
-                + " 1 s checkpoints, hourly trajectory buckets, everything in one JVM on %d cores). End-to-end latency is send"
-                + " → response readable by a read_committed consumer, so it includes waiting for the"
-                + " checkpoint that commits it; in-job latency is request at the trajectory operator"
-                + " → response emitted by the scorer.%n%n",
+            Locale.ROOT,
+            "Command: `./tinstream bench serving` (model `tin`, %d candidates per request, %d"
+                + " users, live behaviors %,.0f/s and %,.0f requests/s during %d s, exactly-once"
+                + " sinks with 1 s checkpoints, hourly trajectory buckets, everything in one JVM on"
+                + " %d cores). End-to-end latency is send → response readable by a read_committed"
+                + " consumer, so it includes waiting for the checkpoint that commits it; in-job"
+                + " latency is request at the trajectory operator → response emitted by the"
+                + " scorer.",
             CANDIDATES,
             users,
             liveRate,
             requestRate,
             measure.toSeconds(),
             Runtime.getRuntime().availableProcessors()));
-    md.append(
-        "| history length | e2e p50 / p99 ms | in-job p50 / p99 ms | requests/s (100 cand.) |"
-            + " training samples/s | freshness p99 behavior→scoring ms | freshness p99"
-            + " training→serving ms |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+    Table table =
+        Table.of(
+                "history length",
+                "e2e p50 / p99 ms",
+                "in-job p50 / p99 ms",
+                "requests/s (100 cand.)",
+                "training samples/s",
+                "freshness p99 behavior→scoring ms",
+                "freshness p99 training→serving ms")
+            .rightAligned();
     for (Row r : rows) {
-      md.append(
-          String.format(
-              "| %,d | %.0f / %.0f | %.0f / %.0f | %.1f | %.0f | %.0f | %.0f |%n",
-              r.length(),
-              r.e2eP50(),
-              r.e2eP99(),
-              r.inJobP50(),
-              r.inJobP99(),
-              r.requestsPerSecond(),
-              r.trainSamplesPerSecond(),
-              r.behaviorFreshnessP99(),
-              r.modelFreshnessP99()));
+      table.row(
+          String.format(Locale.ROOT, "%,d", r.length()),
+          String.format(Locale.ROOT, "%.0f / %.0f", r.e2eP50(), r.e2eP99()),
+          String.format(Locale.ROOT, "%.0f / %.0f", r.inJobP50(), r.inJobP99()),
+          String.format(Locale.ROOT, "%.1f", r.requestsPerSecond()),
+          String.format(Locale.ROOT, "%.0f", r.trainSamplesPerSecond()),
+          String.format(Locale.ROOT, "%.0f", r.behaviorFreshnessP99()),
+          String.format(Locale.ROOT, "%.0f", r.modelFreshnessP99()));
     }
-    md.append("\nGoals: ≤ 1 s behavior → scoring, ≤ 5 s training → serving.\n");
-    return md.toString();
+    report.table(table);
+    report.paragraph("Goals: ≤ 1 s behavior → scoring, ≤ 5 s training → serving.");
   }
 }
