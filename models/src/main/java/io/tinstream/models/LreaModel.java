@@ -1,5 +1,9 @@
 package io.tinstream.models;
 
+import io.tinstream.models.internal.FeedEncoder;
+import io.tinstream.models.internal.ParamStore;
+import io.tinstream.models.layers.GraphMath;
+import io.tinstream.models.layers.LreaLayer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +69,7 @@ public final class LreaModel implements CtrModel {
         tf.concat(List.of(layer.absorbedInterest(), layer.target()), tf.constant(1));
     int[] hidden = delegate.params().mlpLayers();
     for (int i = 0; i < hidden.length; i++) {
-      h = Layers.leakyRelu(tf, affine(tf, dense, "mlp_" + i, h));
+      h = GraphMath.leakyRelu(tf, affine(tf, dense, "mlp_" + i, h));
     }
     Operand<TFloat32> logit =
         tf.reshape(affine(tf, dense, "mlp_out", h), tf.constant(new int[] {-1}));

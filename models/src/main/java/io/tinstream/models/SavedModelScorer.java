@@ -1,5 +1,7 @@
 package io.tinstream.models;
 
+import io.tinstream.models.internal.FeedEncoder;
+import io.tinstream.models.internal.ModelParamsIO;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

@@ -1,5 +1,11 @@
 package io.tinstream.models;
 
+import io.tinstream.models.internal.FeedEncoder;
+import io.tinstream.models.internal.ModelParamsIO;
+import io.tinstream.models.internal.ParamStore;
+import io.tinstream.models.internal.VariableCodec;
+import io.tinstream.models.layers.GraphMath;
+import io.tinstream.models.layers.InterestLayer;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -175,7 +181,7 @@ final class TfCtrModel implements CtrModel {
     } else {
       int inDim = layer.outputDim(params) + d;
       Operand<TFloat32> head = tf.concat(List.of(interest, vt), tf.constant(1));
-      this.logit = Layers.mlpLogit(tf, store, "mlp", head, inDim, params.mlpLayers());
+      this.logit = GraphMath.mlpLogit(tf, store, "mlp", head, inDim, params.mlpLayers());
     }
     this.prob = tf.withName(FeedEncoder.SCORE).math.sigmoid(logit);
     // Sigmoid cross-entropy as softplus(x) - x*z (stable, gradients all registered).
@@ -193,7 +199,7 @@ final class TfCtrModel implements CtrModel {
       xs.add(dp.read().asOutput());
     }
     for (ParamStore.TableParam t : store.tables().values()) {
-      for (Operand<TFloat32> g : t.gathered) {
+      for (Operand<TFloat32> g : t.gathered()) {
         xs.add(g.asOutput());
       }
     }
@@ -243,11 +249,11 @@ final class TfCtrModel implements CtrModel {
     for (ParamStore.TableParam t : store.tables().values()) {
       List<Operand<TInt32>> ids = new ArrayList<>();
       List<Operand<TFloat32>> gs = new ArrayList<>();
-      for (int k = 0; k < t.gathered.size(); k++) {
+      for (int k = 0; k < t.gathered().size(); k++) {
         @SuppressWarnings("unchecked")
         Output<TFloat32> g = (Output<TFloat32>) grads[gi++];
-        ids.add(tf.reshape(t.ids.get(k), tf.constant(new int[] {-1})));
-        gs.add(tf.reshape(g, tf.constant(new int[] {-1, t.dim})));
+        ids.add(tf.reshape(t.ids().get(k), tf.constant(new int[] {-1})));
+        gs.add(tf.reshape(g, tf.constant(new int[] {-1, t.dim()})));
       }
       Operand<TInt32> allIds = ids.size() == 1 ? ids.get(0) : tf.concat(ids, tf.constant(0));
       Operand<TFloat32> allGrads = gs.size() == 1 ? gs.get(0) : tf.concat(gs, tf.constant(0));
@@ -256,11 +262,11 @@ final class TfCtrModel implements CtrModel {
           tf.math.unsortedSegmentSum(allGrads, uniq.idx(), tf.size(uniq.y()));
       gradients.put(t.name() + "/rows", uniq.y());
       gradients.put(t.name(), rowGrads.asOutput());
-      float[] acc0 = new float[t.rows * t.dim];
+      float[] acc0 = new float[t.rows() * t.dim()];
       java.util.Arrays.fill(acc0, params.adagradInitialAccumulator());
       Variable<TFloat32> accum =
           tf.withName(t.name() + "_adagrad")
-              .variable(ParamStore.constant(init, new long[] {t.rows, t.dim}, acc0));
+              .variable(ParamStore.constant(init, new long[] {t.rows(), t.dim()}, acc0));
       applies.add(
           opt.train.sparseApplyAdagrad(
               t.var(),
@@ -270,7 +276,7 @@ final class TfCtrModel implements CtrModel {
               rowGrads,
               uniq.y()));
       addTableIo(tf, t, accum);
-      lastTouched.put(t.name(), filled(t.rows, -1L));
+      lastTouched.put(t.name(), filled(t.rows(), -1L));
     }
     this.trainOp = tf.withControlDependencies(applies).withName("train").noOp();
 
@@ -313,14 +319,14 @@ final class TfCtrModel implements CtrModel {
 
   private void addTableIo(Ops tf, ParamStore.TableParam t, Variable<TFloat32> accum) {
     Ops io = tf.withSubScope("io");
-    long[] shape = {t.rows, t.dim};
+    long[] shape = {t.rows(), t.dim()};
     addVarIo(tf, t.name(), t.var(), shape);
     addVarIo(tf, t.name() + "/adagrad", accum, shape);
     Placeholder<TInt32> rows = io.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     Placeholder<TFloat32> nv =
-        io.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, t.dim)));
+        io.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, t.dim())));
     Placeholder<TFloat32> na =
-        io.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, t.dim)));
+        io.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, t.dim())));
     tableIo.put(
         t.name(),
         new TableIo(
@@ -513,11 +519,11 @@ final class TfCtrModel implements CtrModel {
           } else {
             TInt32 rows = (TInt32) res.get(keys.indexOf(k + "/rows"));
             TFloat32 rg = (TFloat32) res.get(i);
-            float[] dense = new float[t.rows * t.dim];
+            float[] dense = new float[t.rows() * t.dim()];
             for (long j = 0; j < rows.shape().size(); j++) {
               int row = rows.getInt(j);
-              for (int c = 0; c < t.dim; c++) {
-                dense[row * t.dim + c] += rg.getFloat(j, c);
+              for (int c = 0; c < t.dim(); c++) {
+                dense[row * t.dim() + c] += rg.getFloat(j, c);
               }
             }
             out.put(k, dense);

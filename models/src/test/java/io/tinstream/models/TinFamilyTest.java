@@ -3,6 +3,12 @@ package io.tinstream.models;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.tinstream.models.internal.ParamStore;
+import io.tinstream.models.layers.DareLayer;
+import io.tinstream.models.layers.DecoupledPeLayer;
+import io.tinstream.models.layers.InterestLayer;
+import io.tinstream.models.layers.SasRecLayer;
+import io.tinstream.models.layers.StackedTinLayer;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;

@@ -1,9 +1,9 @@
 package io.tinstream.training.bench;
 
-import io.tinstream.models.DareLayer;
-import io.tinstream.models.InterestLayer;
 import io.tinstream.models.ModelParams;
-import io.tinstream.models.ParamStore;
+import io.tinstream.models.internal.ParamStore;
+import io.tinstream.models.layers.DareLayer;
+import io.tinstream.models.layers.InterestLayer;
 import io.tinstream.training.report.BenchmarkDoc;
 import java.io.PrintWriter;
 import java.nio.file.Path;

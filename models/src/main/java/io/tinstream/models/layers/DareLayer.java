@@ -1,5 +1,7 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gather;
@@ -76,21 +78,22 @@ public final class DareLayer implements InterestLayer {
 
   @Override
   public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in, Features f) {
-    FieldTables rep = FieldTables.base(p.dim());
+    FieldEmbeddings rep = FieldEmbeddings.base(p.dim());
     rep.create(tf, store, p);
-    FieldTables att = shared ? rep : FieldTables.prefixed(ATTENTION_PREFIX, attentionDim(p));
+    FieldEmbeddings att =
+        shared ? rep : FieldEmbeddings.prefixed(ATTENTION_PREFIX, attentionDim(p));
     att.create(tf, store, p);
     Search s = search(tf, store, att, f, in.mask(), p.maxHistoryLength());
     // α_i = softmax over the kept behaviors of their relevance (padding kept only when L < K).
     Operand<TFloat32> alpha =
-        tf.math.mul(tf.nn.softmax(Layers.maskLogits(tf, s.keptLogits, s.keptMask)), s.keptMask);
+        tf.math.mul(tf.nn.softmax(GraphMath.maskLogits(tf, s.keptLogits, s.keptMask)), s.keptMask);
     // e^R_i ⊙ v^R_t for the kept behaviors only.
     Operand<TFloat32> eR = rep.behaviors(tf, store, f, ids -> keep(tf, ids, s.indices), true);
     Operand<TFloat32> vR = rep.target(tf, store, f, true);
     Operand<TFloat32> representation = tf.math.mul(eR, tf.expandDims(vR, tf.constant(1)));
     store.output(OUT_ALPHA, alpha);
     store.output(OUT_REPRESENTATION, representation);
-    return Layers.sum(
+    return GraphMath.sum(
         tf, tf.math.mul(representation, tf.expandDims(alpha, tf.constant(2))), 1, false);
   }
 
@@ -107,7 +110,7 @@ public final class DareLayer implements InterestLayer {
       Features f,
       Operand<TFloat32> mask,
       int k) {
-    FieldTables att = FieldTables.prefixed(prefix, attentionDim);
+    FieldEmbeddings att = FieldEmbeddings.prefixed(prefix, attentionDim);
     att.create(tf, store, p);
     return search(tf, store, att, f, mask, k).indices();
   }
@@ -121,14 +124,14 @@ public final class DareLayer implements InterestLayer {
    * (TopK has no gradient and needs none: only the gathered relevances carry it).
    */
   static Search search(
-      Ops tf, ParamStore store, FieldTables att, Features f, Operand<TFloat32> mask, int k) {
+      Ops tf, ParamStore store, FieldEmbeddings att, Features f, Operand<TFloat32> mask, int k) {
     Operand<TFloat32> eA = att.behaviors(tf, store, f, ids -> ids, true);
     Operand<TFloat32> vA = att.target(tf, store, f, true);
     Operand<TFloat32> r =
         tf.math.mul(
-            Layers.sum(tf, tf.math.mul(eA, tf.expandDims(vA, tf.constant(1))), 2, false),
+            GraphMath.sum(tf, tf.math.mul(eA, tf.expandDims(vA, tf.constant(1))), 2, false),
             tf.constant((float) (1.0 / Math.sqrt(att.dim()))));
-    Operand<TFloat32> masked = Layers.maskLogits(tf, r, mask);
+    Operand<TFloat32> masked = GraphMath.maskLogits(tf, r, mask);
     Operand<TInt32> len =
         tf.reshape(
             tf.gather(tf.shape(mask), tf.constant(new int[] {1}), tf.constant(0)),

@@ -1,5 +1,7 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
 import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -85,7 +87,7 @@ public final class LreaLayer implements InterestLayer {
     // slot j and the rows are one [Lb, r] slice shared by the batch, not a [B, Lb, r] gather
     // (which, with its scatter gradient, dominated a training step at L = 1000). Padding stays at
     // the end and is zero.
-    Operand<TFloat32> n = Layers.sum(tf, mask, 1, true); // [B, 1]
+    Operand<TFloat32> n = GraphMath.sum(tf, mask, 1, true); // [B, 1]
     Operand<TFloat32> esRev =
         tf.reverseSequence(
             es,
@@ -195,7 +197,8 @@ public final class LreaLayer implements InterestLayer {
   private static Operand<TFloat32> rowScores(
       Ops tf, Operand<TFloat32> x, Operand<TFloat32> q, Operand<TFloat32> wO, int d) {
     Operand<TFloat32> xh = tf.tile(x, tf.constant(new int[] {1, 1, HEADS})); // [B, n, H*d]
-    Operand<TFloat32> z = Layers.leakyRelu(tf, tf.math.mul(xh, tf.expandDims(q, tf.constant(1))));
+    Operand<TFloat32> z =
+        GraphMath.leakyRelu(tf, tf.math.mul(xh, tf.expandDims(q, tf.constant(1))));
     Operand<TInt32> shape = tf.shape(z);
     Operand<TFloat32> flat = tf.reshape(z, tf.constant(new int[] {-1, HEADS * d}));
     Operand<TFloat32> out = tf.linalg.matMul(flat, wO);
@@ -269,23 +272,23 @@ public final class LreaLayer implements InterestLayer {
     return regularizer;
   }
 
-  Operand<TFloat32> eComp() {
+  public Operand<TFloat32> eComp() {
     return eComp;
   }
 
-  Operand<TFloat32> eAux() {
+  public Operand<TFloat32> eAux() {
     return eAux;
   }
 
-  Operand<TFloat32> count() {
+  public Operand<TFloat32> count() {
     return count;
   }
 
-  Operand<TFloat32> absorbedInterest() {
+  public Operand<TFloat32> absorbedInterest() {
     return absorbedInterest;
   }
 
-  Operand<TFloat32> target() {
+  public Operand<TFloat32> target() {
     return target;
   }
 }

@@ -1,5 +1,6 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.internal.ParamStore;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -9,13 +10,13 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /** Shared graph math (static helpers; {@code Ops} is passed in, never stored). */
-public final class Layers {
+public final class GraphMath {
   /** Attention logit of a padded position (MODELS.md: "-inf", as a large finite constant). */
   public static final float MASKED_LOGIT = -1e9f;
 
   public static final float LEAKY_ALPHA = 0.2f;
 
-  private Layers() {}
+  private GraphMath() {}
 
   /** {@code x · W + b} over the last axis of a rank-2 input. */
   public static Operand<TFloat32> dense(

@@ -1,5 +1,8 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.CategorySlots;
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -61,7 +64,7 @@ public final class DecoupledPeLayer implements InterestLayer {
       store.table(tf, "P_dt", p.timeBuckets(), d, std);
       store.table(tf, TDPE_TARGET_TABLE, slots, d, std);
       eTilde =
-          FieldTables.add(
+          FieldEmbeddings.add(
               tf,
               in.behaviors(),
               store.lookup(tf, "P_pos", f.histPos()),
@@ -76,13 +79,13 @@ public final class DecoupledPeLayer implements InterestLayer {
       Operand<TInt32> posRows = tf.math.add(tf.math.mul(slot2, tf.constant(pb)), f.histPos());
       Operand<TInt32> dtRows = tf.math.add(tf.math.mul(slot2, tf.constant(tb)), f.histDt());
       eTilde =
-          FieldTables.add(
+          FieldEmbeddings.add(
               tf,
               in.behaviors(),
               store.lookup(tf, DPE_POS_TABLE, posRows),
               store.lookup(tf, DPE_DT_TABLE, dtRows));
       vTilde =
-          FieldTables.add(
+          FieldEmbeddings.add(
               tf,
               in.target(),
               store.lookup(tf, DPE_POS_TABLE, tf.math.mul(slot, tf.constant(pb))),

@@ -1,5 +1,7 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -75,7 +77,7 @@ public final class DsiTinLayer implements InterestLayer {
   @Override
   public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in, Features f) {
     int d = p.dim();
-    FieldTables t = FieldTables.base(d);
+    FieldEmbeddings t = FieldEmbeddings.base(d);
     t.create(tf, store, p);
     // TR: the full ẽ_i ⊙ ṽ_t, shared by every group.
     Operand<TFloat32> rep = tf.math.mul(in.behaviors(), tf.expandDims(in.target(), tf.constant(1)));
@@ -99,11 +101,11 @@ public final class DsiTinLayer implements InterestLayer {
       }
       Operand<TFloat32> logits =
           tf.math.mul(
-              Layers.sum(tf, tf.math.mul(k, tf.expandDims(q, tf.constant(1))), 2, false),
+              GraphMath.sum(tf, tf.math.mul(k, tf.expandDims(q, tf.constant(1))), 2, false),
               tf.constant((float) (1.0 / Math.sqrt(d))));
       Operand<TFloat32> alpha =
-          tf.math.mul(tf.nn.softmax(Layers.maskLogits(tf, logits, in.mask())), in.mask());
-      outs.add(Layers.sum(tf, tf.math.mul(rep, tf.expandDims(alpha, tf.constant(2))), 1, false));
+          tf.math.mul(tf.nn.softmax(GraphMath.maskLogits(tf, logits, in.mask())), in.mask());
+      outs.add(GraphMath.sum(tf, tf.math.mul(rep, tf.expandDims(alpha, tf.constant(2))), 1, false));
     }
     if (concat) {
       return outs.size() == 1 ? outs.get(0) : tf.concat(outs, tf.constant(1));
@@ -123,7 +125,7 @@ public final class DsiTinLayer implements InterestLayer {
   }
 
   private static Operand<TFloat32> behaviorField(
-      Ops tf, ParamStore store, FieldTables t, Features f, GroupField field) {
+      Ops tf, ParamStore store, FieldEmbeddings t, Features f, GroupField field) {
     return switch (field) {
       case ITEM -> store.lookup(tf, t.item(), f.histItem());
       case CAT1 -> store.lookup(tf, t.cat1(), f.histCat1());
@@ -138,7 +140,7 @@ public final class DsiTinLayer implements InterestLayer {
 
   /** The target's embedding of a field, or null where a target has no such field (action). */
   private static Operand<TFloat32> targetField(
-      Ops tf, ParamStore store, FieldTables t, Features f, GroupField field) {
+      Ops tf, ParamStore store, FieldEmbeddings t, Features f, GroupField field) {
     Operand<TInt32> zero = tf.constant(new int[] {0});
     return switch (field) {
       case ITEM -> store.lookup(tf, t.item(), f.targetItem());

@@ -1,5 +1,7 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
 import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -10,7 +12,7 @@ import org.tensorflow.types.TInt32;
  * Names of one set of field tables (the model's base tables, or a layer's own set such as DARE's
  * attention tables) and the sums of MODELS.md "Notation" over them.
  */
-record FieldTables(
+record FieldEmbeddings(
     String item,
     String cat1,
     String cat2,
@@ -22,8 +24,8 @@ record FieldTables(
     int dim) {
 
   /** The model's shared tables ({@code emb_*}, {@code P_pos}, {@code P_dt}) at width {@code d}. */
-  static FieldTables base(int d) {
-    return new FieldTables(
+  static FieldEmbeddings base(int d) {
+    return new FieldEmbeddings(
         "emb_item",
         "emb_cat1",
         "emb_cat2",
@@ -36,8 +38,8 @@ record FieldTables(
   }
 
   /** A separate set named {@code prefix + field}. */
-  static FieldTables prefixed(String prefix, int d) {
-    return new FieldTables(
+  static FieldEmbeddings prefixed(String prefix, int d) {
+    return new FieldEmbeddings(
         prefix + "item",
         prefix + "cat1",
         prefix + "cat2",

@@ -1,5 +1,6 @@
-package io.tinstream.models;
+package io.tinstream.models.internal;
 
+import io.tinstream.models.ModelParams;
 import java.util.Arrays;
 import java.util.Properties;
 import java.util.stream.Collectors;

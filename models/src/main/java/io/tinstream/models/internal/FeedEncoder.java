@@ -1,5 +1,9 @@
-package io.tinstream.models;
+package io.tinstream.models.internal;
 
+import io.tinstream.models.Batch;
+import io.tinstream.models.CategorySlots;
+import io.tinstream.models.FeatureEncoding;
+import io.tinstream.models.ModelParams;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.tensorflow.Tensor;
