@@ -2,6 +2,7 @@ package io.tinstream.models.layers;
 
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.internal.ParamStore;
+import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gather;
@@ -78,18 +79,17 @@ public final class DareLayer implements InterestLayer {
 
   @Override
   public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in, Features f) {
-    FieldEmbeddings rep = FieldEmbeddings.base(p.dim());
+    Space rep = Space.base(p.dim());
     rep.create(tf, store, p);
-    FieldEmbeddings att =
-        shared ? rep : FieldEmbeddings.prefixed(ATTENTION_PREFIX, attentionDim(p));
+    Space att = shared ? rep : Space.prefixed(ATTENTION_PREFIX, attentionDim(p));
     att.create(tf, store, p);
     Search s = search(tf, store, att, f, in.mask(), p.maxHistoryLength());
     // α_i = softmax over the kept behaviors of their relevance (padding kept only when L < K).
     Operand<TFloat32> alpha =
         tf.math.mul(tf.nn.softmax(GraphMath.maskLogits(tf, s.keptLogits, s.keptMask)), s.keptMask);
     // e^R_i ⊙ v^R_t for the kept behaviors only.
-    Operand<TFloat32> eR = rep.behaviors(tf, store, f, ids -> keep(tf, ids, s.indices), true);
-    Operand<TFloat32> vR = rep.target(tf, store, f, true);
+    Operand<TFloat32> eR = rep.behaviors(tf, store, f, ids -> keep(tf, ids, s.indices));
+    Operand<TFloat32> vR = rep.target(tf, store, f);
     Operand<TFloat32> representation = tf.math.mul(eR, tf.expandDims(vR, tf.constant(1)));
     store.output(OUT_ALPHA, alpha);
     store.output(OUT_REPRESENTATION, representation);
@@ -110,9 +110,48 @@ public final class DareLayer implements InterestLayer {
       Features f,
       Operand<TFloat32> mask,
       int k) {
-    FieldEmbeddings att = FieldEmbeddings.prefixed(prefix, attentionDim);
+    Space att = Space.prefixed(prefix, attentionDim);
     att.create(tf, store, p);
     return search(tf, store, att, f, mask, k).indices();
+  }
+
+  /**
+   * One embedding space (attention or representation): field embeddings with their own temporal
+   * encoding, since MODELS.md adds temporal encodings in both spaces.
+   */
+  record Space(FieldEmbeddings fields, TemporalEncoding temporal) {
+    static Space base(int d) {
+      return new Space(FieldEmbeddings.base(d), TemporalEncoding.base(d));
+    }
+
+    static Space prefixed(String prefix, int d) {
+      return new Space(FieldEmbeddings.prefixed(prefix, d), TemporalEncoding.prefixed(prefix, d));
+    }
+
+    int dim() {
+      return fields.dim();
+    }
+
+    void create(Ops tf, ParamStore store, ModelParams p) {
+      fields.create(tf, store, p);
+      temporal.create(tf, store, p);
+    }
+
+    /** {@code ẽ_i} over the behavior columns passed through {@code select}. */
+    Operand<TFloat32> behaviors(
+        Ops tf, ParamStore store, Features f, UnaryOperator<Operand<TInt32>> select) {
+      return temporal.encodeBehaviors(
+          tf,
+          store,
+          fields.behaviors(tf, store, f, select),
+          select.apply(f.histPos()),
+          select.apply(f.histDt()));
+    }
+
+    /** {@code ṽ_t}. */
+    Operand<TFloat32> target(Ops tf, ParamStore store, Features f) {
+      return temporal.encodeTarget(tf, store, fields.target(tf, store, f));
+    }
   }
 
   /** Top-K indices {@code [B, K']} (K' = min(K, L)) and the kept masked relevances. */
@@ -124,9 +163,9 @@ public final class DareLayer implements InterestLayer {
    * (TopK has no gradient and needs none: only the gathered relevances carry it).
    */
   static Search search(
-      Ops tf, ParamStore store, FieldEmbeddings att, Features f, Operand<TFloat32> mask, int k) {
-    Operand<TFloat32> eA = att.behaviors(tf, store, f, ids -> ids, true);
-    Operand<TFloat32> vA = att.target(tf, store, f, true);
+      Ops tf, ParamStore store, Space att, Features f, Operand<TFloat32> mask, int k) {
+    Operand<TFloat32> eA = att.behaviors(tf, store, f, ids -> ids);
+    Operand<TFloat32> vA = att.target(tf, store, f);
     Operand<TFloat32> r =
         tf.math.mul(
             GraphMath.sum(tf, tf.math.mul(eA, tf.expandDims(vA, tf.constant(1))), 2, false),

@@ -60,15 +60,10 @@ public final class DecoupledPeLayer implements InterestLayer {
     Operand<TFloat32> eTilde;
     Operand<TFloat32> vTilde;
     if (!perCategoryTables) {
-      store.table(tf, "P_pos", p.positionBuckets(), d, std);
-      store.table(tf, "P_dt", p.timeBuckets(), d, std);
+      TemporalEncoding shared = TemporalEncoding.base(d);
+      shared.create(tf, store, p);
       store.table(tf, TDPE_TARGET_TABLE, slots, d, std);
-      eTilde =
-          FieldEmbeddings.add(
-              tf,
-              in.behaviors(),
-              store.lookup(tf, "P_pos", f.histPos()),
-              store.lookup(tf, "P_dt", f.histDt()));
+      eTilde = shared.encodeBehaviors(tf, store, in.behaviors(), f.histPos(), f.histDt());
       vTilde = tf.math.add(in.target(), store.lookup(tf, TDPE_TARGET_TABLE, slot));
     } else {
       int pb = p.positionBuckets();
@@ -79,13 +74,13 @@ public final class DecoupledPeLayer implements InterestLayer {
       Operand<TInt32> posRows = tf.math.add(tf.math.mul(slot2, tf.constant(pb)), f.histPos());
       Operand<TInt32> dtRows = tf.math.add(tf.math.mul(slot2, tf.constant(tb)), f.histDt());
       eTilde =
-          FieldEmbeddings.add(
+          GraphMath.add(
               tf,
               in.behaviors(),
               store.lookup(tf, DPE_POS_TABLE, posRows),
               store.lookup(tf, DPE_DT_TABLE, dtRows));
       vTilde =
-          FieldEmbeddings.add(
+          GraphMath.add(
               tf,
               in.target(),
               store.lookup(tf, DPE_POS_TABLE, tf.math.mul(slot, tf.constant(pb))),

@@ -30,19 +30,6 @@ public final class GraphMath {
     return tf.nn.leakyRelu(x, LeakyRelu.alpha(LEAKY_ALPHA));
   }
 
-  /** MLP with LeakyReLU hidden layers and a linear scalar output: returns logits {@code [B]}. */
-  public static Operand<TFloat32> mlpLogit(
-      Ops tf, ParamStore store, String name, Operand<TFloat32> x, int in, int[] hidden) {
-    Operand<TFloat32> h = x;
-    int width = in;
-    for (int i = 0; i < hidden.length; i++) {
-      h = leakyRelu(tf, dense(tf, store, name + "_" + i, h, width, hidden[i]));
-      width = hidden[i];
-    }
-    Operand<TFloat32> out = dense(tf, store, name + "_out", h, width, 1);
-    return tf.reshape(out, tf.constant(new int[] {-1}));
-  }
-
   /** Applies a {@code [d, d]} matrix to the last axis of {@code [B, L, d]}. */
   public static Operand<TFloat32> project3(
       Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, int d) {
@@ -57,6 +44,16 @@ public final class GraphMath {
     Operand<TFloat32> padPenalty =
         tf.math.mul(tf.math.sub(tf.constant(1f), mask), tf.constant(MASKED_LOGIT));
     return tf.math.add(tf.math.mul(logits, mask), padPenalty);
+  }
+
+  /** {@code ((x_0 + x_1) + x_2) + ...}, left to right. */
+  @SafeVarargs
+  public static Operand<TFloat32> add(Ops tf, Operand<TFloat32>... xs) {
+    Operand<TFloat32> s = xs[0];
+    for (int i = 1; i < xs.length; i++) {
+      s = tf.math.add(s, xs[i]);
+    }
+    return s;
   }
 
   /** Row-wise sum over axis. */
