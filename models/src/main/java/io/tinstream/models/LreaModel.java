@@ -65,7 +65,7 @@ public final class LreaModel implements CtrModel {
         Head.probabilityWithExistingWeights(
             tf,
             delegate.store().dense(),
-            delegate.params().mlpLayers().length,
+            delegate.params().head().mlpLayers().length,
             layer.absorbedInterest(),
             layer.target());
     this.decompressedProb = delegate.head().probability();
@@ -73,7 +73,7 @@ public final class LreaModel implements CtrModel {
 
   /** LREA rank {@code r}. */
   public int rank() {
-    return delegate.params().lreaRank();
+    return delegate.params().lrea().rank();
   }
 
   /** Embedding dim {@code d}. */

@@ -33,7 +33,7 @@ public final class ModelRegistry {
 
   private ModelRegistry() {}
 
-  /** Issue 5: search pipelines, DARE/TWIN, DSI, TdPE/dPE, STIN, two-tower SASRec. */
+  /** Search pipelines, DARE/TWIN, DSI, TdPE/dPE, STIN and the two-tower SASRec variants. */
   private static void registerTinFamily() {
     register("sim", () -> new SearchedLayer(new TinLayer(), InterestLayer.History.SIM_SEARCH));
     register(

@@ -46,8 +46,8 @@ public final class SavedModelScorer implements AutoCloseable {
     ModelParams params = ModelParamsIO.fromProperties(props);
     ConfigProto config =
         ConfigProto.newBuilder()
-            .setIntraOpParallelismThreads(params.intraOpThreads())
-            .setInterOpParallelismThreads(params.interOpThreads())
+            .setIntraOpParallelismThreads(params.threads().intraOp())
+            .setInterOpParallelismThreads(params.threads().interOp())
             .build();
     SavedModelBundle bundle =
         SavedModelBundle.loader(dir.toString())

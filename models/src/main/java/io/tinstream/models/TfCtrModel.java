@@ -84,8 +84,8 @@ final class TfCtrModel implements CtrModel {
 
     ConfigProto config =
         ConfigProto.newBuilder()
-            .setIntraOpParallelismThreads(params.intraOpThreads())
-            .setInterOpParallelismThreads(params.interOpThreads())
+            .setIntraOpParallelismThreads(params.threads().intraOp())
+            .setInterOpParallelismThreads(params.threads().interOp())
             .build();
     this.session = new Session(graph, config);
     session.initialize();

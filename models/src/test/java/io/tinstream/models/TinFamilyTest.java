@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Issue 5 models: shapes, masking, DARE isolation, TD-SASRec heads, STIN-1 = TIN, TdPE/dPE. */
+/**
+ * The TIN-family variants beyond TIN itself: shapes, masking, DARE isolation, TD-SASRec heads,
+ * STIN-1 = TIN, TdPE/dPE.
+ */
 class TinFamilyTest {
   static final List<String> MODELS =
       List.of(

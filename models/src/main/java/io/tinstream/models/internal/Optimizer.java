@@ -25,6 +25,24 @@ import org.tensorflow.types.TInt32;
  * that applies them all.
  */
 public final class Optimizer {
+  /**
+   * {@code learningRate}: Adam's, of the dense weights; {@code embeddingLearningRate} and {@code
+   * adagradInitialAccumulator}: sparse Adagrad's, of the embedding tables.
+   */
+  public record Settings(
+      float learningRate, float embeddingLearningRate, float adagradInitialAccumulator) {
+    public static final Settings DEFAULT = new Settings(1e-3f, 0.05f, 0.1f);
+
+    public void validate() {
+      if (!(learningRate > 0 && embeddingLearningRate > 0)) {
+        throw new IllegalArgumentException("learning rates must be > 0");
+      }
+      if (!(adagradInitialAccumulator > 0)) {
+        throw new IllegalArgumentException("adagradInitialAccumulator must be > 0");
+      }
+    }
+  }
+
   /** A dense weight with its Adam slots. */
   public record DenseSlots(
       ParamStore.DenseParam param, Variable<TFloat32> m, Variable<TFloat32> v) {}
@@ -52,9 +70,10 @@ public final class Optimizer {
       }
     }
     Output<?>[] grads = graph.addGradients(loss.asOutput(), xs.toArray(new Output<?>[0]));
-    this.adam = new Adam(tf, params.learningRate());
+    Settings settings = params.optimizer();
+    this.adam = new Adam(tf, settings.learningRate());
     SparseAdagrad adagrad =
-        new SparseAdagrad(params.embeddingLearningRate(), params.adagradInitialAccumulator());
+        new SparseAdagrad(settings.embeddingLearningRate(), settings.adagradInitialAccumulator());
     // Ref variables alias their reads: no apply may run before every gradient (which still reads
     // the pre-step weights) is computed, or backprop would see partially updated weights.
     List<Operation> gradOps = new ArrayList<>();

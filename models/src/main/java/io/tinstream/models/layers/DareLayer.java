@@ -29,13 +29,27 @@ public final class DareLayer implements InterestLayer {
 
   public static final String OUT_REPRESENTATION = "dare_representation";
 
+  /**
+   * {@code attentionDim}: {@code d_A}; 0 lets the variant decide ({@code d}, or {@code d/2} for
+   * {@code dare-half}).
+   */
+  public record Settings(int attentionDim) {
+    public static final Settings DEFAULT = new Settings(0);
+
+    public void validate() {
+      if (attentionDim < 0) {
+        throw new IllegalArgumentException("attentionDim must be >= 0 (0 = variant default)");
+      }
+    }
+  }
+
   private final boolean shared;
   private final int attentionDivisor;
 
   /**
    * @param shared TWIN (one table) instead of DARE
    * @param attentionDivisor {@code d_A = d / attentionDivisor} unless {@link
-   *     ModelParams#attentionDim()} sets it
+   *     Settings#attentionDim()} sets it
    */
   public DareLayer(boolean shared, int attentionDivisor) {
     if (attentionDivisor < 1 || (shared && attentionDivisor != 1)) {
@@ -49,7 +63,8 @@ public final class DareLayer implements InterestLayer {
     if (shared) {
       return p.dim();
     }
-    return p.attentionDim() > 0 ? p.attentionDim() : Math.max(1, p.dim() / attentionDivisor);
+    int configured = p.dare().attentionDim();
+    return configured > 0 ? configured : Math.max(1, p.dim() / attentionDivisor);
   }
 
   @Override

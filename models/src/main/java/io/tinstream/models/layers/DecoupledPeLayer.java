@@ -55,7 +55,7 @@ public final class DecoupledPeLayer implements InterestLayer {
   public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in, Features f) {
     int d = p.dim();
     int slots = p.categorySlots() + 1;
-    float std = p.embeddingInitStd();
+    float std = p.embeddings().initStd();
     Operand<TInt32> slot = f.targetCategorySlot(); // [B]
     Operand<TFloat32> eTilde;
     Operand<TFloat32> vTilde;

@@ -12,6 +12,18 @@ import org.tensorflow.types.TFloat32;
  * without softmax over the full sequence, interest {@code Σ_i α_i ẽ_i}; padded α are zeroed.
  */
 public final class DinLayer implements InterestLayer {
+
+  /** Hidden width of the attention MLP. */
+  public record Settings(int attentionHidden) {
+    public static final Settings DEFAULT = new Settings(36);
+
+    public void validate() {
+      if (attentionHidden <= 0) {
+        throw new IllegalArgumentException("dinAttentionHidden must be > 0");
+      }
+    }
+  }
+
   /** Initial attention weight of every behavior (bias of the attention MLP's output). */
   static final float INITIAL_ALPHA = 1f;
 
@@ -35,13 +47,13 @@ public final class DinLayer implements InterestLayer {
     Operand<TFloat32> flat = tf.reshape(x, tf.constant(new int[] {-1, 4 * d}));
     Operand<TFloat32> h =
         GraphMath.leakyRelu(
-            tf, GraphMath.dense(tf, store, "din_att_0", flat, 4 * d, p.dinAttentionHidden()));
+            tf, GraphMath.dense(tf, store, "din_att_0", flat, 4 * d, p.din().attentionHidden()));
     // Output bias starts at 1, weights at Glorot: α_i ≈ 1 at init, so the count-normalized sum
     // below starts as mean pooling of ẽ_i (where TIN's uniform softmax also starts) instead of
-    // ≈ 0 with random signs, which left DIN behind pool within a fixed epoch budget (issue 5).
+    // ≈ 0 with random signs, which left DIN behind pool within a fixed epoch budget.
     Operand<TFloat32> a =
         tf.math.add(
-            tf.linalg.matMul(h, store.glorot(tf, "din_att_out_W", p.dinAttentionHidden(), 1)),
+            tf.linalg.matMul(h, store.glorot(tf, "din_att_out_W", p.din().attentionHidden(), 1)),
             store.dense(tf, "din_att_out_b", new long[] {1}, new float[] {INITIAL_ALPHA}));
     Operand<TFloat32> alpha =
         tf.math.mul(tf.reshape(a, tf.shape(in.mask())), in.mask()); // [B, L], padded -> 0

@@ -96,7 +96,7 @@ public final class DsiTinLayer implements InterestLayer {
         float[] init = new float[d];
         java.util.Random r = new java.util.Random(p.seed() * 31 + g);
         for (int i = 0; i < d; i++) {
-          init[i] = (float) (r.nextGaussian() * p.embeddingInitStd());
+          init[i] = (float) (r.nextGaussian() * p.embeddings().initStd());
         }
         q = store.dense(tf, "dsi_q_" + g, new long[] {1, d}, init);
       }

@@ -2,6 +2,9 @@ package io.tinstream.models.layers;
 
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.internal.ParamStore;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -15,6 +18,47 @@ import org.tensorflow.types.TInt32;
  */
 public record FieldEmbeddings(
     String item, String cat1, String cat2, String cat3, String action, String scenario, int dim) {
+
+  /**
+   * {@code dim}: {@code d}; {@code rows}: rows of each field's table including the reserved row 0;
+   * {@code initStd}: standard deviation of the initial rows (of every table a model creates).
+   */
+  public record Settings(int dim, Map<ModelParams.Field, Integer> rows, float initStd) {
+    public static final Settings DEFAULT =
+        new Settings(
+            16,
+            Map.of(
+                ModelParams.Field.ITEM, 1 << 15,
+                ModelParams.Field.CAT1, 1 << 10,
+                ModelParams.Field.CAT2, 1 << 10,
+                ModelParams.Field.CAT3, 1 << 10,
+                ModelParams.Field.ACTION, 64,
+                ModelParams.Field.SCENARIO, 64),
+            0.05f);
+
+    public Settings {
+      rows = Collections.unmodifiableMap(new EnumMap<>(rows));
+    }
+
+    /** The same with {@code field}'s table at {@code n} rows. */
+    public Settings withRows(ModelParams.Field field, int n) {
+      Map<ModelParams.Field, Integer> r = new EnumMap<>(rows);
+      r.put(field, n);
+      return new Settings(dim, r, initStd);
+    }
+
+    public void validate() {
+      if (dim <= 0) {
+        throw new IllegalArgumentException("dim must be > 0, got " + dim);
+      }
+      for (Map.Entry<ModelParams.Field, Integer> e : rows.entrySet()) {
+        if (e.getValue() < 2) {
+          throw new IllegalArgumentException(
+              "rows(" + e.getKey() + ") must be >= 2 (row 0 is reserved)");
+        }
+      }
+    }
+  }
 
   /** The model's shared tables {@code emb_*} at width {@code d}. */
   public static FieldEmbeddings base(int d) {
@@ -35,7 +79,7 @@ public record FieldEmbeddings(
 
   /** Creates the tables that do not exist yet (row 0 is the reserved row of every table). */
   public void create(Ops tf, ParamStore store, ModelParams p) {
-    float std = p.embeddingInitStd();
+    float std = p.embeddings().initStd();
     store.table(tf, item, p.rows(ModelParams.Field.ITEM), dim, std);
     store.table(tf, cat1, p.rows(ModelParams.Field.CAT1), dim, std);
     store.table(tf, cat2, p.rows(ModelParams.Field.CAT2), dim, std);

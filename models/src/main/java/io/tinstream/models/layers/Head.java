@@ -20,6 +20,32 @@ public record Head(Operand<TFloat32> logit, Operand<TFloat32> probability, Opera
   public static final String SCORE = "score";
 
   public static final String LOSS = "loss";
+
+  /** {@code mlpLayers}: hidden widths of the MLP (MODELS.md: e.g. 200-80). */
+  public record Settings(int[] mlpLayers) {
+    public static final Settings DEFAULT = new Settings(new int[] {200, 80});
+
+    public Settings {
+      mlpLayers = mlpLayers.clone();
+    }
+
+    @Override
+    public int[] mlpLayers() {
+      return mlpLayers.clone();
+    }
+
+    public void validate() {
+      if (mlpLayers.length == 0) {
+        throw new IllegalArgumentException("mlpLayers must not be empty");
+      }
+      for (int h : mlpLayers) {
+        if (h <= 0) {
+          throw new IllegalArgumentException("mlp layer widths must be > 0");
+        }
+      }
+    }
+  }
+
   private static final String MLP = "mlp";
   private static final String OUTPUT = MLP + "_out";
 
@@ -38,7 +64,7 @@ public record Head(Operand<TFloat32> logit, Operand<TFloat32> probability, Opera
     } else {
       int width = layer.outputDim(p) + p.dim();
       Operand<TFloat32> x = tf.concat(List.of(interest, vt), tf.constant(1));
-      logit = mlpLogit(tf, store, x, width, p.mlpLayers());
+      logit = mlpLogit(tf, store, x, width, p.head().mlpLayers());
     }
     Operand<TFloat32> probability = tf.withName(SCORE).math.sigmoid(logit);
     // Sigmoid cross-entropy as softplus(x) - x*z (stable, gradients all registered).

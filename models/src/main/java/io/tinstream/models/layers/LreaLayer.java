@@ -55,6 +55,23 @@ public final class LreaLayer implements InterestLayer {
   /** Target gates: {@code E_t ⊙ x} and {@code x} at initialization. */
   public static final int HEADS = 2;
 
+  /**
+   * {@code rank}: {@code r}, the virtual behaviors in {@code E_comp} / {@code E_aux} (paper: 128 at
+   * L = 10000, d = 16); {@code lambda}: {@code λ} of the non-negativity loss (the paper's best).
+   */
+  public record Settings(int rank, float lambda) {
+    public static final Settings DEFAULT = new Settings(128, 0.3f);
+
+    public void validate() {
+      if (rank <= 0) {
+        throw new IllegalArgumentException("lreaRank must be > 0, got " + rank);
+      }
+      if (!(lambda >= 0)) {
+        throw new IllegalArgumentException("lreaLambda must be >= 0, got " + lambda);
+      }
+    }
+  }
+
   private Operand<TFloat32> regularizer;
   private Operand<TFloat32> eComp;
   private Operand<TFloat32> eAux;
@@ -75,7 +92,7 @@ public final class LreaLayer implements InterestLayer {
   @Override
   public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in) {
     int d = p.dim();
-    int r = p.lreaRank();
+    int r = p.lrea().rank();
     int len = p.maxHistoryLength();
     Operand<TFloat32> mask = in.mask();
     // E_s with padded rows zeroed: they then add nothing to E_comp, E_aux or E_sᵀ s.
@@ -160,7 +177,7 @@ public final class LreaLayer implements InterestLayer {
     this.regularizer =
         tf.withName("lrea_nonneg_loss")
             .math
-            .mul(tf.constant(p.lreaLambda()), tf.math.add(decompPenalty, compPenalty));
+            .mul(tf.constant(p.lrea().lambda()), tf.math.add(decompPenalty, compPenalty));
     return decompressed;
   }
 

@@ -29,6 +29,17 @@ public final class SasRecLayer implements InterestLayer {
   public static final String HEADS_W = "sas_W_heads";
   static final float LN_EPS = 1e-6f;
 
+  /** {@code blocks}: causal self-attention blocks of the user tower. */
+  public record Settings(int blocks) {
+    public static final Settings DEFAULT = new Settings(2);
+
+    public void validate() {
+      if (blocks < 1) {
+        throw new IllegalArgumentException("sasrecBlocks must be >= 1");
+      }
+    }
+  }
+
   private final boolean targetDecoupled;
   private final History history;
 
@@ -81,7 +92,7 @@ public final class SasRecLayer implements InterestLayer {
     Operand<TFloat32> causal = tf.linalg.bandPart(ones, tf.constant(-1), tf.constant(0));
     Operand<TFloat32> attMask =
         tf.math.mul(tf.expandDims(causal, tf.constant(0)), tf.expandDims(mask, tf.constant(1)));
-    for (int b = 0; b < p.sasrecBlocks(); b++) {
+    for (int b = 0; b < p.sasRec().blocks(); b++) {
       String n = "sas" + b + "_";
       Operand<TFloat32> q = GraphMath.project3(tf, x, store.glorot(tf, n + "W_q", d, d), d);
       Operand<TFloat32> k = GraphMath.project3(tf, x, store.glorot(tf, n + "W_k", d, d), d);

@@ -18,6 +18,24 @@ public record TemporalEncoding(String positionTable, String intervalTable, int d
   private static final String POSITION = "P_pos";
   private static final String INTERVAL = "P_dt";
 
+  /**
+   * {@code positionBuckets}: rows of {@code P_pos} (row 0 the target, 1 the most recent behavior,
+   * capped at the end); {@code timeBuckets}: rows of {@code P_dt} (bucket 0 is shared by the target
+   * and intervals under a minute).
+   */
+  public record Settings(int positionBuckets, int timeBuckets) {
+    public static final Settings DEFAULT = new Settings(257, 32);
+
+    public void validate() {
+      if (timeBuckets < 2) {
+        throw new IllegalArgumentException("timeBuckets must be >= 2");
+      }
+      if (positionBuckets < 2) {
+        throw new IllegalArgumentException("positionBuckets must be >= 2");
+      }
+    }
+  }
+
   /** The model's shared {@code P_pos}, {@code P_dt} at width {@code d}. */
   public static TemporalEncoding base(int d) {
     return prefixed("", d);
@@ -30,7 +48,7 @@ public record TemporalEncoding(String positionTable, String intervalTable, int d
 
   /** Creates both tables unless they exist. */
   public void create(Ops tf, ParamStore store, ModelParams p) {
-    float std = p.embeddingInitStd();
+    float std = p.embeddings().initStd();
     store.table(tf, positionTable, p.positionBuckets(), dim, std);
     store.table(tf, intervalTable, p.timeBuckets(), dim, std);
   }

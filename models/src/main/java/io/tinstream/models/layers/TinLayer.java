@@ -8,10 +8,18 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * TIN backbone (MODELS.md "TIN layer"): {@code α_i = softmax_i(q·k_i/√d)} (TA) and {@code Σ_i α_i
- * (v_i ⊙ u)} (TR), with {@code W_q, W_k, W_v, W_u} identity unless {@link
- * ModelParams#projections()} turns on learned ones (initialized to identity).
+ * (v_i ⊙ u)} (TR), with {@code W_q, W_k, W_v, W_u} identity unless {@link Settings#projections()}
+ * turns on learned ones (initialized to identity).
  */
 public final class TinLayer implements InterestLayer {
+
+  /**
+   * {@code projections}: learned {@code W_q, W_k, W_v, W_u} instead of identity; off by default
+   * because DARE shows projections hurt at small {@code d} (MODELS.md "TIN layer").
+   */
+  public record Settings(boolean projections) {
+    public static final Settings DEFAULT = new Settings(false);
+  }
 
   @Override
   public boolean temporalEncoding() {
@@ -40,7 +48,7 @@ public final class TinLayer implements InterestLayer {
     Operand<TFloat32> u = query;
     Operand<TFloat32> k = e;
     Operand<TFloat32> v = e;
-    if (p.projections()) {
+    if (p.tin().projections()) {
       q = tf.linalg.matMul(query, store.eye(tf, prefix + "q", d));
       u = tf.linalg.matMul(query, store.eye(tf, prefix + "u", d));
       k = GraphMath.project3(tf, e, store.eye(tf, prefix + "k", d), d);
