@@ -2,7 +2,6 @@ package io.tinstream.models;
 
 import io.tinstream.models.internal.FeedEncoder;
 import io.tinstream.models.internal.GraphInputs;
-import io.tinstream.models.internal.ModelParamsIO;
 import io.tinstream.models.internal.Optimizer;
 import io.tinstream.models.internal.ParamStore;
 import io.tinstream.models.internal.TouchedRows;
@@ -13,8 +12,6 @@ import io.tinstream.models.layers.Head;
 import io.tinstream.models.layers.InterestLayer;
 import io.tinstream.models.layers.TemporalEncoding;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,14 +19,11 @@ import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
-import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
-import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
@@ -254,22 +248,7 @@ final class TfCtrModel implements CtrModel {
 
   @Override
   public void exportSavedModel(Path dir) throws IOException {
-    Signature.Builder sig =
-        Signature.builder().key(Signature.DEFAULT_KEY).methodName("tensorflow/serving/predict");
-    for (Map.Entry<String, Placeholder<?>> e : inputs.all().entrySet()) {
-      if (!e.getKey().equals(FeedEncoder.LABEL)) {
-        sig.input(e.getKey(), e.getValue());
-      }
-    }
-    sig.output(Head.SCORE, head.probability());
-    SavedModelBundle.exporter(dir.toString())
-        .withTags(SavedModelBundle.DEFAULT_TAG)
-        .withSession(session)
-        .withSignature(sig.build())
-        .export();
-    try (Writer w = Files.newBufferedWriter(dir.resolve(SavedModelScorer.PARAMS_FILE))) {
-      ModelParamsIO.toProperties(params, version).store(w, "tinstream model params");
-    }
+    SavedModelExport.write(dir, session, inputs, head.probability(), params, version);
   }
 
   @Override
