@@ -65,7 +65,7 @@ public final class Optimizer {
       xs.add(dp.read().asOutput());
     }
     for (ParamStore.TableParam t : store.tables().values()) {
-      for (Operand<TFloat32> g : t.gathered()) {
+      for (Operand<TFloat32> g : t.gathered) {
         xs.add(g.asOutput());
       }
     }
@@ -92,7 +92,7 @@ public final class Optimizer {
     }
     for (ParamStore.TableParam t : store.tables().values()) {
       List<Output<TFloat32>> tableGrads = new ArrayList<>();
-      for (int k = 0; k < t.gathered().size(); k++) {
+      for (int k = 0; k < t.gathered.size(); k++) {
         tableGrads.add(floats(grads[gi++]));
       }
       SparseAdagrad.Update u = adagrad.update(tf, afterGradients, t, tableGrads);

@@ -66,16 +66,6 @@ public final class ParamStore {
     public Variable<TFloat32> var() {
       return var;
     }
-
-    /** Row ids of every lookup, in lookup order. */
-    public List<Operand<TInt32>> ids() {
-      return Collections.unmodifiableList(ids);
-    }
-
-    /** Every gather from the table, in lookup order (aligned with {@link #ids()}). */
-    public List<Operand<TFloat32>> gathered() {
-      return Collections.unmodifiableList(gathered);
-    }
   }
 
   private final Random random;
@@ -187,7 +177,7 @@ public final class ParamStore {
     return g;
   }
 
-  public static Operand<TFloat32> constant(Ops tf, long[] shape, float[] values) {
+  static Operand<TFloat32> constant(Ops tf, long[] shape, float[] values) {
     return tf.constant(Shape.of(shape), DataBuffers.of(values, true, false));
   }
 }

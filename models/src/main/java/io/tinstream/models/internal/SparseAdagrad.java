@@ -41,7 +41,7 @@ final class SparseAdagrad {
     List<Operand<TInt32>> ids = new ArrayList<>();
     List<Operand<TFloat32>> gs = new ArrayList<>();
     for (int k = 0; k < grads.size(); k++) {
-      ids.add(tf.reshape(table.ids().get(k), tf.constant(new int[] {-1})));
+      ids.add(tf.reshape(table.ids.get(k), tf.constant(new int[] {-1})));
       gs.add(tf.reshape(grads.get(k), tf.constant(new int[] {-1, table.dim()})));
     }
     Operand<TInt32> allIds = ids.size() == 1 ? ids.get(0) : tf.concat(ids, tf.constant(0));
