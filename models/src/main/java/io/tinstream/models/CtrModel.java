@@ -1,5 +1,7 @@
 package io.tinstream.models;
 
+import io.tinstream.models.internal.ParamStore;
+import io.tinstream.models.internal.VariableCodec;
 import java.io.IOException;
 import java.nio.file.Path;
 

@@ -1,10 +1,12 @@
 package io.tinstream.models;
 
+import io.tinstream.models.internal.FeedEncoder;
+import io.tinstream.models.layers.Head;
+import io.tinstream.models.layers.LreaLayer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -12,7 +14,6 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -59,33 +60,20 @@ public final class LreaModel implements CtrModel {
     this.delegate = delegate;
     this.layer = layer;
     Ops tf = Ops.create(delegate.graph()).withSubScope("lrea_absorbed");
-    // The MLP head of TfCtrModel, rebuilt on the absorbed interest with the same variables.
-    Map<String, ParamStore.DenseParam> dense = delegate.store().dense();
-    Operand<TFloat32> h =
-        tf.concat(List.of(layer.absorbedInterest(), layer.target()), tf.constant(1));
-    int[] hidden = delegate.params().mlpLayers();
-    for (int i = 0; i < hidden.length; i++) {
-      h = Layers.leakyRelu(tf, affine(tf, dense, "mlp_" + i, h));
-    }
-    Operand<TFloat32> logit =
-        tf.reshape(affine(tf, dense, "mlp_out", h), tf.constant(new int[] {-1}));
-    this.absorbedProb = tf.withName("score").math.sigmoid(logit);
-    this.decompressedProb = delegate.graph().operation(FeedEncoder.SCORE).<TFloat32>output(0);
-  }
-
-  private static Operand<TFloat32> affine(
-      Ops tf, Map<String, ParamStore.DenseParam> dense, String name, Operand<TFloat32> x) {
-    ParamStore.DenseParam w = dense.get(name + "_W");
-    ParamStore.DenseParam b = dense.get(name + "_b");
-    if (w == null || b == null) {
-      throw new IllegalStateException("MLP head variable " + name + " not found");
-    }
-    return tf.math.add(tf.linalg.matMul(x, w.read()), b.read());
+    // The model's MLP head, rebuilt on the absorbed interest with the same variables.
+    this.absorbedProb =
+        Head.probabilityWithExistingWeights(
+            tf,
+            delegate.store().dense(),
+            delegate.params().head().mlpLayers().length,
+            layer.absorbedInterest(),
+            layer.target());
+    this.decompressedProb = delegate.head().probability();
   }
 
   /** LREA rank {@code r}. */
   public int rank() {
-    return delegate.params().lreaRank();
+    return delegate.params().lrea().rank();
   }
 
   /** Embedding dim {@code d}. */
@@ -107,16 +95,14 @@ public final class LreaModel implements CtrModel {
     FeedEncoder.Encoded enc = FeedEncoder.encode(params(), histories);
     List<Tensor> owned = new ArrayList<>();
     try {
-      Session.Runner r = delegate.session().runner();
-      for (Map.Entry<String, Tensor> t : enc.tensors().entrySet()) {
-        owned.add(t.getValue());
-        if (t.getKey().startsWith("hist_") || t.getKey().equals(FeedEncoder.MASK)) {
-          Placeholder<?> ph = delegate.input(t.getKey());
-          if (ph != null) {
-            r.feed(ph, t.getValue());
-          }
-        }
-      }
+      Session.Runner r =
+          delegate
+              .inputs()
+              .feed(
+                  delegate.session().runner(),
+                  enc,
+                  owned,
+                  name -> name.startsWith("hist_") || name.equals(FeedEncoder.MASK));
       try (Result res = r.fetch(layer.eComp()).fetch(layer.eAux()).run()) {
         int d = dim();
         int rk = rank();
@@ -167,16 +153,10 @@ public final class LreaModel implements CtrModel {
     FeedEncoder.Encoded enc = FeedEncoder.encode(params(), candidates);
     List<Tensor> owned = new ArrayList<>();
     try {
-      Session.Runner r = delegate.session().runner();
-      for (Map.Entry<String, Tensor> t : enc.tensors().entrySet()) {
-        owned.add(t.getValue());
-        if (t.getKey().startsWith("tgt_")) {
-          Placeholder<?> ph = delegate.input(t.getKey());
-          if (ph != null) {
-            r.feed(ph, t.getValue());
-          }
-        }
-      }
+      Session.Runner r =
+          delegate
+              .inputs()
+              .feed(delegate.session().runner(), enc, owned, name -> name.startsWith("tgt_"));
       // One [1, d, r] pair broadcasts over the candidates in the absorbed ops.
       Shape shape = Shape.of(1, dim(), rank());
       TFloat32 comp =
@@ -218,14 +198,7 @@ public final class LreaModel implements CtrModel {
     FeedEncoder.Encoded enc = FeedEncoder.encode(params(), batch);
     List<Tensor> owned = new ArrayList<>();
     try {
-      Session.Runner r = delegate.session().runner();
-      for (Map.Entry<String, Tensor> t : enc.tensors().entrySet()) {
-        owned.add(t.getValue());
-        Placeholder<?> ph = delegate.input(t.getKey());
-        if (ph != null) {
-          r.feed(ph, t.getValue());
-        }
-      }
+      Session.Runner r = delegate.inputs().feed(delegate.session().runner(), enc, owned);
       try (Result res = r.fetch(absorbedProb).fetch(decompressedProb).run()) {
         float[] abs = new float[batch.size];
         float[] dec = new float[batch.size];

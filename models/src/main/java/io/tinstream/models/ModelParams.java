@@ -1,11 +1,22 @@
 package io.tinstream.models;
 
+import io.tinstream.models.internal.Optimizer;
+import io.tinstream.models.layers.DareLayer;
+import io.tinstream.models.layers.DinLayer;
+import io.tinstream.models.layers.FieldEmbeddings;
+import io.tinstream.models.layers.Head;
+import io.tinstream.models.layers.LreaLayer;
+import io.tinstream.models.layers.SasRecLayer;
+import io.tinstream.models.layers.TemporalEncoding;
+import io.tinstream.models.layers.TinLayer;
 import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.Objects;
 
-/** Immutable configuration of a CTR model; build it with {@link #builder()}. */
+/**
+ * Immutable configuration of a CTR model; build it with {@link #builder()}. It composes the
+ * settings each part owns ({@link TinLayer.Settings}, {@link LreaLayer.Settings}, ...) with the few
+ * that every part reads (variant, seed, history window, category slots).
+ */
 public final class ModelParams {
 
   /** Categorical fields that own an embedding table. */
@@ -18,72 +29,51 @@ public final class ModelParams {
     SCENARIO
   }
 
+  /** TF session threads: intra-op and inter-op pools. */
+  public record Threads(int intraOp, int interOp) {
+    public static final Threads DEFAULT = new Threads(1, 1);
+
+    public void validate() {
+      if (intraOp < 1 || interOp < 1) {
+        throw new IllegalArgumentException("threads must be >= 1");
+      }
+    }
+  }
+
   public static final String DEFAULT_VARIANT = "tin";
-  public static final int DEFAULT_DIM = 16;
-  public static final int DEFAULT_ITEM_ROWS = 1 << 15;
-  public static final int DEFAULT_CATEGORY_ROWS = 1 << 10;
-  public static final int DEFAULT_SMALL_ROWS = 64;
   public static final int DEFAULT_MAX_HISTORY = 100;
-  public static final int DEFAULT_TIME_BUCKETS = 32;
-
-  /** LREA rank {@code r} (paper: 128 at L = 10000, d = 16). */
-  public static final int DEFAULT_LREA_RANK = 128;
-
-  /** LREA non-negativity weight {@code λ} (paper's best). */
-  public static final float DEFAULT_LREA_LAMBDA = 0.3f;
-
-  public static final int DEFAULT_POSITION_BUCKETS = 257;
-  public static final int[] DEFAULT_MLP = {200, 80};
-  public static final float DEFAULT_LEARNING_RATE = 1e-3f;
-  public static final float DEFAULT_EMBEDDING_LEARNING_RATE = 0.05f;
-  public static final int DEFAULT_DIN_ATTENTION_HIDDEN = 36;
   public static final int DEFAULT_CATEGORY_SLOTS = 32;
-  public static final int DEFAULT_SASREC_BLOCKS = 2;
 
   private final String variant;
-  private final int dim;
-  private final Map<Field, Integer> rows;
-  private final int maxHistoryLength;
-  private final int timeBuckets;
-  private final int positionBuckets;
-  private final int[] mlpLayers;
-  private final float learningRate;
-  private final float embeddingLearningRate;
-  private final float adagradInitialAccumulator;
-  private final float embeddingInitStd;
-  private final int lreaRank;
-  private final float lreaLambda;
   private final long seed;
-  private final boolean projections;
-  private final int dinAttentionHidden;
-  private final int attentionDim;
+  private final int maxHistoryLength;
   private final int categorySlots;
-  private final int sasrecBlocks;
-  private final int intraOpThreads;
-  private final int interOpThreads;
+  private final FieldEmbeddings.Settings embeddings;
+  private final TemporalEncoding.Settings temporalEncoding;
+  private final TinLayer.Settings tin;
+  private final DinLayer.Settings din;
+  private final DareLayer.Settings dare;
+  private final SasRecLayer.Settings sasRec;
+  private final LreaLayer.Settings lrea;
+  private final Head.Settings head;
+  private final Optimizer.Settings optimizer;
+  private final Threads threads;
 
   private ModelParams(Builder b) {
     this.variant = b.variant;
-    this.dim = b.dim;
-    this.rows = new EnumMap<>(b.rows);
-    this.maxHistoryLength = b.maxHistoryLength;
-    this.timeBuckets = b.timeBuckets;
-    this.positionBuckets = b.positionBuckets;
-    this.mlpLayers = b.mlpLayers.clone();
-    this.learningRate = b.learningRate;
-    this.embeddingLearningRate = b.embeddingLearningRate;
-    this.adagradInitialAccumulator = b.adagradInitialAccumulator;
-    this.embeddingInitStd = b.embeddingInitStd;
-    this.lreaRank = b.lreaRank;
-    this.lreaLambda = b.lreaLambda;
     this.seed = b.seed;
-    this.projections = b.projections;
-    this.dinAttentionHidden = b.dinAttentionHidden;
-    this.attentionDim = b.attentionDim;
+    this.maxHistoryLength = b.maxHistoryLength;
     this.categorySlots = b.categorySlots;
-    this.sasrecBlocks = b.sasrecBlocks;
-    this.intraOpThreads = b.intraOpThreads;
-    this.interOpThreads = b.interOpThreads;
+    this.embeddings = b.embeddings;
+    this.temporalEncoding = b.temporalEncoding;
+    this.tin = b.tin;
+    this.din = b.din;
+    this.dare = b.dare;
+    this.sasRec = b.sasRec;
+    this.lrea = b.lrea;
+    this.head = b.head;
+    this.optimizer = b.optimizer;
+    this.threads = b.threads;
   }
 
   public static Builder builder() {
@@ -94,26 +84,19 @@ public final class ModelParams {
   public Builder toBuilder() {
     Builder b = new Builder();
     b.variant = variant;
-    b.dim = dim;
-    b.rows.putAll(rows);
-    b.maxHistoryLength = maxHistoryLength;
-    b.timeBuckets = timeBuckets;
-    b.positionBuckets = positionBuckets;
-    b.mlpLayers = mlpLayers.clone();
-    b.learningRate = learningRate;
-    b.embeddingLearningRate = embeddingLearningRate;
-    b.adagradInitialAccumulator = adagradInitialAccumulator;
-    b.embeddingInitStd = embeddingInitStd;
-    b.lreaRank = lreaRank;
-    b.lreaLambda = lreaLambda;
     b.seed = seed;
-    b.projections = projections;
-    b.dinAttentionHidden = dinAttentionHidden;
-    b.attentionDim = attentionDim;
+    b.maxHistoryLength = maxHistoryLength;
     b.categorySlots = categorySlots;
-    b.sasrecBlocks = sasrecBlocks;
-    b.intraOpThreads = intraOpThreads;
-    b.interOpThreads = interOpThreads;
+    b.embeddings = embeddings;
+    b.temporalEncoding = temporalEncoding;
+    b.tin = tin;
+    b.din = din;
+    b.dare = dare;
+    b.sasRec = sasRec;
+    b.lrea = lrea;
+    b.head = head;
+    b.optimizer = optimizer;
+    b.threads = threads;
     return b;
   }
 
@@ -121,81 +104,12 @@ public final class ModelParams {
     return variant;
   }
 
-  /** Embedding dimension {@code d}. */
-  public int dim() {
-    return dim;
-  }
-
-  /** Rows of the field's table, including the reserved row 0. */
-  public int rows(Field f) {
-    return rows.get(f);
-  }
-
-  public int maxHistoryLength() {
-    return maxHistoryLength;
-  }
-
-  /** Rows of {@code P_dt}; bucket 0 is shared by the target and intervals under a minute. */
-  public int timeBuckets() {
-    return timeBuckets;
-  }
-
-  /** Rows of {@code P_pos}; row 0 is the target, 1 the most recent behavior, capped at the end. */
-  public int positionBuckets() {
-    return positionBuckets;
-  }
-
-  public int[] mlpLayers() {
-    return mlpLayers.clone();
-  }
-
-  /** Adam learning rate of the dense weights. */
-  public float learningRate() {
-    return learningRate;
-  }
-
-  /** Adagrad learning rate of the (sparsely updated) embedding tables. */
-  public float embeddingLearningRate() {
-    return embeddingLearningRate;
-  }
-
-  public float adagradInitialAccumulator() {
-    return adagradInitialAccumulator;
-  }
-
-  public float embeddingInitStd() {
-    return embeddingInitStd;
-  }
-
-  /** LREA rank {@code r}: virtual behaviors in {@code E_comp} / {@code E_aux}. */
-  public int lreaRank() {
-    return lreaRank;
-  }
-
-  /** LREA weight {@code λ} of the non-negativity loss. */
-  public float lreaLambda() {
-    return lreaLambda;
-  }
-
   public long seed() {
     return seed;
   }
 
-  /** Learned {@code W_q, W_k, W_v, W_u} in TIN instead of identity. */
-  public boolean projections() {
-    return projections;
-  }
-
-  public int dinAttentionHidden() {
-    return dinAttentionHidden;
-  }
-
-  /**
-   * DARE attention-table dim {@code d_A}; 0 means "the variant decides" ({@code d}, or {@code d/2}
-   * for {@code dare-half}).
-   */
-  public int attentionDim() {
-    return attentionDim;
+  public int maxHistoryLength() {
+    return maxHistoryLength;
   }
 
   /** Target categories (L1) with their own slot in TdPE, dPE and TD-SASRec; the rest share one. */
@@ -203,17 +117,64 @@ public final class ModelParams {
     return categorySlots;
   }
 
-  /** Causal self-attention blocks of the SASRec user tower. */
-  public int sasrecBlocks() {
-    return sasrecBlocks;
+  /** Embedding dimension {@code d}. */
+  public int dim() {
+    return embeddings.dim();
   }
 
-  public int intraOpThreads() {
-    return intraOpThreads;
+  /** Rows of the field's table, including the reserved row 0. */
+  public int rows(Field f) {
+    return embeddings.rows().get(f);
   }
 
-  public int interOpThreads() {
-    return interOpThreads;
+  /** Rows of {@code P_dt}; bucket 0 is shared by the target and intervals under a minute. */
+  public int timeBuckets() {
+    return temporalEncoding.timeBuckets();
+  }
+
+  /** Rows of {@code P_pos}; row 0 is the target, 1 the most recent behavior, capped at the end. */
+  public int positionBuckets() {
+    return temporalEncoding.positionBuckets();
+  }
+
+  public FieldEmbeddings.Settings embeddings() {
+    return embeddings;
+  }
+
+  public TemporalEncoding.Settings temporalEncoding() {
+    return temporalEncoding;
+  }
+
+  public TinLayer.Settings tin() {
+    return tin;
+  }
+
+  public DinLayer.Settings din() {
+    return din;
+  }
+
+  public DareLayer.Settings dare() {
+    return dare;
+  }
+
+  public SasRecLayer.Settings sasRec() {
+    return sasRec;
+  }
+
+  public LreaLayer.Settings lrea() {
+    return lrea;
+  }
+
+  public Head.Settings head() {
+    return head;
+  }
+
+  public Optimizer.Settings optimizer() {
+    return optimizer;
+  }
+
+  public Threads threads() {
+    return threads;
   }
 
   @Override
@@ -221,123 +182,52 @@ public final class ModelParams {
     return "ModelParams{variant="
         + variant
         + ", d="
-        + dim
+        + dim()
         + ", rows="
-        + rows
+        + embeddings.rows()
         + ", maxLen="
         + maxHistoryLength
         + ", timeBuckets="
-        + timeBuckets
+        + timeBuckets()
         + ", positionBuckets="
-        + positionBuckets
+        + positionBuckets()
         + ", mlp="
-        + Arrays.toString(mlpLayers)
+        + Arrays.toString(head.mlpLayers())
         + ", lr="
-        + learningRate
+        + optimizer.learningRate()
         + ", embLr="
-        + embeddingLearningRate
+        + optimizer.embeddingLearningRate()
         + ", seed="
         + seed
         + ", projections="
-        + projections
+        + tin.projections()
         + "}";
   }
 
-  /** Validating builder; every setter has a documented default. */
+  /**
+   * Builder with one setter per setting (defaults: each part's {@code Settings.DEFAULT}); {@link
+   * #build()} validates.
+   */
   public static final class Builder {
     private String variant = DEFAULT_VARIANT;
-    private int dim = DEFAULT_DIM;
-    private final Map<Field, Integer> rows = new EnumMap<>(Field.class);
-    private int maxHistoryLength = DEFAULT_MAX_HISTORY;
-    private int timeBuckets = DEFAULT_TIME_BUCKETS;
-    private int positionBuckets = DEFAULT_POSITION_BUCKETS;
-    private int[] mlpLayers = DEFAULT_MLP.clone();
-    private float learningRate = DEFAULT_LEARNING_RATE;
-    private float embeddingLearningRate = DEFAULT_EMBEDDING_LEARNING_RATE;
-    private float adagradInitialAccumulator = 0.1f;
-    private float embeddingInitStd = 0.05f;
-    private int lreaRank = DEFAULT_LREA_RANK;
-    private float lreaLambda = DEFAULT_LREA_LAMBDA;
     private long seed = 1L;
-    private boolean projections = false;
-    private int dinAttentionHidden = DEFAULT_DIN_ATTENTION_HIDDEN;
-    private int attentionDim = 0;
+    private int maxHistoryLength = DEFAULT_MAX_HISTORY;
     private int categorySlots = DEFAULT_CATEGORY_SLOTS;
-    private int sasrecBlocks = DEFAULT_SASREC_BLOCKS;
-    private int intraOpThreads = 1;
-    private int interOpThreads = 1;
+    private FieldEmbeddings.Settings embeddings = FieldEmbeddings.Settings.DEFAULT;
+    private TemporalEncoding.Settings temporalEncoding = TemporalEncoding.Settings.DEFAULT;
+    private TinLayer.Settings tin = TinLayer.Settings.DEFAULT;
+    private DinLayer.Settings din = DinLayer.Settings.DEFAULT;
+    private DareLayer.Settings dare = DareLayer.Settings.DEFAULT;
+    private SasRecLayer.Settings sasRec = SasRecLayer.Settings.DEFAULT;
+    private LreaLayer.Settings lrea = LreaLayer.Settings.DEFAULT;
+    private Head.Settings head = Head.Settings.DEFAULT;
+    private Optimizer.Settings optimizer = Optimizer.Settings.DEFAULT;
+    private Threads threads = Threads.DEFAULT;
 
-    private Builder() {
-      rows.put(Field.ITEM, DEFAULT_ITEM_ROWS);
-      rows.put(Field.CAT1, DEFAULT_CATEGORY_ROWS);
-      rows.put(Field.CAT2, DEFAULT_CATEGORY_ROWS);
-      rows.put(Field.CAT3, DEFAULT_CATEGORY_ROWS);
-      rows.put(Field.ACTION, DEFAULT_SMALL_ROWS);
-      rows.put(Field.SCENARIO, DEFAULT_SMALL_ROWS);
-    }
+    private Builder() {}
 
     public Builder variant(String v) {
       this.variant = Objects.requireNonNull(v, "variant");
-      return this;
-    }
-
-    public Builder dim(int d) {
-      this.dim = d;
-      return this;
-    }
-
-    public Builder rows(Field f, int n) {
-      rows.put(f, n);
-      return this;
-    }
-
-    public Builder maxHistoryLength(int n) {
-      this.maxHistoryLength = n;
-      return this;
-    }
-
-    public Builder timeBuckets(int n) {
-      this.timeBuckets = n;
-      return this;
-    }
-
-    public Builder positionBuckets(int n) {
-      this.positionBuckets = n;
-      return this;
-    }
-
-    public Builder mlpLayers(int... layers) {
-      this.mlpLayers = layers.clone();
-      return this;
-    }
-
-    public Builder learningRate(float lr) {
-      this.learningRate = lr;
-      return this;
-    }
-
-    public Builder embeddingLearningRate(float lr) {
-      this.embeddingLearningRate = lr;
-      return this;
-    }
-
-    public Builder adagradInitialAccumulator(float v) {
-      this.adagradInitialAccumulator = v;
-      return this;
-    }
-
-    public Builder embeddingInitStd(float v) {
-      this.embeddingInitStd = v;
-      return this;
-    }
-
-    public Builder lreaRank(int r) {
-      this.lreaRank = r;
-      return this;
-    }
-
-    public Builder lreaLambda(float lambda) {
-      this.lreaLambda = lambda;
       return this;
     }
 
@@ -346,18 +236,8 @@ public final class ModelParams {
       return this;
     }
 
-    public Builder projections(boolean p) {
-      this.projections = p;
-      return this;
-    }
-
-    public Builder dinAttentionHidden(int h) {
-      this.dinAttentionHidden = h;
-      return this;
-    }
-
-    public Builder attentionDim(int d) {
-      this.attentionDim = d;
+    public Builder maxHistoryLength(int n) {
+      this.maxHistoryLength = n;
       return this;
     }
 
@@ -366,38 +246,103 @@ public final class ModelParams {
       return this;
     }
 
+    public Builder dim(int d) {
+      this.embeddings = new FieldEmbeddings.Settings(d, embeddings.rows(), embeddings.initStd());
+      return this;
+    }
+
+    public Builder rows(Field f, int n) {
+      this.embeddings = embeddings.withRows(f, n);
+      return this;
+    }
+
+    public Builder embeddingInitStd(float v) {
+      this.embeddings = new FieldEmbeddings.Settings(embeddings.dim(), embeddings.rows(), v);
+      return this;
+    }
+
+    public Builder timeBuckets(int n) {
+      this.temporalEncoding = new TemporalEncoding.Settings(temporalEncoding.positionBuckets(), n);
+      return this;
+    }
+
+    public Builder positionBuckets(int n) {
+      this.temporalEncoding = new TemporalEncoding.Settings(n, temporalEncoding.timeBuckets());
+      return this;
+    }
+
+    public Builder projections(boolean p) {
+      this.tin = new TinLayer.Settings(p);
+      return this;
+    }
+
+    public Builder dinAttentionHidden(int h) {
+      this.din = new DinLayer.Settings(h);
+      return this;
+    }
+
+    public Builder attentionDim(int d) {
+      this.dare = new DareLayer.Settings(d);
+      return this;
+    }
+
     public Builder sasrecBlocks(int n) {
-      this.sasrecBlocks = n;
+      this.sasRec = new SasRecLayer.Settings(n);
+      return this;
+    }
+
+    public Builder lreaRank(int r) {
+      this.lrea = new LreaLayer.Settings(r, lrea.lambda());
+      return this;
+    }
+
+    public Builder lreaLambda(float lambda) {
+      this.lrea = new LreaLayer.Settings(lrea.rank(), lambda);
+      return this;
+    }
+
+    public Builder mlpLayers(int... layers) {
+      this.head = new Head.Settings(layers);
+      return this;
+    }
+
+    public Builder learningRate(float lr) {
+      this.optimizer =
+          new Optimizer.Settings(
+              lr, optimizer.embeddingLearningRate(), optimizer.adagradInitialAccumulator());
+      return this;
+    }
+
+    public Builder embeddingLearningRate(float lr) {
+      this.optimizer =
+          new Optimizer.Settings(
+              optimizer.learningRate(), lr, optimizer.adagradInitialAccumulator());
+      return this;
+    }
+
+    public Builder adagradInitialAccumulator(float v) {
+      this.optimizer =
+          new Optimizer.Settings(optimizer.learningRate(), optimizer.embeddingLearningRate(), v);
       return this;
     }
 
     public Builder threads(int intraOp, int interOp) {
-      this.intraOpThreads = intraOp;
-      this.interOpThreads = interOp;
+      this.threads = new Threads(intraOp, interOp);
       return this;
     }
 
     public ModelParams build() {
-      require(dim > 0, "dim must be > 0, got " + dim);
-      for (Map.Entry<Field, Integer> e : rows.entrySet()) {
-        require(e.getValue() >= 2, "rows(" + e.getKey() + ") must be >= 2 (row 0 is reserved)");
-      }
+      embeddings.validate();
       require(maxHistoryLength > 0, "maxHistoryLength must be > 0");
-      require(lreaRank > 0, "lreaRank must be > 0, got " + lreaRank);
-      require(lreaLambda >= 0, "lreaLambda must be >= 0, got " + lreaLambda);
-      require(timeBuckets >= 2, "timeBuckets must be >= 2");
-      require(positionBuckets >= 2, "positionBuckets must be >= 2");
-      require(mlpLayers.length > 0, "mlpLayers must not be empty");
-      for (int h : mlpLayers) {
-        require(h > 0, "mlp layer widths must be > 0");
-      }
-      require(learningRate > 0 && embeddingLearningRate > 0, "learning rates must be > 0");
-      require(adagradInitialAccumulator > 0, "adagradInitialAccumulator must be > 0");
-      require(dinAttentionHidden > 0, "dinAttentionHidden must be > 0");
-      require(attentionDim >= 0, "attentionDim must be >= 0 (0 = variant default)");
+      lrea.validate();
+      temporalEncoding.validate();
+      head.validate();
+      optimizer.validate();
+      din.validate();
+      dare.validate();
       require(categorySlots >= 0, "categorySlots must be >= 0");
-      require(sasrecBlocks >= 1, "sasrecBlocks must be >= 1");
-      require(intraOpThreads >= 1 && interOpThreads >= 1, "threads must be >= 1");
+      sasRec.validate();
+      threads.validate();
       require(!variant.isBlank(), "variant must not be blank");
       return new ModelParams(this);
     }

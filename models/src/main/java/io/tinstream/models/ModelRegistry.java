@@ -1,5 +1,16 @@
 package io.tinstream.models;
 
+import io.tinstream.models.layers.DareLayer;
+import io.tinstream.models.layers.DecoupledPeLayer;
+import io.tinstream.models.layers.DinLayer;
+import io.tinstream.models.layers.DsiTinLayer;
+import io.tinstream.models.layers.InterestLayer;
+import io.tinstream.models.layers.LreaLayer;
+import io.tinstream.models.layers.MeanPoolLayer;
+import io.tinstream.models.layers.SasRecLayer;
+import io.tinstream.models.layers.SearchedLayer;
+import io.tinstream.models.layers.StackedTinLayer;
+import io.tinstream.models.layers.TinLayer;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,7 +33,7 @@ public final class ModelRegistry {
 
   private ModelRegistry() {}
 
-  /** Issue 5: search pipelines, DARE/TWIN, DSI, TdPE/dPE, STIN, two-tower SASRec. */
+  /** Search pipelines, DARE/TWIN, DSI, TdPE/dPE, STIN and the two-tower SASRec variants. */
   private static void registerTinFamily() {
     register("sim", () -> new SearchedLayer(new TinLayer(), InterestLayer.History.SIM_SEARCH));
     register(

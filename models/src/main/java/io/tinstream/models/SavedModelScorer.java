@@ -1,5 +1,8 @@
 package io.tinstream.models;
 
+import io.tinstream.models.internal.FeedEncoder;
+import io.tinstream.models.internal.ModelParamsIO;
+import io.tinstream.models.layers.Head;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -43,8 +46,8 @@ public final class SavedModelScorer implements AutoCloseable {
     ModelParams params = ModelParamsIO.fromProperties(props);
     ConfigProto config =
         ConfigProto.newBuilder()
-            .setIntraOpParallelismThreads(params.intraOpThreads())
-            .setInterOpParallelismThreads(params.interOpThreads())
+            .setIntraOpParallelismThreads(params.threads().intraOp())
+            .setInterOpParallelismThreads(params.threads().interOp())
             .build();
     SavedModelBundle bundle =
         SavedModelBundle.loader(dir.toString())
@@ -75,7 +78,7 @@ public final class SavedModelScorer implements AutoCloseable {
         owned.add(t.getValue());
         r.feed(t.getKey(), t.getValue());
       }
-      try (Result res = r.fetch(FeedEncoder.SCORE).run()) {
+      try (Result res = r.fetch(Head.SCORE).run()) {
         float[] out = new float[batch.size];
         ((TFloat32) res.get(0)).copyTo(DataBuffers.of(out, false, false));
         return out;

@@ -1,5 +1,7 @@
 package io.tinstream.models;
 
+import io.tinstream.models.layers.SasRecLayer;
+
 /**
  * What keyed state holds per user for TD-SASRec retrieval: the head vectors {@code [H*d]} of {@link
  * SasRecLayer#OUT_USER_HEADS}, tagged with the model version and the trajectory length they were

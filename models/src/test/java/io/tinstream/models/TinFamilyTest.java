@@ -3,12 +3,21 @@ package io.tinstream.models;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.tinstream.models.internal.ParamStore;
+import io.tinstream.models.layers.DareLayer;
+import io.tinstream.models.layers.DecoupledPeLayer;
+import io.tinstream.models.layers.InterestLayer;
+import io.tinstream.models.layers.SasRecLayer;
+import io.tinstream.models.layers.StackedTinLayer;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Issue 5 models: shapes, masking, DARE isolation, TD-SASRec heads, STIN-1 = TIN, TdPE/dPE. */
+/**
+ * The TIN-family variants beyond TIN itself: shapes, masking, DARE isolation, TD-SASRec heads,
+ * STIN-1 = TIN, TdPE/dPE.
+ */
 class TinFamilyTest {
   static final List<String> MODELS =
       List.of(

@@ -2,8 +2,8 @@ package io.tinstream.streaming;
 
 import io.tinstream.models.CtrModel;
 import io.tinstream.models.ModelParams;
-import io.tinstream.models.ModelParamsIO;
 import io.tinstream.models.ModelRegistry;
+import io.tinstream.models.internal.ModelParamsIO;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

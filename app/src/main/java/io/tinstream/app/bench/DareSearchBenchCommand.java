@@ -2,10 +2,10 @@ package io.tinstream.app.bench;
 
 import io.tinstream.app.report.BenchReport;
 import io.tinstream.app.report.BenchReport.Table;
-import io.tinstream.models.DareLayer;
-import io.tinstream.models.InterestLayer;
 import io.tinstream.models.ModelParams;
-import io.tinstream.models.ParamStore;
+import io.tinstream.models.internal.ParamStore;
+import io.tinstream.models.layers.DareLayer;
+import io.tinstream.models.layers.InterestLayer;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package io.tinstream.streaming.training;
 
 import io.tinstream.models.Batch;
 import io.tinstream.models.ModelParams;
-import io.tinstream.models.VariableCodec;
+import io.tinstream.models.internal.VariableCodec;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.schemas.UpdateKind;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
 import io.tinstream.models.LreaModel;
-import io.tinstream.models.VariableCodec;
+import io.tinstream.models.internal.VariableCodec;
 import io.tinstream.schemas.ActionType;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.BehaviorEvent;

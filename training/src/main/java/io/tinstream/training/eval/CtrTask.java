@@ -1,7 +1,7 @@
 package io.tinstream.training.eval;
 
 import io.tinstream.models.Batch;
-import io.tinstream.models.InterestLayer;
+import io.tinstream.models.layers.InterestLayer;
 import io.tinstream.schemas.ActionType;
 import io.tinstream.schemas.Domain;
 import io.tinstream.state.Behavior;

@@ -2,10 +2,10 @@ package io.tinstream.training.eval;
 
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
-import io.tinstream.models.InterestLayer;
 import io.tinstream.models.LreaModel;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
+import io.tinstream.models.layers.InterestLayer;
 import io.tinstream.training.batch.BatchAssembler;
 import io.tinstream.training.metrics.Metrics;
 import java.util.ArrayList;

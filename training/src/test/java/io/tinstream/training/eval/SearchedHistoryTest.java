@@ -3,9 +3,9 @@ package io.tinstream.training.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tinstream.models.Batch;
-import io.tinstream.models.InterestLayer;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
+import io.tinstream.models.layers.InterestLayer;
 import io.tinstream.training.batch.Trajectory;
 import io.tinstream.training.data.MovieLensDataset;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
 import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -53,6 +55,23 @@ public final class LreaLayer implements InterestLayer {
   /** Target gates: {@code E_t ⊙ x} and {@code x} at initialization. */
   public static final int HEADS = 2;
 
+  /**
+   * {@code rank}: {@code r}, the virtual behaviors in {@code E_comp} / {@code E_aux} (paper: 128 at
+   * L = 10000, d = 16); {@code lambda}: {@code λ} of the non-negativity loss (the paper's best).
+   */
+  public record Settings(int rank, float lambda) {
+    public static final Settings DEFAULT = new Settings(128, 0.3f);
+
+    public void validate() {
+      if (rank <= 0) {
+        throw new IllegalArgumentException("lreaRank must be > 0, got " + rank);
+      }
+      if (!(lambda >= 0)) {
+        throw new IllegalArgumentException("lreaLambda must be >= 0, got " + lambda);
+      }
+    }
+  }
+
   private Operand<TFloat32> regularizer;
   private Operand<TFloat32> eComp;
   private Operand<TFloat32> eAux;
@@ -73,7 +92,7 @@ public final class LreaLayer implements InterestLayer {
   @Override
   public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in) {
     int d = p.dim();
-    int r = p.lreaRank();
+    int r = p.lrea().rank();
     int len = p.maxHistoryLength();
     Operand<TFloat32> mask = in.mask();
     // E_s with padded rows zeroed: they then add nothing to E_comp, E_aux or E_sᵀ s.
@@ -85,7 +104,7 @@ public final class LreaLayer implements InterestLayer {
     // slot j and the rows are one [Lb, r] slice shared by the batch, not a [B, Lb, r] gather
     // (which, with its scatter gradient, dominated a training step at L = 1000). Padding stays at
     // the end and is zero.
-    Operand<TFloat32> n = Layers.sum(tf, mask, 1, true); // [B, 1]
+    Operand<TFloat32> n = GraphMath.sum(tf, mask, 1, true); // [B, 1]
     Operand<TFloat32> esRev =
         tf.reverseSequence(
             es,
@@ -158,7 +177,7 @@ public final class LreaLayer implements InterestLayer {
     this.regularizer =
         tf.withName("lrea_nonneg_loss")
             .math
-            .mul(tf.constant(p.lreaLambda()), tf.math.add(decompPenalty, compPenalty));
+            .mul(tf.constant(p.lrea().lambda()), tf.math.add(decompPenalty, compPenalty));
     return decompressed;
   }
 
@@ -195,7 +214,8 @@ public final class LreaLayer implements InterestLayer {
   private static Operand<TFloat32> rowScores(
       Ops tf, Operand<TFloat32> x, Operand<TFloat32> q, Operand<TFloat32> wO, int d) {
     Operand<TFloat32> xh = tf.tile(x, tf.constant(new int[] {1, 1, HEADS})); // [B, n, H*d]
-    Operand<TFloat32> z = Layers.leakyRelu(tf, tf.math.mul(xh, tf.expandDims(q, tf.constant(1))));
+    Operand<TFloat32> z =
+        GraphMath.leakyRelu(tf, tf.math.mul(xh, tf.expandDims(q, tf.constant(1))));
     Operand<TInt32> shape = tf.shape(z);
     Operand<TFloat32> flat = tf.reshape(z, tf.constant(new int[] {-1, HEADS * d}));
     Operand<TFloat32> out = tf.linalg.matMul(flat, wO);
@@ -269,23 +289,23 @@ public final class LreaLayer implements InterestLayer {
     return regularizer;
   }
 
-  Operand<TFloat32> eComp() {
+  public Operand<TFloat32> eComp() {
     return eComp;
   }
 
-  Operand<TFloat32> eAux() {
+  public Operand<TFloat32> eAux() {
     return eAux;
   }
 
-  Operand<TFloat32> count() {
+  public Operand<TFloat32> count() {
     return count;
   }
 
-  Operand<TFloat32> absorbedInterest() {
+  public Operand<TFloat32> absorbedInterest() {
     return absorbedInterest;
   }
 
-  Operand<TFloat32> target() {
+  public Operand<TFloat32> target() {
     return target;
   }
 }

@@ -1,5 +1,7 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;

@@ -1,5 +1,8 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.CategorySlots;
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -52,20 +55,15 @@ public final class DecoupledPeLayer implements InterestLayer {
   public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in, Features f) {
     int d = p.dim();
     int slots = p.categorySlots() + 1;
-    float std = p.embeddingInitStd();
+    float std = p.embeddings().initStd();
     Operand<TInt32> slot = f.targetCategorySlot(); // [B]
     Operand<TFloat32> eTilde;
     Operand<TFloat32> vTilde;
     if (!perCategoryTables) {
-      store.table(tf, "P_pos", p.positionBuckets(), d, std);
-      store.table(tf, "P_dt", p.timeBuckets(), d, std);
+      TemporalEncoding shared = TemporalEncoding.base(d);
+      shared.create(tf, store, p);
       store.table(tf, TDPE_TARGET_TABLE, slots, d, std);
-      eTilde =
-          FieldTables.add(
-              tf,
-              in.behaviors(),
-              store.lookup(tf, "P_pos", f.histPos()),
-              store.lookup(tf, "P_dt", f.histDt()));
+      eTilde = shared.encodeBehaviors(tf, store, in.behaviors(), f.histPos(), f.histDt());
       vTilde = tf.math.add(in.target(), store.lookup(tf, TDPE_TARGET_TABLE, slot));
     } else {
       int pb = p.positionBuckets();
@@ -76,13 +74,13 @@ public final class DecoupledPeLayer implements InterestLayer {
       Operand<TInt32> posRows = tf.math.add(tf.math.mul(slot2, tf.constant(pb)), f.histPos());
       Operand<TInt32> dtRows = tf.math.add(tf.math.mul(slot2, tf.constant(tb)), f.histDt());
       eTilde =
-          FieldTables.add(
+          GraphMath.add(
               tf,
               in.behaviors(),
               store.lookup(tf, DPE_POS_TABLE, posRows),
               store.lookup(tf, DPE_DT_TABLE, dtRows));
       vTilde =
-          FieldTables.add(
+          GraphMath.add(
               tf,
               in.target(),
               store.lookup(tf, DPE_POS_TABLE, tf.math.mul(slot, tf.constant(pb))),

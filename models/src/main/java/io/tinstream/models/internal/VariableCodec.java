@@ -1,4 +1,4 @@
-package io.tinstream.models;
+package io.tinstream.models.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

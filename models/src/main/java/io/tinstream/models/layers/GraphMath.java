@@ -1,5 +1,6 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.internal.ParamStore;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -9,13 +10,13 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /** Shared graph math (static helpers; {@code Ops} is passed in, never stored). */
-public final class Layers {
+public final class GraphMath {
   /** Attention logit of a padded position (MODELS.md: "-inf", as a large finite constant). */
   public static final float MASKED_LOGIT = -1e9f;
 
   public static final float LEAKY_ALPHA = 0.2f;
 
-  private Layers() {}
+  private GraphMath() {}
 
   /** {@code x · W + b} over the last axis of a rank-2 input. */
   public static Operand<TFloat32> dense(
@@ -27,19 +28,6 @@ public final class Layers {
 
   public static Operand<TFloat32> leakyRelu(Ops tf, Operand<TFloat32> x) {
     return tf.nn.leakyRelu(x, LeakyRelu.alpha(LEAKY_ALPHA));
-  }
-
-  /** MLP with LeakyReLU hidden layers and a linear scalar output: returns logits {@code [B]}. */
-  public static Operand<TFloat32> mlpLogit(
-      Ops tf, ParamStore store, String name, Operand<TFloat32> x, int in, int[] hidden) {
-    Operand<TFloat32> h = x;
-    int width = in;
-    for (int i = 0; i < hidden.length; i++) {
-      h = leakyRelu(tf, dense(tf, store, name + "_" + i, h, width, hidden[i]));
-      width = hidden[i];
-    }
-    Operand<TFloat32> out = dense(tf, store, name + "_out", h, width, 1);
-    return tf.reshape(out, tf.constant(new int[] {-1}));
   }
 
   /** Applies a {@code [d, d]} matrix to the last axis of {@code [B, L, d]}. */
@@ -56,6 +44,16 @@ public final class Layers {
     Operand<TFloat32> padPenalty =
         tf.math.mul(tf.math.sub(tf.constant(1f), mask), tf.constant(MASKED_LOGIT));
     return tf.math.add(tf.math.mul(logits, mask), padPenalty);
+  }
+
+  /** {@code ((x_0 + x_1) + x_2) + ...}, left to right. */
+  @SafeVarargs
+  public static Operand<TFloat32> add(Ops tf, Operand<TFloat32>... xs) {
+    Operand<TFloat32> s = xs[0];
+    for (int i = 1; i < xs.length; i++) {
+      s = tf.math.add(s, xs[i]);
+    }
+    return s;
   }
 
   /** Row-wise sum over axis. */

@@ -1,5 +1,9 @@
-package io.tinstream.models;
+package io.tinstream.models.internal;
 
+import io.tinstream.models.Batch;
+import io.tinstream.models.CategorySlots;
+import io.tinstream.models.FeatureEncoding;
+import io.tinstream.models.ModelParams;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.tensorflow.Tensor;
@@ -29,7 +33,6 @@ public final class FeedEncoder {
   public static final String TGT_SCENARIO = "tgt_scenario";
   public static final String TGT_CATEGORY_SLOT = "tgt_cslot";
   public static final String LABEL = "label";
-  public static final String SCORE = "score";
 
   /** Hashed rows of one batch, kept so the model can record which rows a step touches. */
   public static final class Encoded {

@@ -1,8 +1,10 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
@@ -175,7 +177,7 @@ class LayerReferenceTest {
           for (int c = 0; c < 4 * D; c++) {
             s += x[c] * w1[c * h + k];
           }
-          s = s > 0 ? s : Layers.LEAKY_ALPHA * s;
+          s = s > 0 ? s : GraphMath.LEAKY_ALPHA * s;
           a += s * w2[k];
         }
         for (int c = 0; c < D; c++) {

@@ -1,5 +1,9 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.CategorySlots;
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.UserHeadCache;
+import io.tinstream.models.internal.ParamStore;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gather;
@@ -24,6 +28,17 @@ public final class SasRecLayer implements InterestLayer {
   public static final String OUT_AD_VECTOR = "ad_vector";
   public static final String HEADS_W = "sas_W_heads";
   static final float LN_EPS = 1e-6f;
+
+  /** {@code blocks}: causal self-attention blocks of the user tower. */
+  public record Settings(int blocks) {
+    public static final Settings DEFAULT = new Settings(2);
+
+    public void validate() {
+      if (blocks < 1) {
+        throw new IllegalArgumentException("sasrecBlocks must be >= 1");
+      }
+    }
+  }
 
   private final boolean targetDecoupled;
   private final History history;
@@ -77,24 +92,24 @@ public final class SasRecLayer implements InterestLayer {
     Operand<TFloat32> causal = tf.linalg.bandPart(ones, tf.constant(-1), tf.constant(0));
     Operand<TFloat32> attMask =
         tf.math.mul(tf.expandDims(causal, tf.constant(0)), tf.expandDims(mask, tf.constant(1)));
-    for (int b = 0; b < p.sasrecBlocks(); b++) {
+    for (int b = 0; b < p.sasRec().blocks(); b++) {
       String n = "sas" + b + "_";
-      Operand<TFloat32> q = Layers.project3(tf, x, store.glorot(tf, n + "W_q", d, d), d);
-      Operand<TFloat32> k = Layers.project3(tf, x, store.glorot(tf, n + "W_k", d, d), d);
-      Operand<TFloat32> v = Layers.project3(tf, x, store.glorot(tf, n + "W_v", d, d), d);
+      Operand<TFloat32> q = GraphMath.project3(tf, x, store.glorot(tf, n + "W_q", d, d), d);
+      Operand<TFloat32> k = GraphMath.project3(tf, x, store.glorot(tf, n + "W_k", d, d), d);
+      Operand<TFloat32> v = GraphMath.project3(tf, x, store.glorot(tf, n + "W_v", d, d), d);
       // logits[b,i,j] = q_i·k_j/√d by broadcasting (BatchMatMulV3's gradient is not relied on).
       Operand<TFloat32> logits =
           tf.math.mul(
-              Layers.sum(
+              GraphMath.sum(
                   tf,
                   tf.math.mul(tf.expandDims(q, tf.constant(2)), tf.expandDims(k, tf.constant(1))),
                   3,
                   false),
               tf.constant((float) (1.0 / Math.sqrt(d))));
-      Operand<TFloat32> a = tf.nn.softmax(Layers.maskLogits(tf, logits, attMask));
+      Operand<TFloat32> a = tf.nn.softmax(GraphMath.maskLogits(tf, logits, attMask));
       a = tf.math.mul(a, attMask);
       Operand<TFloat32> att =
-          Layers.sum(
+          GraphMath.sum(
               tf,
               tf.math.mul(tf.expandDims(a, tf.constant(3)), tf.expandDims(v, tf.constant(1))),
               2,
@@ -102,11 +117,11 @@ public final class SasRecLayer implements InterestLayer {
       x = layerNorm(tf, store, n + "ln1", tf.math.add(x, att), d);
       Operand<TFloat32> ff =
           tf.math.add(
-              Layers.project3(
+              GraphMath.project3(
                   tf,
                   tf.nn.relu(
                       tf.math.add(
-                          Layers.project3(tf, x, store.glorot(tf, n + "W_ff1", d, d), d),
+                          GraphMath.project3(tf, x, store.glorot(tf, n + "W_ff1", d, d), d),
                           store.zeros(tf, n + "b_ff1", d))),
                   store.glorot(tf, n + "W_ff2", d, d),
                   d),
@@ -115,7 +130,7 @@ public final class SasRecLayer implements InterestLayer {
       x = tf.math.mul(x, tf.expandDims(mask, tf.constant(2)));
     }
     // h = hidden state at the last real position (left-aligned rows): cumsum(mask) == length.
-    Operand<TFloat32> lengths = Layers.sum(tf, mask, 1, true);
+    Operand<TFloat32> lengths = GraphMath.sum(tf, mask, 1, true);
     Operand<TFloat32> last =
         tf.math.mul(
             mask,
@@ -123,7 +138,7 @@ public final class SasRecLayer implements InterestLayer {
                 tf.math.equal(tf.math.cumsum(mask, tf.constant(1), new Cumsum.Options[0]), lengths),
                 TFloat32.class));
     Operand<TFloat32> h =
-        Layers.sum(tf, tf.math.mul(x, tf.expandDims(last, tf.constant(2))), 1, false);
+        GraphMath.sum(tf, tf.math.mul(x, tf.expandDims(last, tf.constant(2))), 1, false);
     int heads = heads(p);
     Operand<TFloat32> w = store.glorot(tf, HEADS_W, d, heads * d);
     Operand<TFloat32> bias = store.zeros(tf, "sas_b_heads", heads * d);
@@ -140,7 +155,7 @@ public final class SasRecLayer implements InterestLayer {
     Operand<TFloat32> ea = in.target();
     store.output(OUT_AD_VECTOR, ea);
     Operand<TFloat32> b = store.zeros(tf, "sas_b", 1);
-    return tf.math.add(Layers.sum(tf, tf.math.mul(u, ea), 1, false), b);
+    return tf.math.add(GraphMath.sum(tf, tf.math.mul(u, ea), 1, false), b);
   }
 
   private static Operand<TFloat32> layerNorm(

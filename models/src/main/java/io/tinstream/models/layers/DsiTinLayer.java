@@ -1,5 +1,7 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -7,7 +9,6 @@ import java.util.Set;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * DSI-TIN (MODELS.md "DSI-TIN"): one TIN attention per field group {@code g} whose logits use only
@@ -75,8 +76,10 @@ public final class DsiTinLayer implements InterestLayer {
   @Override
   public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in, Features f) {
     int d = p.dim();
-    FieldTables t = FieldTables.base(d);
+    FieldEmbeddings t = FieldEmbeddings.base(d);
+    TemporalEncoding temporal = TemporalEncoding.base(d);
     t.create(tf, store, p);
+    temporal.create(tf, store, p);
     // TR: the full ẽ_i ⊙ ṽ_t, shared by every group.
     Operand<TFloat32> rep = tf.math.mul(in.behaviors(), tf.expandDims(in.target(), tf.constant(1)));
     List<Operand<TFloat32>> outs = new ArrayList<>();
@@ -85,25 +88,25 @@ public final class DsiTinLayer implements InterestLayer {
       Operand<TFloat32> k = null;
       Operand<TFloat32> q = null;
       for (GroupField field : group) {
-        k = plus(tf, k, behaviorField(tf, store, t, f, field));
-        q = plus(tf, q, targetField(tf, store, t, f, field));
+        k = plus(tf, k, behaviorField(tf, store, t, temporal, f, field));
+        q = plus(tf, q, targetField(tf, store, t, temporal, f, field));
       }
       if (q == null) {
         // The target has none of the group's fields (e.g. action type): a learned query.
         float[] init = new float[d];
         java.util.Random r = new java.util.Random(p.seed() * 31 + g);
         for (int i = 0; i < d; i++) {
-          init[i] = (float) (r.nextGaussian() * p.embeddingInitStd());
+          init[i] = (float) (r.nextGaussian() * p.embeddings().initStd());
         }
         q = store.dense(tf, "dsi_q_" + g, new long[] {1, d}, init);
       }
       Operand<TFloat32> logits =
           tf.math.mul(
-              Layers.sum(tf, tf.math.mul(k, tf.expandDims(q, tf.constant(1))), 2, false),
+              GraphMath.sum(tf, tf.math.mul(k, tf.expandDims(q, tf.constant(1))), 2, false),
               tf.constant((float) (1.0 / Math.sqrt(d))));
       Operand<TFloat32> alpha =
-          tf.math.mul(tf.nn.softmax(Layers.maskLogits(tf, logits, in.mask())), in.mask());
-      outs.add(Layers.sum(tf, tf.math.mul(rep, tf.expandDims(alpha, tf.constant(2))), 1, false));
+          tf.math.mul(tf.nn.softmax(GraphMath.maskLogits(tf, logits, in.mask())), in.mask());
+      outs.add(GraphMath.sum(tf, tf.math.mul(rep, tf.expandDims(alpha, tf.constant(2))), 1, false));
     }
     if (concat) {
       return outs.size() == 1 ? outs.get(0) : tf.concat(outs, tf.constant(1));
@@ -123,7 +126,12 @@ public final class DsiTinLayer implements InterestLayer {
   }
 
   private static Operand<TFloat32> behaviorField(
-      Ops tf, ParamStore store, FieldTables t, Features f, GroupField field) {
+      Ops tf,
+      ParamStore store,
+      FieldEmbeddings t,
+      TemporalEncoding temporal,
+      Features f,
+      GroupField field) {
     return switch (field) {
       case ITEM -> store.lookup(tf, t.item(), f.histItem());
       case CAT1 -> store.lookup(tf, t.cat1(), f.histCat1());
@@ -131,15 +139,18 @@ public final class DsiTinLayer implements InterestLayer {
       case CAT3 -> store.lookup(tf, t.cat3(), f.histCat3());
       case ACTION -> store.lookup(tf, t.action(), f.histAction());
       case SCENARIO -> store.lookup(tf, t.scenario(), f.histScenario());
-      case TEMPORAL ->
-          tf.math.add(store.lookup(tf, t.pos(), f.histPos()), store.lookup(tf, t.dt(), f.histDt()));
+      case TEMPORAL -> temporal.behaviors(tf, store, f.histPos(), f.histDt());
     };
   }
 
   /** The target's embedding of a field, or null where a target has no such field (action). */
   private static Operand<TFloat32> targetField(
-      Ops tf, ParamStore store, FieldTables t, Features f, GroupField field) {
-    Operand<TInt32> zero = tf.constant(new int[] {0});
+      Ops tf,
+      ParamStore store,
+      FieldEmbeddings t,
+      TemporalEncoding temporal,
+      Features f,
+      GroupField field) {
     return switch (field) {
       case ITEM -> store.lookup(tf, t.item(), f.targetItem());
       case CAT1 -> store.lookup(tf, t.cat1(), f.targetCat1());
@@ -147,7 +158,7 @@ public final class DsiTinLayer implements InterestLayer {
       case CAT3 -> store.lookup(tf, t.cat3(), f.targetCat3());
       case ACTION -> null;
       case SCENARIO -> store.lookup(tf, t.scenario(), f.targetScenario());
-      case TEMPORAL -> tf.math.add(store.lookup(tf, t.pos(), zero), store.lookup(tf, t.dt(), zero));
+      case TEMPORAL -> temporal.target(tf, store);
     };
   }
 }

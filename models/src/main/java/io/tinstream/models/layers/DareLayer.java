@@ -1,5 +1,8 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
+import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gather;
@@ -26,13 +29,27 @@ public final class DareLayer implements InterestLayer {
 
   public static final String OUT_REPRESENTATION = "dare_representation";
 
+  /**
+   * {@code attentionDim}: {@code d_A}; 0 lets the variant decide ({@code d}, or {@code d/2} for
+   * {@code dare-half}).
+   */
+  public record Settings(int attentionDim) {
+    public static final Settings DEFAULT = new Settings(0);
+
+    public void validate() {
+      if (attentionDim < 0) {
+        throw new IllegalArgumentException("attentionDim must be >= 0 (0 = variant default)");
+      }
+    }
+  }
+
   private final boolean shared;
   private final int attentionDivisor;
 
   /**
    * @param shared TWIN (one table) instead of DARE
    * @param attentionDivisor {@code d_A = d / attentionDivisor} unless {@link
-   *     ModelParams#attentionDim()} sets it
+   *     Settings#attentionDim()} sets it
    */
   public DareLayer(boolean shared, int attentionDivisor) {
     if (attentionDivisor < 1 || (shared && attentionDivisor != 1)) {
@@ -46,7 +63,8 @@ public final class DareLayer implements InterestLayer {
     if (shared) {
       return p.dim();
     }
-    return p.attentionDim() > 0 ? p.attentionDim() : Math.max(1, p.dim() / attentionDivisor);
+    int configured = p.dare().attentionDim();
+    return configured > 0 ? configured : Math.max(1, p.dim() / attentionDivisor);
   }
 
   @Override
@@ -76,21 +94,21 @@ public final class DareLayer implements InterestLayer {
 
   @Override
   public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in, Features f) {
-    FieldTables rep = FieldTables.base(p.dim());
+    Space rep = Space.base(p.dim());
     rep.create(tf, store, p);
-    FieldTables att = shared ? rep : FieldTables.prefixed(ATTENTION_PREFIX, attentionDim(p));
+    Space att = shared ? rep : Space.prefixed(ATTENTION_PREFIX, attentionDim(p));
     att.create(tf, store, p);
     Search s = search(tf, store, att, f, in.mask(), p.maxHistoryLength());
     // α_i = softmax over the kept behaviors of their relevance (padding kept only when L < K).
     Operand<TFloat32> alpha =
-        tf.math.mul(tf.nn.softmax(Layers.maskLogits(tf, s.keptLogits, s.keptMask)), s.keptMask);
+        tf.math.mul(tf.nn.softmax(GraphMath.maskLogits(tf, s.keptLogits, s.keptMask)), s.keptMask);
     // e^R_i ⊙ v^R_t for the kept behaviors only.
-    Operand<TFloat32> eR = rep.behaviors(tf, store, f, ids -> keep(tf, ids, s.indices), true);
-    Operand<TFloat32> vR = rep.target(tf, store, f, true);
+    Operand<TFloat32> eR = rep.behaviors(tf, store, f, ids -> keep(tf, ids, s.indices));
+    Operand<TFloat32> vR = rep.target(tf, store, f);
     Operand<TFloat32> representation = tf.math.mul(eR, tf.expandDims(vR, tf.constant(1)));
     store.output(OUT_ALPHA, alpha);
     store.output(OUT_REPRESENTATION, representation);
-    return Layers.sum(
+    return GraphMath.sum(
         tf, tf.math.mul(representation, tf.expandDims(alpha, tf.constant(2))), 1, false);
   }
 
@@ -107,9 +125,48 @@ public final class DareLayer implements InterestLayer {
       Features f,
       Operand<TFloat32> mask,
       int k) {
-    FieldTables att = FieldTables.prefixed(prefix, attentionDim);
+    Space att = Space.prefixed(prefix, attentionDim);
     att.create(tf, store, p);
     return search(tf, store, att, f, mask, k).indices();
+  }
+
+  /**
+   * One embedding space (attention or representation): field embeddings with their own temporal
+   * encoding, since MODELS.md adds temporal encodings in both spaces.
+   */
+  record Space(FieldEmbeddings fields, TemporalEncoding temporal) {
+    static Space base(int d) {
+      return new Space(FieldEmbeddings.base(d), TemporalEncoding.base(d));
+    }
+
+    static Space prefixed(String prefix, int d) {
+      return new Space(FieldEmbeddings.prefixed(prefix, d), TemporalEncoding.prefixed(prefix, d));
+    }
+
+    int dim() {
+      return fields.dim();
+    }
+
+    void create(Ops tf, ParamStore store, ModelParams p) {
+      fields.create(tf, store, p);
+      temporal.create(tf, store, p);
+    }
+
+    /** {@code ẽ_i} over the behavior columns passed through {@code select}. */
+    Operand<TFloat32> behaviors(
+        Ops tf, ParamStore store, Features f, UnaryOperator<Operand<TInt32>> select) {
+      return temporal.encodeBehaviors(
+          tf,
+          store,
+          fields.behaviors(tf, store, f, select),
+          select.apply(f.histPos()),
+          select.apply(f.histDt()));
+    }
+
+    /** {@code ṽ_t}. */
+    Operand<TFloat32> target(Ops tf, ParamStore store, Features f) {
+      return temporal.encodeTarget(tf, store, fields.target(tf, store, f));
+    }
   }
 
   /** Top-K indices {@code [B, K']} (K' = min(K, L)) and the kept masked relevances. */
@@ -121,14 +178,14 @@ public final class DareLayer implements InterestLayer {
    * (TopK has no gradient and needs none: only the gathered relevances carry it).
    */
   static Search search(
-      Ops tf, ParamStore store, FieldTables att, Features f, Operand<TFloat32> mask, int k) {
-    Operand<TFloat32> eA = att.behaviors(tf, store, f, ids -> ids, true);
-    Operand<TFloat32> vA = att.target(tf, store, f, true);
+      Ops tf, ParamStore store, Space att, Features f, Operand<TFloat32> mask, int k) {
+    Operand<TFloat32> eA = att.behaviors(tf, store, f, ids -> ids);
+    Operand<TFloat32> vA = att.target(tf, store, f);
     Operand<TFloat32> r =
         tf.math.mul(
-            Layers.sum(tf, tf.math.mul(eA, tf.expandDims(vA, tf.constant(1))), 2, false),
+            GraphMath.sum(tf, tf.math.mul(eA, tf.expandDims(vA, tf.constant(1))), 2, false),
             tf.constant((float) (1.0 / Math.sqrt(att.dim()))));
-    Operand<TFloat32> masked = Layers.maskLogits(tf, r, mask);
+    Operand<TFloat32> masked = GraphMath.maskLogits(tf, r, mask);
     Operand<TInt32> len =
         tf.reshape(
             tf.gather(tf.shape(mask), tf.constant(new int[] {1}), tf.constant(0)),

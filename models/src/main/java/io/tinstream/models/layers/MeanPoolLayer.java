@@ -1,5 +1,7 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -22,9 +24,10 @@ public final class MeanPoolLayer implements InterestLayer {
   @Override
   public Operand<TFloat32> build(Ops tf, ParamStore store, ModelParams p, Inputs in) {
     Operand<TFloat32> summed =
-        Layers.sum(
+        GraphMath.sum(
             tf, tf.math.mul(in.behaviors(), tf.expandDims(in.mask(), tf.constant(2))), 1, false);
-    Operand<TFloat32> count = tf.math.maximum(Layers.sum(tf, in.mask(), 1, true), tf.constant(1f));
+    Operand<TFloat32> count =
+        tf.math.maximum(GraphMath.sum(tf, in.mask(), 1, true), tf.constant(1f));
     return tf.math.div(summed, count);
   }
 }

@@ -1,5 +1,7 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.internal.ParamStore;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -11,9 +13,9 @@ import org.tensorflow.types.TFloat32;
  * ṽ_t)}, same for {@code u^l}); {@code h^l = Σ_i softmax_i(q^l·k^l_i/√d)(v^l_i ⊙ u^l)}; output
  * {@code h^L}.
  *
- * <p>Projections follow {@link ModelParams#projections()} exactly as {@link TinLayer} (identity by
- * default, so STIN and TIN are compared with the same parametrization); layer 1 names its weights
- * {@code tin_W_*}: depth 1 is TIN, weight for weight.
+ * <p>Projections follow {@link TinLayer.Settings#projections()} exactly as {@link TinLayer}
+ * (identity by default, so STIN and TIN are compared with the same parametrization); layer 1 names
+ * its weights {@code tin_W_*}: depth 1 is TIN, weight for weight.
  */
 public final class StackedTinLayer implements InterestLayer {
   public static final int MAX_DEPTH = 4;

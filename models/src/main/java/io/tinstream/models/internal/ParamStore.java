@@ -1,4 +1,4 @@
-package io.tinstream.models;
+package io.tinstream.models.internal;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,5 +1,9 @@
-package io.tinstream.models;
+package io.tinstream.models.layers;
 
+import io.tinstream.models.CategorySlots;
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.ModelRegistry;
+import io.tinstream.models.internal.ParamStore;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
