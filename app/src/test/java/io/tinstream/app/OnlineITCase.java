@@ -11,6 +11,7 @@ import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.streaming.JobEnvironment;
+import io.tinstream.streaming.JobMetrics;
 import io.tinstream.streaming.JobSettings;
 import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.TinstreamOptions;
@@ -188,8 +189,10 @@ class OnlineITCase {
           }
           auc =
               monitor
-                  .operatorMetrics("online-trainer", List.of("variant.tin.onlineAuc"))
-                  .get("variant.tin.onlineAuc");
+                  .operatorMetrics(
+                      JobMetrics.TRAINER_OPERATOR,
+                      List.of(JobMetrics.ofVariant("tin", JobMetrics.ONLINE_AUC)))
+                  .get(JobMetrics.ofVariant("tin", JobMetrics.ONLINE_AUC));
         }
       }
       assertThat(auc).as("online (progressive) AUC of tin").isGreaterThan(0.75);
@@ -297,15 +300,19 @@ class OnlineITCase {
                 }
               });
       List<String> names =
-          List.of("variant.lrea.lreaResponses", "variant.lrea.lreaInlineRebuildsMissing");
-      Map<String, Double> lrea = monitor.operatorMetrics("trajectory", names);
+          List.of(
+              JobMetrics.ofVariant("lrea", JobMetrics.LREA_RESPONSES),
+              JobMetrics.ofVariant("lrea", JobMetrics.LREA_INLINE_REBUILDS_MISSING));
+      Map<String, Double> lrea = monitor.operatorMetrics(JobMetrics.TRAJECTORY_OPERATOR, names);
       long metricsDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (lrea.get(names.get(0)) < 20 && System.nanoTime() < metricsDeadline) {
         Thread.sleep(1_000); // the REST metrics trail the operator by a fetch interval
-        lrea = monitor.operatorMetrics("trajectory", names);
+        lrea = monitor.operatorMetrics(JobMetrics.TRAJECTORY_OPERATOR, names);
       }
-      assertThat(lrea.get("variant.lrea.lreaResponses")).isGreaterThanOrEqualTo(20);
-      assertThat(lrea.get("variant.lrea.lreaInlineRebuildsMissing")).isPositive();
+      assertThat(lrea.get(JobMetrics.ofVariant("lrea", JobMetrics.LREA_RESPONSES)))
+          .isGreaterThanOrEqualTo(20);
+      assertThat(lrea.get(JobMetrics.ofVariant("lrea", JobMetrics.LREA_INLINE_REBUILDS_MISSING)))
+          .isPositive();
     } finally {
       run.job().cancel().get();
     }

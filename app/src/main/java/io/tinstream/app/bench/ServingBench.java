@@ -7,6 +7,7 @@ import io.tinstream.app.monitor.FlinkRestMonitor;
 import io.tinstream.app.report.BenchReport;
 import io.tinstream.app.report.BenchReport.Table;
 import io.tinstream.streaming.JobEnvironment;
+import io.tinstream.streaming.JobMetrics;
 import io.tinstream.streaming.JobSettings;
 import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.TinstreamOptions;
@@ -135,23 +136,29 @@ public final class ServingBench {
         double trainedRate = (trained(monitor) - trainedBefore) / ((System.nanoTime() - t0) / 1e9);
         Map<String, Double> scorer =
             monitor.operatorMetrics(
-                "scorer",
-                List.of("requestLatencyMs_median", "requestLatencyMs_p99", "modelFreshnessMs_p99"),
+                JobMetrics.SCORER_OPERATOR,
+                List.of(
+                    JobMetrics.median(JobMetrics.REQUEST_LATENCY_MS),
+                    JobMetrics.p99(JobMetrics.REQUEST_LATENCY_MS),
+                    JobMetrics.p99(JobMetrics.MODEL_FRESHNESS_MS)),
                 "max");
         Map<String, Double> trajectory =
-            monitor.operatorMetrics("trajectory", List.of("behaviorFreshnessMs_p99"), "max");
+            monitor.operatorMetrics(
+                JobMetrics.TRAJECTORY_OPERATOR,
+                List.of(JobMetrics.p99(JobMetrics.BEHAVIOR_FRESHNESS_MS)),
+                "max");
         double throughput = maxRequestRate(kafka, feed, feeder);
         return new Row(
             length,
             users,
             steady.p50Ms(),
             steady.p99Ms(),
-            scorer.get("requestLatencyMs_median"),
-            scorer.get("requestLatencyMs_p99"),
+            scorer.get(JobMetrics.median(JobMetrics.REQUEST_LATENCY_MS)),
+            scorer.get(JobMetrics.p99(JobMetrics.REQUEST_LATENCY_MS)),
             throughput,
             trainedRate,
-            trajectory.get("behaviorFreshnessMs_p99"),
-            scorer.get("modelFreshnessMs_p99"));
+            trajectory.get(JobMetrics.p99(JobMetrics.BEHAVIOR_FRESHNESS_MS)),
+            scorer.get(JobMetrics.p99(JobMetrics.MODEL_FRESHNESS_MS)));
       } finally {
         client.cancel().get();
       }
@@ -186,8 +193,9 @@ public final class ServingBench {
       try {
         appended =
             monitor
-                .operatorMetrics("trajectory", List.of("behaviorsAppended"))
-                .get("behaviorsAppended");
+                .operatorMetrics(
+                    JobMetrics.TRAJECTORY_OPERATOR, List.of(JobMetrics.BEHAVIORS_APPENDED))
+                .get(JobMetrics.BEHAVIORS_APPENDED);
       } catch (java.io.IOException e) {
         continue;
       }
@@ -200,8 +208,8 @@ public final class ServingBench {
   }
 
   private static double trained(FlinkRestMonitor monitor) throws Exception {
-    String name = "variant." + VARIANT + ".trainedSamples";
-    return monitor.operatorMetrics("online-trainer", List.of(name)).get(name);
+    String name = JobMetrics.ofVariant(VARIANT, JobMetrics.TRAINED_SAMPLES);
+    return monitor.operatorMetrics(JobMetrics.TRAINER_OPERATOR, List.of(name)).get(name);
   }
 
   private static int freePort() throws java.io.IOException {

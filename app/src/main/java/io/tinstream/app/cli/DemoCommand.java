@@ -12,6 +12,7 @@ import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ProbeResponse;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.streaming.JobEnvironment;
+import io.tinstream.streaming.JobMetrics;
 import io.tinstream.streaming.JobSettings;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.TinstreamJob;
@@ -63,7 +64,7 @@ import picocli.CommandLine.Spec;
 public final class DemoCommand implements Callable<Integer> {
 
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
-  private static final String VERTEX = "trajectory";
+  private static final String VERTEX = JobMetrics.TRAJECTORY_OPERATOR;
 
   @Spec CommandSpec spec;
 
@@ -300,12 +301,13 @@ public final class DemoCommand implements Callable<Integer> {
             monitor.operatorMetrics(
                 VERTEX,
                 List.of(
-                    "behaviorsAppended",
-                    "behaviorsDuplicate",
-                    "behaviorsExpired",
-                    "users",
-                    "probesAnswered"));
-        decode = monitor.operatorMetrics("decode", List.of("deadLetters"));
+                    JobMetrics.BEHAVIORS_APPENDED,
+                    JobMetrics.BEHAVIORS_DUPLICATE,
+                    JobMetrics.BEHAVIORS_EXPIRED,
+                    JobMetrics.USERS,
+                    JobMetrics.PROBES_ANSWERED));
+        decode =
+            monitor.operatorMetrics(JobMetrics.DECODE_OPERATORS, List.of(JobMetrics.DEAD_LETTERS));
         checkpointBytes = monitor.latestCheckpointBytes();
       } catch (IOException e) {
         out.println("  (metrics not available yet: " + e.getMessage() + ")");
@@ -313,7 +315,9 @@ public final class DemoCommand implements Callable<Integer> {
         continue;
       }
       double ingested =
-          m.get("behaviorsAppended") + m.get("behaviorsDuplicate") + m.get("behaviorsExpired");
+          m.get(JobMetrics.BEHAVIORS_APPENDED)
+              + m.get(JobMetrics.BEHAVIORS_DUPLICATE)
+              + m.get(JobMetrics.BEHAVIORS_EXPIRED);
       out.printf(
           "[%4ds] fed %,d (%,.0f/s)%s | ingested %,.0f (%,.0f/s) | users %,.0f | dead letters %,.0f | state %s%n",
           elapsedSeconds,
@@ -322,8 +326,8 @@ public final class DemoCommand implements Callable<Integer> {
           feeder.isDone() ? " done" : "",
           ingested,
           (ingested - lastIngested) / seconds,
-          m.get("users"),
-          decode.get("deadLetters"),
+          m.get(JobMetrics.USERS),
+          decode.get(JobMetrics.DEAD_LETTERS),
           checkpointBytes < 0
               ? "(no checkpoint yet)"
               : String.format("%.1f MB at last checkpoint", checkpointBytes / 1e6));
@@ -343,48 +347,56 @@ public final class DemoCommand implements Callable<Integer> {
     RequestDriver.Snapshot requests = driver.snapshot();
     StringBuilder line = new StringBuilder("       online");
     for (String variant : served) {
-      String prefix = "variant." + variant + ".";
+      String prefix = JobMetrics.ofVariant(variant, "");
       Map<String, Double> trainer =
           monitor.operatorMetrics(
-              "online-trainer",
-              List.of(prefix + "onlineAuc", prefix + "modelVersion", prefix + "trainedSamples"));
+              JobMetrics.TRAINER_OPERATOR,
+              List.of(
+                  prefix + JobMetrics.ONLINE_AUC,
+                  prefix + JobMetrics.MODEL_VERSION,
+                  prefix + JobMetrics.TRAINED_SAMPLES));
       line.append(
           String.format(
               " | %s AUC %.3f v%.0f (%,.0f trained)",
               variant,
-              trainer.get(prefix + "onlineAuc"),
-              trainer.get(prefix + "modelVersion"),
-              trainer.get(prefix + "trainedSamples")));
+              trainer.get(prefix + JobMetrics.ONLINE_AUC),
+              trainer.get(prefix + JobMetrics.MODEL_VERSION),
+              trainer.get(prefix + JobMetrics.TRAINED_SAMPLES)));
     }
     Map<String, Double> trajectory =
-        monitor.operatorMetrics(VERTEX, List.of("behaviorFreshnessMs_p99"), "max");
+        monitor.operatorMetrics(
+            VERTEX, List.of(JobMetrics.p99(JobMetrics.BEHAVIOR_FRESHNESS_MS)), "max");
     Map<String, Double> scorer =
         monitor.operatorMetrics(
-            "scorer",
-            List.of("requestLatencyMs_median", "requestLatencyMs_p99", "modelFreshnessMs_p99"),
+            JobMetrics.SCORER_OPERATOR,
+            List.of(
+                JobMetrics.median(JobMetrics.REQUEST_LATENCY_MS),
+                JobMetrics.p99(JobMetrics.REQUEST_LATENCY_MS),
+                JobMetrics.p99(JobMetrics.MODEL_FRESHNESS_MS)),
             "max");
     out.println(line);
     if (served.contains(ModelSpecs.LREA_VARIANT)) {
-      String p = "variant." + ModelSpecs.LREA_VARIANT + ".";
+      String p = JobMetrics.ofVariant(ModelSpecs.LREA_VARIANT, "");
       Map<String, Double> lrea =
           monitor.operatorMetrics(
               VERTEX,
               List.of(
-                  p + "lreaResponses",
-                  p + "lreaInlineRebuildsMissing",
-                  p + "lreaInlineRebuildsStaleModel",
-                  p + "lreaInlineRebuildsStaleTrajectory",
-                  p + "lreaTimerRebuilds"));
-      lrea.putAll(monitor.operatorMetrics(VERTEX, List.of(p + "lreaReplicaVersion"), "max"));
+                  p + JobMetrics.LREA_RESPONSES,
+                  p + JobMetrics.LREA_INLINE_REBUILDS_MISSING,
+                  p + JobMetrics.LREA_INLINE_REBUILDS_STALE_MODEL,
+                  p + JobMetrics.LREA_INLINE_REBUILDS_STALE_TRAJECTORY,
+                  p + JobMetrics.LREA_TIMER_REBUILDS));
+      lrea.putAll(
+          monitor.operatorMetrics(VERTEX, List.of(p + JobMetrics.LREA_REPLICA_VERSION), "max"));
       out.printf(
           "       lrea from per-user entries: %,.0f answered at v%.0f | entries built at request"
               + " %,.0f (new user) + %,.0f (new model) + %,.0f (new behaviors), by timer %,.0f%n",
-          lrea.get(p + "lreaResponses"),
-          lrea.get(p + "lreaReplicaVersion"),
-          lrea.get(p + "lreaInlineRebuildsMissing"),
-          lrea.get(p + "lreaInlineRebuildsStaleModel"),
-          lrea.get(p + "lreaInlineRebuildsStaleTrajectory"),
-          lrea.get(p + "lreaTimerRebuilds"));
+          lrea.get(p + JobMetrics.LREA_RESPONSES),
+          lrea.get(p + JobMetrics.LREA_REPLICA_VERSION),
+          lrea.get(p + JobMetrics.LREA_INLINE_REBUILDS_MISSING),
+          lrea.get(p + JobMetrics.LREA_INLINE_REBUILDS_STALE_MODEL),
+          lrea.get(p + JobMetrics.LREA_INLINE_REBUILDS_STALE_TRAJECTORY),
+          lrea.get(p + JobMetrics.LREA_TIMER_REBUILDS));
     }
     out.printf(
         "       requests %,d sent, %,d answered (%,d errors), serving v%d | latency p50 %.0f ms,"
@@ -396,10 +408,10 @@ public final class DemoCommand implements Callable<Integer> {
         requests.lastModelVersion(),
         requests.p50Ms(),
         requests.p99Ms(),
-        scorer.get("requestLatencyMs_median"),
-        scorer.get("requestLatencyMs_p99"),
-        trajectory.get("behaviorFreshnessMs_p99"),
-        scorer.get("modelFreshnessMs_p99"));
+        scorer.get(JobMetrics.median(JobMetrics.REQUEST_LATENCY_MS)),
+        scorer.get(JobMetrics.p99(JobMetrics.REQUEST_LATENCY_MS)),
+        trajectory.get(JobMetrics.p99(JobMetrics.BEHAVIOR_FRESHNESS_MS)),
+        scorer.get(JobMetrics.p99(JobMetrics.MODEL_FRESHNESS_MS)));
   }
 
   /**

@@ -1,0 +1,81 @@
+package io.tinstream.streaming;
+
+/**
+ * The names of the job's operators and of the metrics they report, in one place: the operators
+ * register them, and the demo's progress lines, the benchmarks and the integration tests read them
+ * back (through Flink's REST API) by these same names.
+ */
+public final class JobMetrics {
+
+  private JobMetrics() {}
+
+  /** Operator names, as they appear in the web UI and the REST API's vertex names. */
+  public static final String TRAJECTORY_OPERATOR = "trajectory";
+
+  public static final String TRAINER_OPERATOR = "online-trainer";
+  public static final String SCORER_OPERATOR = "scorer";
+
+  /** Prefix of the decode operators (one per input topic). */
+  public static final String DECODE_OPERATORS = "decode";
+
+  // The trajectory operator.
+  public static final String BEHAVIORS_APPENDED = "behaviorsAppended";
+  public static final String BEHAVIORS_DUPLICATE = "behaviorsDuplicate";
+  public static final String BEHAVIORS_EXPIRED = "behaviorsExpired";
+  public static final String BEHAVIORS_EVICTED = "behaviorsEvicted";
+  public static final String USERS = "users";
+  public static final String PROBES_ANSWERED = "probesAnswered";
+  public static final String REQUESTS = "requests";
+
+  /** Produced to Kafka → in the trajectory, i.e. visible to the next request's search. */
+  public static final String BEHAVIOR_FRESHNESS_MS = "behaviorFreshnessMs";
+
+  // The label join (in the trajectory operator).
+  public static final String IMPRESSIONS = "impressions";
+  public static final String IMPRESSIONS_OVER_PENDING_CAP = "impressionsOverPendingCap";
+  public static final String POSITIVES = "positives";
+  public static final String NEGATIVES = "negatives";
+  public static final String LATE_CLICKS = "lateClicks";
+  public static final String DUPLICATE_CLICKS = "duplicateClicks";
+  public static final String TRAINING_EXAMPLES = "trainingExamples";
+
+  // Decoding and validation.
+  public static final String DEAD_LETTERS = "deadLetters";
+
+  // The scorer.
+  public static final String RESPONSES = "responses";
+  public static final String ERROR_RESPONSES = "errorResponses";
+  public static final String REQUEST_LATENCY_MS = "requestLatencyMs";
+  public static final String MODEL_FRESHNESS_MS = "modelFreshnessMs";
+
+  // Per variant, in the group "variant" → name: see {@link #ofVariant}.
+  public static final String VARIANT_GROUP = "variant";
+  public static final String ONLINE_AUC = "onlineAuc";
+  public static final String ONLINE_LOG_LOSS = "onlineLogLoss";
+  public static final String MODEL_VERSION = "modelVersion";
+  public static final String TRAINED_SAMPLES = "trainedSamples";
+  public static final String SKIPPED_BATCHES = "skippedBatches";
+  public static final String SERVING_VERSION = "servingVersion";
+  public static final String LREA_RESPONSES = "lreaResponses";
+  public static final String LREA_ERROR_RESPONSES = "lreaErrorResponses";
+  public static final String LREA_REPLICA_VERSION = "lreaReplicaVersion";
+  public static final String LREA_TIMER_REBUILDS = "lreaTimerRebuilds";
+  public static final String LREA_INLINE_REBUILDS_MISSING = "lreaInlineRebuildsMissing";
+  public static final String LREA_INLINE_REBUILDS_STALE_MODEL = "lreaInlineRebuildsStaleModel";
+  public static final String LREA_INLINE_REBUILDS_STALE_TRAJECTORY =
+      "lreaInlineRebuildsStaleTrajectory";
+
+  /** The REST name of a per-variant metric: {@code variant.<variant>.<metric>}. */
+  public static String ofVariant(String variant, String metric) {
+    return VARIANT_GROUP + "." + variant + "." + metric;
+  }
+
+  /** The REST name of a histogram's statistic, e.g. {@code requestLatencyMs_p99}. */
+  public static String p99(String histogram) {
+    return histogram + "_p99";
+  }
+
+  public static String median(String histogram) {
+    return histogram + "_median";
+  }
+}
