@@ -10,7 +10,6 @@ import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TrainingExample;
-import io.tinstream.schemas.UpdateKind;
 import io.tinstream.state.LreaRefreshPolicy;
 import io.tinstream.streaming.kafka.DecodeAndValidate;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
@@ -264,10 +263,7 @@ public final class TinstreamJob {
       broadcast =
           broadcast.union(
               snapshots
-                  .filter(
-                      u ->
-                          ModelSpecs.LREA_VARIANT.equals(u.getVariant())
-                              && u.getKind() == UpdateKind.FULL)
+                  .filter(LreaServing::follows)
                   .name("lrea-full-snapshots")
                   .map(
                       TaxonomyOrModelSnapshot::of,

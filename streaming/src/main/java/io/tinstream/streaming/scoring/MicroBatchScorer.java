@@ -6,10 +6,12 @@ import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.ScoringTask;
-import io.tinstream.schemas.UpdateKind;
 import io.tinstream.streaming.ModelSpecs;
-import io.tinstream.streaming.training.OnlineTrainerFunction;
 import io.tinstream.training.online.SequenceBatchBuilder;
+import io.tinstream.training.versions.Follows;
+import io.tinstream.training.versions.ModelReplica;
+import io.tinstream.training.versions.UpdateVerdict;
+import io.tinstream.training.versions.UpdatesSinceFull;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -40,10 +42,12 @@ import org.apache.flink.util.Collector;
  * variant and model version; an unknown variant gets an error response.
  *
  * <p>Model versions arrive on a broadcast stream and are swapped in between batches, never during
- * one. Until a variant's first version arrives its requests wait, up to {@code maxModelWaitMs};
- * then they get an error response rather than a score from an untrained model. The broadcast state
- * keeps, per variant, the latest full snapshot and the deltas after it, so a restored or late
- * scorer rebuilds the current version from the full snapshot first.
+ * one: each variant's {@link ModelReplica} catches up when a batch is cut. Until a variant's first
+ * version arrives its requests wait, up to {@code maxModelWaitMs}; then they get an error response
+ * rather than a score from an untrained model. The broadcast state keeps, per variant, the {@link
+ * UpdatesSinceFull latest full snapshot and the deltas after it}, so a restored or late scorer
+ * rebuilds the current version from the full snapshot first. A delta that does not continue that
+ * chain (a gap) is refused: the variant keeps serving its version until the next full snapshot.
  */
 public final class MicroBatchScorer
     extends KeyedBroadcastProcessFunction<Integer, ScoringTask, ModelUpdate, ScoreResponse> {
@@ -69,12 +73,13 @@ public final class MicroBatchScorer
   private final long deadlineMs;
   private final long maxModelWaitMs;
 
-  private transient Map<String, CtrModel> models;
+  private transient Map<String, ModelReplica<CtrModel>> models;
   private transient ListState<ScoringTask> waiting;
   private transient ValueState<Long> timer;
   private transient ValueState<Integer> waitingCandidates;
   private transient Counter responses;
   private transient Counter errors;
+  private transient Counter refusedGaps;
   private transient Histogram inJobLatency;
   private transient Histogram modelFreshness;
 
@@ -98,6 +103,7 @@ public final class MicroBatchScorer
     var metrics = getRuntimeContext().getMetricGroup();
     responses = metrics.counter("responses");
     errors = metrics.counter("errorResponses");
+    refusedGaps = metrics.counter("refusedModelGaps");
     inJobLatency =
         metrics.histogram("requestLatencyMs", new DescriptiveStatisticsHistogram(10_000));
     modelFreshness =
@@ -108,8 +114,8 @@ public final class MicroBatchScorer
   }
 
   private long servingVersion(String variant) {
-    CtrModel model = models == null ? null : models.get(variant);
-    return model == null ? -1 : model.version();
+    ModelReplica<CtrModel> replica = models == null ? null : models.get(variant);
+    return replica == null ? -1 : replica.version();
   }
 
   @Override
@@ -192,7 +198,7 @@ public final class MicroBatchScorer
   }
 
   private void score(String variant, List<ScoringTask> tasks, Collector<ScoreResponse> out) {
-    CtrModel model = models.get(variant);
+    CtrModel model = models.get(variant).model();
     int rows = 0;
     for (ScoringTask task : tasks) {
       rows += task.getRequest().getCandidates().size();
@@ -232,48 +238,27 @@ public final class MicroBatchScorer
   private CtrModel modelFor(
       String variant, ReadOnlyBroadcastState<String, List<ModelUpdate>> broadcast)
       throws Exception {
-    List<ModelUpdate> log = broadcast.get(variant);
-    if (log == null || log.isEmpty()) {
-      return null;
-    }
-    CtrModel model = models.get(variant);
-    long newest = log.get(log.size() - 1).getVersion();
-    if (model != null && model.version() == newest) {
-      return model;
-    }
-    if (model == null) {
-      model = specs.build(variant);
-      models.put(variant, model);
-    }
-    for (ModelUpdate update : log) {
-      // A delta holds every row touched since its base, so it applies on any version from its
-      // base on; a full snapshot applies whenever it is newer.
-      boolean applies =
-          update.getKind() == UpdateKind.FULL
-              ? update.getVersion() > model.version()
-              : update.getBaseVersion() <= model.version() && update.getVersion() > model.version();
-      if (applies) {
-        model.importVariables(OnlineTrainerFunction.bytes(update.getPayload()));
-        modelFreshness.update(Math.max(0, System.currentTimeMillis() - update.getCreatedAt()));
-      }
-    }
-    return model;
+    ModelReplica<CtrModel> replica =
+        models.computeIfAbsent(
+            variant, v -> new ModelReplica<>(v, () -> specs.build(v), Follows.EVERY_UPDATE));
+    replica.catchUp(
+        broadcast.get(variant),
+        applied ->
+            modelFreshness.update(
+                Math.max(0, System.currentTimeMillis() - applied.getCreatedAt())));
+    return replica.model();
   }
 
   @Override
   public void processBroadcastElement(ModelUpdate update, Context ctx, Collector<ScoreResponse> out)
       throws Exception {
     BroadcastState<String, List<ModelUpdate>> state = ctx.getBroadcastState(MODELS);
-    List<ModelUpdate> log = state.get(update.getVariant());
-    List<ModelUpdate> next = new ArrayList<>();
-    if (update.getKind() == UpdateKind.DELTA) {
-      if (log == null || log.isEmpty()) {
-        return; // a delta without its full snapshot cannot be applied; the next full will come
-      }
-      next.addAll(log);
+    UpdatesSinceFull.Appended next = UpdatesSinceFull.after(state.get(update.getVariant()), update);
+    if (next.changed()) {
+      state.put(update.getVariant(), next.log());
+    } else if (next.verdict() == UpdateVerdict.GAP) {
+      refusedGaps.inc();
     }
-    next.add(update);
-    state.put(update.getVariant(), next);
   }
 
   private String variantOf(AdRequest request) {
@@ -309,7 +294,7 @@ public final class MicroBatchScorer
   @Override
   public void close() {
     if (models != null) {
-      models.values().forEach(CtrModel::close);
+      models.values().forEach(ModelReplica::close);
     }
   }
 }

@@ -1,15 +1,14 @@
 package io.tinstream.streaming.training;
 
 import io.tinstream.models.Batch;
+import io.tinstream.models.CtrModel;
 import io.tinstream.models.ModelParams;
-import io.tinstream.models.internal.VariableCodec;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.TrainingExample;
-import io.tinstream.schemas.UpdateKind;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.training.online.SequenceBatchBuilder;
 import io.tinstream.training.online.VariantTrainer;
-import java.nio.ByteBuffer;
+import io.tinstream.training.versions.ModelPublisher;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,16 +24,13 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Trains every configured variant online on the labelled examples, in micro-batches closed by size
  * or by a processing-time deadline. Each batch is scored before it is trained on (progressive
  * validation, exposed as metrics per variant); a batch whose loss is not finite is skipped and
- * counted. After each applied batch a variant publishes a {@link ModelUpdate}: a full snapshot
- * every {@code fullEvery} versions, otherwise the dense weights plus only the embedding rows
- * touched since its previous update.
+ * counted. When and in what form the versions are published ({@link ModelUpdate}s: full snapshots
+ * every {@code fullEvery} versions, deltas between) is the {@link ModelPublisher}'s call.
  *
  * <p>Runs as one instance (all examples keyed to 0): one model per variant. Weights, optimizer
  * slots and the examples of the unfinished batch are checkpointed, so a restore resumes the same
@@ -44,7 +40,6 @@ public final class OnlineTrainerFunction
     extends KeyedProcessFunction<Integer, TrainingExample, ModelUpdate>
     implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
-  private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainerFunction.class);
 
   /** The single key all examples go to. */
   public static final int KEY = 0;
@@ -57,13 +52,12 @@ public final class OnlineTrainerFunction
   private final long publishEveryMs;
 
   private transient Map<String, VariantTrainer> trainers;
-  private transient Map<String, long[]> published; // variant → {last published, last full}
+  private transient ModelPublisher publisher;
   private transient List<TrainingExample> buffer;
   private transient ListState<TrainingExample> bufferState;
   private transient ListState<ModelUpdate> modelState;
   private transient List<ModelUpdate> restoredModels;
   private transient long deadlineTimer;
-  private transient long lastPublishedAt;
   private transient Counter examples;
 
   public OnlineTrainerFunction(
@@ -109,13 +103,13 @@ public final class OnlineTrainerFunction
   @Override
   public void open(OpenContext openContext) {
     trainers = new LinkedHashMap<>();
-    published = new LinkedHashMap<>();
+    Map<String, CtrModel> models = new LinkedHashMap<>();
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
     examples = metrics.counter("trainingExamples");
     for (String variant : specs.variants()) {
       VariantTrainer trainer = new VariantTrainer(variant, specs.build(variant), validationWindow);
       trainers.put(variant, trainer);
-      published.put(variant, new long[] {-1, -1});
+      models.put(variant, trainer.model());
       MetricGroup group = metrics.addGroup("variant", variant);
       group.gauge("onlineAuc", () -> trainer.validation().auc());
       group.gauge("onlineLogLoss", () -> trainer.validation().logLoss());
@@ -123,18 +117,8 @@ public final class OnlineTrainerFunction
       group.gauge("skippedBatches", trainer::skippedBatches);
       group.gauge("trainedSamples", trainer::trainedSamples);
     }
-    for (ModelUpdate snapshot : restoredModels) {
-      VariantTrainer trainer = trainers.get(snapshot.getVariant());
-      if (trainer == null) {
-        LOG.warn(
-            "checkpoint holds variant {} which is no longer configured", snapshot.getVariant());
-        continue;
-      }
-      trainer.model().importVariables(bytes(snapshot.getPayload()));
-      // The restored version is published again in full, so a scorer never misses a base.
-      published.put(snapshot.getVariant(), new long[] {-1, -1});
-      LOG.info("restored {} at version {}", snapshot.getVariant(), trainer.model().version());
-    }
+    publisher = new ModelPublisher(models, fullEvery, publishEveryMs);
+    publisher.restore(restoredModels);
     restoredModels = null;
   }
 
@@ -176,18 +160,7 @@ public final class OnlineTrainerFunction
     }
     buffer.clear();
     deadlineTimer = 0;
-    // Versions are published at most every publishEveryMs: every update is shipped, broadcast
-    // and kept by the scorers, so publishing per batch would trade training throughput for
-    // freshness far below what serving can notice.
-    long now = System.currentTimeMillis();
-    if (applied && now - lastPublishedAt >= publishEveryMs) {
-      lastPublishedAt = now;
-      for (VariantTrainer trainer : trainers.values()) {
-        if (trainer.model().version() > published.get(trainer.variant())[0]) {
-          out.collect(update(trainer));
-        }
-      }
-    }
+    publisher.afterBatch(applied, System.currentTimeMillis()).forEach(out::collect);
   }
 
   /**
@@ -210,45 +183,10 @@ public final class OnlineTrainerFunction
     return builder.build();
   }
 
-  private ModelUpdate update(VariantTrainer trainer) {
-    long version = trainer.model().version();
-    long[] last = published.get(trainer.variant());
-    boolean full = last[0] < 0 || version - last[1] >= fullEvery;
-    byte[] payload =
-        full ? trainer.model().exportVariables() : trainer.model().exportRowsSince(last[0]);
-    ModelUpdate update =
-        ModelUpdate.newBuilder()
-            .setVariant(trainer.variant())
-            .setVersion(version)
-            .setBaseVersion(full ? -1 : last[0])
-            .setKind(full ? UpdateKind.FULL : UpdateKind.DELTA)
-            .setFormatVersion(VariableCodec.FORMAT_VERSION)
-            .setCreatedAt(System.currentTimeMillis())
-            .setPayload(ByteBuffer.wrap(payload))
-            .build();
-    last[0] = version;
-    if (full) {
-      last[1] = version;
-    }
-    return update;
-  }
-
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
     bufferState.update(new ArrayList<>(buffer));
-    List<ModelUpdate> snapshots = new ArrayList<>();
-    for (VariantTrainer trainer : trainers.values()) {
-      snapshots.add(
-          ModelUpdate.newBuilder()
-              .setVariant(trainer.variant())
-              .setVersion(trainer.model().version())
-              .setKind(UpdateKind.FULL)
-              .setFormatVersion(VariableCodec.FORMAT_VERSION)
-              .setCreatedAt(System.currentTimeMillis())
-              .setPayload(ByteBuffer.wrap(trainer.model().exportVariables()))
-              .build());
-    }
-    modelState.update(snapshots);
+    modelState.update(publisher.checkpoint(System.currentTimeMillis()));
   }
 
   @Override
@@ -256,12 +194,5 @@ public final class OnlineTrainerFunction
     if (trainers != null) {
       trainers.values().forEach(VariantTrainer::close);
     }
-  }
-
-  public static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer b = buffer.duplicate();
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
   }
 }

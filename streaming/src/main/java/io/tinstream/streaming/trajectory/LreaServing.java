@@ -5,7 +5,6 @@ import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
-import io.tinstream.schemas.UpdateKind;
 import io.tinstream.state.LreaEntry;
 import io.tinstream.state.LreaRefreshPolicy;
 import io.tinstream.state.LreaStore;
@@ -13,9 +12,11 @@ import io.tinstream.state.TrajectoryStore;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
-import io.tinstream.streaming.training.OnlineTrainerFunction;
 import io.tinstream.training.lrea.LreaEntryBuilder;
 import io.tinstream.training.online.SequenceBatchBuilder;
+import io.tinstream.training.versions.Follows;
+import io.tinstream.training.versions.ModelReplica;
+import io.tinstream.training.versions.UpdateVerdict;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,12 @@ import org.apache.flink.streaming.api.TimerService;
 public final class LreaServing implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * What the replica follows: full snapshots only, so every user's entry is invalidated once per
+   * full snapshot rather than once per published delta.
+   */
+  private static final Follows FOLLOWS = Follows.FULL_SNAPSHOTS;
+
   /** The newest full snapshot of the lrea model, by variant. */
   public static final MapStateDescriptor<String, ModelUpdate> MODEL =
       new MapStateDescriptor<>("lrea-model", Types.STRING, AvroTypeInfo.of(ModelUpdate.class));
@@ -69,7 +76,8 @@ public final class LreaServing implements Serializable {
   private final long coalesceMs;
 
   private transient LreaStore entries;
-  private transient LreaEntryBuilder replica;
+  private transient ModelReplica<LreaModel> replica;
+  private transient LreaEntryBuilder entryBuilder;
   private transient Counter timerRebuilds;
   private transient Counter inlineMissing;
   private transient Counter inlineStaleModel;
@@ -101,6 +109,11 @@ public final class LreaServing implements Serializable {
 
   void open(RuntimeContext ctx) {
     entries = LreaStore.create(ctx, LreaRefreshPolicy.of(rebuildAfter, coalesceMs));
+    replica =
+        new ModelReplica<>(
+            ModelSpecs.LREA_VARIANT,
+            () -> (LreaModel) specs.build(ModelSpecs.LREA_VARIANT),
+            FOLLOWS);
     var metrics = ctx.getMetricGroup().addGroup("variant", ModelSpecs.LREA_VARIANT);
     timerRebuilds = metrics.counter("lreaTimerRebuilds");
     inlineMissing = metrics.counter("lreaInlineRebuildsMissing");
@@ -108,18 +121,23 @@ public final class LreaServing implements Serializable {
     inlineStaleTrajectory = metrics.counter("lreaInlineRebuildsStaleTrajectory");
     answered = metrics.counter("lreaResponses");
     errors = metrics.counter("lreaErrorResponses");
-    metrics.gauge("lreaReplicaVersion", () -> replica == null ? -1L : replica.modelVersion());
+    metrics.gauge("lreaReplicaVersion", () -> replica == null ? -1L : replica.version());
+  }
+
+  /** Whether a record of the model-updates topic is one this replica follows. */
+  public static boolean follows(ModelUpdate update) {
+    return ModelSpecs.LREA_VARIANT.equals(update.getVariant()) && FOLLOWS.takes(update);
   }
 
   /** Keeps the newest full snapshot of the lrea model; deltas and other variants are ignored. */
   void onModelUpdate(ModelUpdate update, BroadcastState<String, ModelUpdate> state)
       throws Exception {
-    if (!ModelSpecs.LREA_VARIANT.equals(update.getVariant())
-        || update.getKind() != UpdateKind.FULL) {
+    if (!follows(update)) {
       return;
     }
     ModelUpdate held = state.get(update.getVariant());
-    if (held == null || update.getVersion() > held.getVersion()) {
+    long heldVersion = held == null ? -1 : held.getVersion();
+    if (UpdateVerdict.of(heldVersion, update, FOLLOWS) == UpdateVerdict.APPLY) {
       state.put(update.getVariant(), update);
     }
   }
@@ -227,16 +245,16 @@ public final class LreaServing implements Serializable {
   private LreaEntryBuilder replica(ReadOnlyBroadcastState<String, ModelUpdate> models)
       throws Exception {
     ModelUpdate newest = models.get(ModelSpecs.LREA_VARIANT);
-    if (newest == null) {
-      return replica;
+    if (newest != null) {
+      replica.apply(newest);
     }
-    if (replica == null) {
-      replica = new LreaEntryBuilder((LreaModel) specs.build(ModelSpecs.LREA_VARIANT));
+    if (!replica.hasModel()) {
+      return null;
     }
-    if (replica.modelVersion() != newest.getVersion()) {
-      replica.model().importVariables(OnlineTrainerFunction.bytes(newest.getPayload()));
+    if (entryBuilder == null) {
+      entryBuilder = new LreaEntryBuilder(replica.model());
     }
-    return replica;
+    return entryBuilder;
   }
 
   private static ScoreResponse response(
@@ -246,8 +264,9 @@ public final class LreaServing implements Serializable {
 
   void close() {
     if (replica != null) {
-      replica.model().close();
+      replica.close();
       replica = null;
+      entryBuilder = null;
     }
   }
 }

@@ -24,6 +24,7 @@ import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.scoring.SearchMode;
 import io.tinstream.training.online.SequenceBatchBuilder;
+import io.tinstream.training.versions.ModelUpdates;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -140,6 +141,27 @@ class LreaServingTest {
     assertThat(r.getModelVersion()).isEqualTo(trainer.version());
     float[] expected = ((LreaModel) trainer).score(reference(candidates()));
     assertThat(r.getScores().get(0)).isCloseTo(expected[0], within(1e-5f));
+  }
+
+  @Test
+  void deltasOnTheHeldSnapshotAndOlderSnapshotsLeaveTheReplicaWhereItIs() throws Exception {
+    long v1 = train(1);
+    ModelUpdate full = ModelUpdates.full("lrea", trainer, 0);
+    harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(full)));
+    train(1);
+    ModelUpdate delta = ModelUpdates.delta("lrea", trainer, v1, 0);
+    assertThat(LreaServing.follows(delta)).as("not even read from the topic").isFalse();
+    harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(delta)));
+    behaviors(0, 5);
+    assertThat(request("r1", T0 + 100_000).getModelVersion()).isEqualTo(v1);
+
+    long v3 = train(1);
+    harness.processBroadcastElement(
+        new StreamRecord<>(TaxonomyOrModelSnapshot.of(ModelUpdates.full("lrea", trainer, 0))));
+    harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(full)));
+    assertThat(request("r2", T0 + 200_000).getModelVersion())
+        .as("an older snapshot arriving late")
+        .isEqualTo(v3);
   }
 
   @Test

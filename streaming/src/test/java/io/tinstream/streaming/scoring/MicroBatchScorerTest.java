@@ -1,0 +1,288 @@
+package io.tinstream.streaming.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tinstream.models.Batch;
+import io.tinstream.models.CtrModel;
+import io.tinstream.schemas.AdRequest;
+import io.tinstream.schemas.BehaviorSequence;
+import io.tinstream.schemas.ItemFields;
+import io.tinstream.schemas.ModelUpdate;
+import io.tinstream.schemas.ScoreResponse;
+import io.tinstream.schemas.ScoringTask;
+import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.training.online.SequenceBatchBuilder;
+import io.tinstream.training.versions.ModelPublisher;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scorer's model versions (RocksDB harness, real TF models, the trainer's own publisher): it
+ * holds requests until the first model, swaps models between batches only, refuses a gap and keeps
+ * serving its version until the next full snapshot, and rebuilds the current version on restore.
+ */
+class MicroBatchScorerTest {
+
+  private static final String VARIANT = "tin";
+  private static final long T0 = 1_700_000_000_000L;
+  private static final int CANDIDATES = 3;
+
+  /** Two requests fill a batch. */
+  private static final int BATCH_CANDIDATES = 2 * CANDIDATES;
+
+  private static final long DEADLINE_MS = 50;
+  private static final long MODEL_WAIT_MS = 10_000;
+
+  private final ModelSpecs specs = ModelSpecs.of(List.of(VARIANT), 8, 3);
+  private CtrModel trainer;
+  private ModelPublisher publisher;
+  private KeyedBroadcastOperatorTestHarness<Integer, ScoringTask, ModelUpdate, ScoreResponse>
+      harness;
+  private int steps;
+
+  @BeforeEach
+  void open() throws Exception {
+    trainer = specs.build(VARIANT);
+    publisher = new ModelPublisher(Map.of(VARIANT, trainer), 4, 0);
+    harness = harness(null);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    harness.close();
+    trainer.close();
+  }
+
+  @Test
+  void requestsWaitForTheFirstModelAndAreThenScoredByIt() throws Exception {
+    harness.processElement(new StreamRecord<>(task("r1", 0)));
+    harness.setProcessingTime(DEADLINE_MS);
+    harness.setProcessingTime(1_000);
+    assertThat(responses()).as("no score from an untrained model").isEmpty();
+
+    ModelUpdate v1 = stepAndPublish();
+    harness.processBroadcastElement(new StreamRecord<>(v1));
+    assertThat(responses()).as("a model arriving does not cut a batch").isEmpty();
+    float[] expected = trainer.score(batchOf(task("r1", 0)));
+    harness.setProcessingTime(2_000);
+
+    List<ScoreResponse> out = responses();
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).getError()).isNull();
+    assertThat(out.get(0).getModelVersion()).isEqualTo(1);
+    assertScores(out.get(0), expected);
+  }
+
+  @Test
+  void aRequestThatWaitsPastTheModelWaitGetsAnErrorNotAScore() throws Exception {
+    harness.processElement(new StreamRecord<>(task("r1", 0)));
+    harness.setProcessingTime(MODEL_WAIT_MS - 1);
+    assertThat(responses()).isEmpty();
+    harness.setProcessingTime(MODEL_WAIT_MS + 200);
+
+    List<ScoreResponse> out = responses();
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).getError()).contains("no model version");
+    assertThat(out.get(0).getScores()).isEmpty();
+    assertThat(out.get(0).getModelVersion()).isEqualTo(-1);
+  }
+
+  @Test
+  void theModelIsSwappedBetweenBatchesAndEachBatchIsScoredByOneVersion() throws Exception {
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish())); // v1
+    harness.processElement(new StreamRecord<>(task("r1", 0)));
+    float[] firstAtV1 = trainer.score(batchOf(task("r1", 0)));
+    float[] secondAtV1 = trainer.score(batchOf(task("r2", 0)));
+    harness.processElement(new StreamRecord<>(task("r2", 0))); // fills the batch
+
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish())); // v2, a delta
+    float[] thirdAtV2 = trainer.score(batchOf(task("r3", 0)));
+    harness.processElement(new StreamRecord<>(task("r3", 0)));
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish())); // v3 while r3 waits
+    float[] thirdAtV3 = trainer.score(batchOf(task("r3", 0)));
+    harness.setProcessingTime(DEADLINE_MS);
+
+    List<ScoreResponse> out = responses();
+    assertThat(out).extracting(ScoreResponse::getRequestId).containsExactly("r1", "r2", "r3");
+    assertThat(out).extracting(ScoreResponse::getModelVersion).containsExactly(1L, 1L, 3L);
+    assertScores(out.get(0), firstAtV1);
+    assertScores(out.get(1), secondAtV1);
+    assertThat(thirdAtV3).isNotEqualTo(thirdAtV2);
+    assertScores(out.get(2), thirdAtV3);
+  }
+
+  @Test
+  void aGapKeepsTheCurrentVersionServingUntilTheNextFullSnapshot() throws Exception {
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish())); // v1 full
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish())); // v2 delta
+    float[] atV2 = trainer.score(batchOf(task("r1", 0)));
+    stepAndPublish(); // v3 delta, never arrives
+    ModelUpdate v4 = stepAndPublish();
+    assertThat(v4.getBaseVersion()).isEqualTo(3);
+    harness.processBroadcastElement(new StreamRecord<>(v4));
+
+    harness.processElement(new StreamRecord<>(task("r1", 0)));
+    harness.setProcessingTime(DEADLINE_MS);
+    List<ScoreResponse> out = responses();
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).getModelVersion()).isEqualTo(2);
+    assertScores(out.get(0), atV2);
+
+    ModelUpdate v5 = stepAndPublish();
+    assertThat(v5.getBaseVersion()).as("a full snapshot").isEqualTo(-1);
+    harness.processBroadcastElement(new StreamRecord<>(v5));
+    float[] atV5 = trainer.score(batchOf(task("r2", 0)));
+    harness.processElement(new StreamRecord<>(task("r2", 0)));
+    harness.setProcessingTime(2 * DEADLINE_MS);
+
+    out = responses();
+    assertThat(out).extracting(ScoreResponse::getModelVersion).containsExactly(2L, 5L);
+    assertScores(out.get(1), atV5);
+  }
+
+  @Test
+  void aRestoredScorerRebuildsTheCurrentVersionFromTheFullSnapshotAndTheDeltasAfterIt()
+      throws Exception {
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish())); // v1 full
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish())); // v2 delta
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish())); // v3 delta
+    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+    harness.close();
+
+    harness = harness(snapshot);
+    float[] atV3 = trainer.score(batchOf(task("r1", 0)));
+    harness.processElement(new StreamRecord<>(task("r1", 0)));
+    harness.setProcessingTime(DEADLINE_MS);
+
+    List<ScoreResponse> out = responses();
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).getModelVersion()).isEqualTo(3);
+    assertScores(out.get(0), atV3);
+  }
+
+  private KeyedBroadcastOperatorTestHarness<Integer, ScoringTask, ModelUpdate, ScoreResponse>
+      harness(OperatorSubtaskState snapshot) throws Exception {
+    KeySelector<ScoringTask, Integer> oneKey = t -> 0;
+    var h =
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(
+                new MicroBatchScorer(specs, BATCH_CANDIDATES, DEADLINE_MS, MODEL_WAIT_MS),
+                List.of(MicroBatchScorer.MODELS)),
+            oneKey,
+            Types.INT,
+            1,
+            1,
+            0);
+    h.setStateBackend(new EmbeddedRocksDBStateBackend());
+    // The broadcast log holds whole snapshots: more than the default 5 MiB of in-memory storage.
+    h.setCheckpointStorage(new JobManagerCheckpointStorage(64 << 20));
+    if (snapshot != null) {
+      h.initializeState(snapshot);
+    }
+    h.open();
+    h.setProcessingTime(0);
+    return h;
+  }
+
+  /** One step on a batch of its own, then whatever the trainer's publisher makes of it. */
+  private ModelUpdate stepAndPublish() {
+    steps++;
+    SequenceBatchBuilder b = new SequenceBatchBuilder(4, specs.maxHistory());
+    for (int i = 0; i < 4; i++) {
+      b.add(history(steps), item(100 + 10 * steps + i), 0, T0, i % 2, 7);
+    }
+    trainer.trainStep(b.build());
+    List<ModelUpdate> updates = publisher.afterBatch(true, steps);
+    assertThat(updates).hasSize(1);
+    return updates.get(0);
+  }
+
+  private static ScoringTask task(String id, long arrivedAt) {
+    List<ItemFields> candidates = new ArrayList<>();
+    List<BehaviorSequence> histories = new ArrayList<>();
+    int salt = id.hashCode() & 0xff;
+    for (int c = 0; c < CANDIDATES; c++) {
+      candidates.add(item(100 + salt + c));
+      histories.add(history(salt + c));
+    }
+    AdRequest request =
+        AdRequest.newBuilder()
+            .setRequestId(id)
+            .setUserId(7)
+            .setRequestTime(Instant.ofEpochMilli(T0))
+            .setCandidates(candidates)
+            .setModelVariant(VARIANT)
+            .build();
+    return ScoringTask.newBuilder()
+        .setRequest(request)
+        .setPerCandidate(histories)
+        .setTrajectoryLength(3)
+        .setArrivedAt(arrivedAt)
+        .build();
+  }
+
+  /** The rows the scorer builds for one task. */
+  private Batch batchOf(ScoringTask task) {
+    AdRequest r = task.getRequest();
+    SequenceBatchBuilder b = new SequenceBatchBuilder(CANDIDATES, specs.maxHistory());
+    for (int c = 0; c < CANDIDATES; c++) {
+      b.add(
+          task.getPerCandidate().get(c),
+          r.getCandidates().get(c),
+          r.getScenario(),
+          r.getRequestTime().toEpochMilli(),
+          0f,
+          r.getUserId());
+    }
+    return b.build();
+  }
+
+  private static BehaviorSequence history(int salt) {
+    List<Long> items = List.of((long) salt, salt + 1L, salt + 2L);
+    return BehaviorSequence.newBuilder()
+        .setEventTimes(List.of(T0 - 3_000, T0 - 2_000, T0 - 1_000))
+        .setItemIds(items)
+        .setCategoryL1(List.of(-1, -1, -1))
+        .setCategoryL2(List.of(-1, -1, -1))
+        .setCategoryL3(List.of(salt % 3, 1, 2))
+        .setActionTypes(List.of(1, 2, 1))
+        .setScenarios(List.of(0, 0, 0))
+        .build();
+  }
+
+  private static ItemFields item(long id) {
+    return ItemFields.newBuilder()
+        .setItemId(id)
+        .setCategoryL3((int) (id % 3))
+        .setCategoryL2(-1)
+        .setCategoryL1(-1)
+        .setProductId(id)
+        .setSpuId(id)
+        .build();
+  }
+
+  private List<ScoreResponse> responses() {
+    return harness.extractOutputValues();
+  }
+
+  private static void assertScores(ScoreResponse response, float[] expected) {
+    assertThat(response.getScores()).hasSize(expected.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(response.getScores().get(i)).isCloseTo(expected[i], within(1e-6f));
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.tinstream.training.versions;
+
+import io.tinstream.models.CtrModel;
+import io.tinstream.models.internal.VariableCodec;
+import io.tinstream.schemas.ModelUpdate;
+import io.tinstream.schemas.UpdateKind;
+import java.nio.ByteBuffer;
+
+/** The {@link ModelUpdate} records a model's versions travel in, and their payload bytes. */
+public final class ModelUpdates {
+
+  private ModelUpdates() {}
+
+  /** Every weight and optimizer slot of {@code model}: applies on a replica at any version. */
+  public static ModelUpdate full(String variant, CtrModel model, long now) {
+    return record(variant, model.version(), -1, UpdateKind.FULL, now, model.exportVariables());
+  }
+
+  /**
+   * The dense weights and the embedding rows touched after {@code baseVersion}: applies only on a
+   * replica at exactly {@code baseVersion}.
+   */
+  public static ModelUpdate delta(String variant, CtrModel model, long baseVersion, long now) {
+    return record(
+        variant,
+        model.version(),
+        baseVersion,
+        UpdateKind.DELTA,
+        now,
+        model.exportRowsSince(baseVersion));
+  }
+
+  public static boolean isFull(ModelUpdate update) {
+    return update.getKind() == UpdateKind.FULL;
+  }
+
+  /** The serialized variables, without disturbing the record's buffer. */
+  public static byte[] payload(ModelUpdate update) {
+    ByteBuffer b = update.getPayload().duplicate();
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+
+  private static ModelUpdate record(
+      String variant, long version, long base, UpdateKind kind, long now, byte[] payload) {
+    return ModelUpdate.newBuilder()
+        .setVariant(variant)
+        .setVersion(version)
+        .setBaseVersion(base)
+        .setKind(kind)
+        .setFormatVersion(VariableCodec.FORMAT_VERSION)
+        .setCreatedAt(now)
+        .setPayload(ByteBuffer.wrap(payload))
+        .build();
+  }
+}
