@@ -18,9 +18,9 @@ import io.tinstream.streaming.TinstreamOptions;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaClients;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
-import io.tinstream.streaming.scoring.SearchMode;
 import io.tinstream.training.data.SyntheticFeed;
 import io.tinstream.training.data.SyntheticTaxonomy;
+import io.tinstream.training.features.HistorySelector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -128,7 +128,7 @@ class OnlineITCase {
             .examples(
                 endpoints.avroSink(
                     topics.examples(), AvroCodec::trainingExamples, TrainingExample::getExampleId))
-            .search(SearchMode.HIERARCHICAL, 32)
+            .search(new HistorySelector(HistorySelector.Kind.HIERARCHICAL_SEARCH, 32))
             .training(128, Duration.ofMillis(300), 10)
             .scoring(64, Duration.ofMillis(20), Duration.ofSeconds(60), 1);
     if (variants.contains(ModelSpecs.LREA_VARIANT)) {

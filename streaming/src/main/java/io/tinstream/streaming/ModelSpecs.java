@@ -4,6 +4,8 @@ import io.tinstream.models.CtrModel;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelParamsIO;
 import io.tinstream.models.ModelRegistry;
+import io.tinstream.training.features.HistorySelector;
+import io.tinstream.training.features.VariantHistories;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +39,8 @@ public final class ModelSpecs implements Serializable {
   private final LinkedHashMap<String, Properties> byVariant = new LinkedHashMap<>();
   private final String defaultVariant;
   private final int searchedHistory;
+  private int softSearchWindow = TinstreamOptions.SOFT_SEARCH_WINDOW.defaultValue();
+  private HistorySelector plainHistory;
 
   private ModelSpecs(List<ModelParams> params, int searchedHistory) {
     if (params.isEmpty()) {
@@ -51,6 +55,8 @@ public final class ModelSpecs implements Serializable {
     }
     this.defaultVariant = params.get(0).variant();
     this.searchedHistory = searchedHistory;
+    this.plainHistory =
+        HistorySelector.parse(TinstreamOptions.SEARCH_MODE.defaultValue(), searchedHistory);
   }
 
   /**
@@ -118,6 +124,48 @@ public final class ModelSpecs implements Serializable {
   /** Length of the searched histories the scorer and trainer batch (every variant but lrea). */
   public int maxHistory() {
     return searchedHistory;
+  }
+
+  /**
+   * The same specs with soft-search variants (dare, twin) fed the latest {@code window} behaviors,
+   * in which they keep their own top K.
+   */
+  public ModelSpecs withSoftSearchWindow(int window) {
+    if (window <= 0) {
+      throw new IllegalArgumentException("soft-search window must be > 0, got " + window);
+    }
+    return copy(window, plainHistory);
+  }
+
+  /**
+   * The same specs with {@code plain} (the job's search, see {@link TinstreamOptions#SEARCH_MODE})
+   * as the history of layers without a need of their own.
+   */
+  public ModelSpecs withPlainHistory(HistorySelector plain) {
+    return copy(softSearchWindow, java.util.Objects.requireNonNull(plain));
+  }
+
+  private ModelSpecs copy(int window, HistorySelector plain) {
+    ModelSpecs copy = new ModelSpecs(allParams(), searchedHistory);
+    copy.softSearchWindow = window;
+    copy.plainHistory = plain;
+    return copy;
+  }
+
+  /**
+   * Which history each variant is fed: its layer's own need, or the plain history for layers
+   * without one. The trajectory operator selects by it, the trainer and the scorer batch by it.
+   */
+  public VariantHistories histories() {
+    return VariantHistories.of(plainHistory, allParams(), softSearchWindow);
+  }
+
+  private List<ModelParams> allParams() {
+    List<ModelParams> all = new ArrayList<>();
+    for (String variant : byVariant.keySet()) {
+      all.add(params(variant));
+    }
+    return all;
   }
 
   /** Whether the {@value #LREA_VARIANT} variant is configured. */

@@ -16,7 +16,6 @@ import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.kafka.DecodeAndValidate;
 import io.tinstream.streaming.kafka.RawRecord;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
-import io.tinstream.streaming.scoring.SearchMode;
 import io.tinstream.streaming.training.OnlineTrainerFunction;
 import io.tinstream.streaming.trajectory.AdRequestValidator;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
@@ -25,6 +24,8 @@ import io.tinstream.streaming.trajectory.LreaServing;
 import io.tinstream.streaming.trajectory.TaxonomyLookup;
 import io.tinstream.streaming.trajectory.TaxonomyOrModelSnapshot;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
+import io.tinstream.training.features.HistorySelector;
+import io.tinstream.training.features.VariantHistories;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -148,8 +149,9 @@ public final class TinstreamJob {
             .process(
                 new TrajectoryFunction(
                     b.policy,
-                    b.searchMode,
-                    b.searchK,
+                    b.specs != null
+                        ? b.specs.histories()
+                        : VariantHistories.probesOnly(b.plainHistory),
                     b.taxonomyWait.toMillis(),
                     preloadedTaxonomy(),
                     b.attributionWindow.toMillis(),
@@ -357,8 +359,9 @@ public final class TinstreamJob {
     private Source<RawRecord, ?, ?> lreaModelSource;
     private int lreaRebuildAfter = TinstreamOptions.LREA_REBUILD_AFTER.defaultValue();
     private TrajectoryPolicy policy = TrajectoryPolicy.defaults();
-    private SearchMode searchMode = SearchMode.parse(TinstreamOptions.SEARCH_MODE.defaultValue());
-    private int searchK = TinstreamOptions.SEARCH_K.defaultValue();
+    private HistorySelector plainHistory =
+        HistorySelector.parse(
+            TinstreamOptions.SEARCH_MODE.defaultValue(), TinstreamOptions.SEARCH_K.defaultValue());
     private Duration taxonomyWait = TinstreamOptions.TAXONOMY_WAIT.defaultValue();
     private Duration outOfOrderness = TinstreamOptions.OUT_OF_ORDERNESS.defaultValue();
     private Duration attributionWindow = TinstreamOptions.ATTRIBUTION_WINDOW.defaultValue();
@@ -445,12 +448,13 @@ public final class TinstreamJob {
       return this;
     }
 
-    public Builder search(SearchMode mode, int k) {
-      if (k <= 0) {
-        throw new IllegalArgumentException("search k must be > 0, got " + k);
-      }
-      this.searchMode = Objects.requireNonNull(mode);
-      this.searchK = k;
+    /**
+     * The plain history selection: what probes are answered with, and what variants without a
+     * history need of their own are fed (the others select their own, see {@link
+     * ModelSpecs#histories()}).
+     */
+    public Builder search(HistorySelector plain) {
+      this.plainHistory = Objects.requireNonNull(plain);
       return this;
     }
 
@@ -506,6 +510,9 @@ public final class TinstreamJob {
     }
 
     public TinstreamJob build() {
+      if (specs != null) {
+        specs = specs.withPlainHistory(plainHistory);
+      }
       return new TinstreamJob(this);
     }
 

@@ -258,8 +258,7 @@ public final class LreaBenchCommand implements Callable<Integer> {
     int base = row * b.maxLen;
     for (int j = 0; j < kept.length; j++) {
       int i = kept[j];
-      b.histItem[base + j] =
-          io.tinstream.training.online.SequenceBatchBuilder.rawId(view.itemId(i));
+      b.histItem[base + j] = io.tinstream.training.features.BatchBuilder.rawId(view.itemId(i));
       b.histCat1[base + j] = view.categoryL1(i);
       b.histCat2[base + j] = view.categoryL2(i);
       b.histCat3[base + j] = view.categoryL3(i);

@@ -13,7 +13,7 @@ import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
-import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.training.features.HistorySelector;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -89,7 +89,7 @@ public final class ServingBenchmark {
                       .retention(Duration.ofDays(3650))
                       .bucketWidth(BUCKET_WIDTH)
                       .build())
-              .search(SearchMode.HIERARCHICAL, 64)
+              .search(new HistorySelector(HistorySelector.Kind.HIERARCHICAL_SEARCH, 64))
               .models(
                   ModelSpecs.of(List.of(VARIANT), 64, 1),
                   endpoints.avroSink(

@@ -21,9 +21,9 @@ import io.tinstream.streaming.TinstreamOptions;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaClients;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
-import io.tinstream.streaming.scoring.SearchMode;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
 import io.tinstream.training.data.MovieLensDataset;
+import io.tinstream.training.features.HistorySelector;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -211,7 +211,7 @@ public final class DemoCommand implements Callable<Integer> {
               .taxonomy(endpoints.rawSource(taxonomyTopic, false))
               .taxonomy(feed.taxonomy())
               .policy(policy.build())
-              .search(SearchMode.HIERARCHICAL, searchK)
+              .search(new HistorySelector(HistorySelector.Kind.HIERARCHICAL_SEARCH, searchK))
               .scoring(
                   TinstreamOptions.SCORE_BATCH_CANDIDATES.defaultValue(),
                   TinstreamOptions.SCORE_BATCH_DEADLINE.defaultValue(),

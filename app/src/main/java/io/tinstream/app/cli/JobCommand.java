@@ -7,8 +7,8 @@ import io.tinstream.streaming.JobEnvironment;
 import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.TinstreamOptions;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
-import io.tinstream.streaming.scoring.SearchMode;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
+import io.tinstream.training.features.HistorySelector;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -72,8 +72,8 @@ public final class JobCommand implements Callable<Integer> {
                     .bucketWidth(conf.get(TinstreamOptions.BUCKET_WIDTH))
                     .build())
             .search(
-                SearchMode.parse(conf.get(TinstreamOptions.SEARCH_MODE)),
-                conf.get(TinstreamOptions.SEARCH_K));
+                HistorySelector.parse(
+                    conf.get(TinstreamOptions.SEARCH_MODE), conf.get(TinstreamOptions.SEARCH_K)));
     JobSettings.apply(conf, job, kafka);
     conf.getOptional(TinstreamOptions.TAXONOMY_FILE)
         .ifPresent(file -> job.taxonomy(TaxonomyFile.read(Path.of(file))));

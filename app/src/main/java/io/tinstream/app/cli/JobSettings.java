@@ -38,11 +38,12 @@ final class JobSettings {
           conf.get(TinstreamOptions.LREA_REBUILD_AFTER));
       job.models(
           ModelSpecs.of(
-              variants,
-              conf.get(TinstreamOptions.SEARCH_K),
-              conf.get(TinstreamOptions.LREA_MAX_LENGTH),
-              conf.get(TinstreamOptions.LREA_RANK),
-              1L),
+                  variants,
+                  conf.get(TinstreamOptions.SEARCH_K),
+                  conf.get(TinstreamOptions.LREA_MAX_LENGTH),
+                  conf.get(TinstreamOptions.LREA_RANK),
+                  1L)
+              .withSoftSearchWindow(conf.get(TinstreamOptions.SOFT_SEARCH_WINDOW)),
           kafka.avroSink(
               conf.get(TinstreamOptions.SCORES_TOPIC),
               AvroCodec::scoreResponses,

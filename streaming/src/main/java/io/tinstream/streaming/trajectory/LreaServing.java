@@ -2,7 +2,7 @@ package io.tinstream.streaming.trajectory;
 
 import io.tinstream.models.LreaModel;
 import io.tinstream.schemas.AdRequest;
-import io.tinstream.schemas.BehaviorSequence;
+import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.UpdateKind;
@@ -10,12 +10,12 @@ import io.tinstream.state.LreaEntry;
 import io.tinstream.state.LreaRefreshPolicy;
 import io.tinstream.state.LreaStore;
 import io.tinstream.state.TrajectoryStore;
-import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
 import io.tinstream.streaming.training.OnlineTrainerFunction;
+import io.tinstream.training.features.BatchBuilder;
+import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.lrea.LreaEntryBuilder;
-import io.tinstream.training.online.SequenceBatchBuilder;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,17 +53,6 @@ public final class LreaServing implements Serializable {
   public static final MapStateDescriptor<String, ModelUpdate> MODEL =
       new MapStateDescriptor<>("lrea-model", Types.STRING, AvroTypeInfo.of(ModelUpdate.class));
 
-  private static final BehaviorSequence NO_HISTORY =
-      BehaviorSequence.newBuilder()
-          .setEventTimes(List.of())
-          .setItemIds(List.of())
-          .setCategoryL1(List.of())
-          .setCategoryL2(List.of())
-          .setCategoryL3(List.of())
-          .setActionTypes(List.of())
-          .setScenarios(List.of())
-          .build();
-
   private final ModelSpecs specs;
   private final int rebuildAfter;
   private final long coalesceMs;
@@ -86,11 +75,6 @@ public final class LreaServing implements Serializable {
     this.rebuildAfter = rebuildAfter;
     this.coalesceMs = coalesceMs;
     LreaRefreshPolicy.of(rebuildAfter, coalesceMs); // validates
-  }
-
-  /** Latest behaviors the model compresses (its L): what training examples carry as recent. */
-  public int length() {
-    return specs.params(ModelSpecs.LREA_VARIANT).maxHistoryLength();
   }
 
   /** Whether a request naming {@code variant} (blank = the default variant) is served here. */
@@ -187,11 +171,10 @@ public final class LreaServing implements Serializable {
       }
     }
     int n = request.getCandidates().size();
-    SequenceBatchBuilder candidates = new SequenceBatchBuilder(n, 1);
+    BatchBuilder candidates = new BatchBuilder(n, 1);
     long time = request.getRequestTime().toEpochMilli();
-    for (int c = 0; c < n; c++) {
-      candidates.add(
-          NO_HISTORY, request.getCandidates().get(c), request.getScenario(), time, 0f, 0L);
+    for (ItemFields candidate : request.getCandidates()) {
+      candidates.addTarget(BatchTarget.of(candidate, request.getScenario(), time));
     }
     float[] scores;
     try {
@@ -207,20 +190,6 @@ public final class LreaServing implements Serializable {
     }
     answered.inc();
     return response(request, model.modelVersion(), out, null, System.currentTimeMillis());
-  }
-
-  /** The latest {@link #length()} behaviors of {@code past}, oldest first, with true positions. */
-  BehaviorSequence recent(TrajectoryView past) {
-    int len = Math.min(past.size(), length());
-    int[] indices = new int[len];
-    List<Integer> positions = new ArrayList<>(len);
-    for (int j = 0; j < len; j++) {
-      indices[j] = past.size() - len + j;
-      positions.add(len - j);
-    }
-    BehaviorSequence sequence = past.toSequence(indices);
-    sequence.setPositions(positions);
-    return sequence;
   }
 
   /** The operator's model at the newest full snapshot, or null before the first one. */

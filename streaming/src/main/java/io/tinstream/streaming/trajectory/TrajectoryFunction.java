@@ -16,7 +16,9 @@ import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.state.TrajectoryView;
-import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.training.features.ExampleHistories;
+import io.tinstream.training.features.HistorySelector;
+import io.tinstream.training.features.VariantHistories;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,12 +44,14 @@ import org.apache.flink.util.OutputTag;
  * The per-user trajectory operator: appends each user's behaviors to their trajectory in keyed
  * state (dedup, out-of-order insert, retention, cap: see {@link TrajectoryStore}), completes
  * missing item fields from the broadcast taxonomy, joins ad impressions with their clicks into
- * training examples ({@link LabelJoin}, side output {@link #EXAMPLES}), and turns each ad request
- * into a scoring task with the searched behaviors per candidate, taken strictly before the request
- * time. A request for the variant {@value #PROBE_VARIANT} is answered with those behaviors instead
- * ({@link #PROBES}), so the state can be inspected from outside. With {@link LreaServing}, requests
- * for the lrea variant are answered here from the user's LREA entry ({@link #LREA_SCORES}), and
- * examples also carry the user's latest behaviors.
+ * training examples ({@link LabelJoin}, side output {@link #EXAMPLES}) that carry what every
+ * configured variant trains on ({@link ExampleHistories}), and turns each ad request into a scoring
+ * task with the behaviors its variant's {@link HistorySelector} keeps, taken strictly before the
+ * request time: per candidate for a hard search, one shared history otherwise (the soft-search
+ * window of dare/twin). A request for the variant {@value #PROBE_VARIANT} is answered with the
+ * plain selection instead ({@link #PROBES}), so the state can be inspected from outside. With
+ * {@link LreaServing}, requests for the lrea variant are answered here from the user's LREA entry
+ * ({@link #LREA_SCORES}).
  */
 public final class TrajectoryFunction
     extends KeyedBroadcastProcessFunction<
@@ -84,8 +88,7 @@ public final class TrajectoryFunction
   private final long retentionMs;
   private final int maxBehaviors;
   private final long bucketWidthMs;
-  private final SearchMode searchMode;
-  private final int searchK;
+  private final VariantHistories histories;
   private final long taxonomyWaitMs;
   private final HashMap<String, Long> preloadedTaxonomy;
   private final long attributionWindowMs;
@@ -112,20 +115,17 @@ public final class TrajectoryFunction
    * @param preloadedTaxonomy edges known when the job is built (from a file), keyed by {@link
    *     TaxonomyLookup#key}; consulted when the broadcast state lacks an edge, so a file taxonomy
    *     is complete from the first behavior on, while broadcast edges still trickle in
+   * @param histories which behaviors each variant is fed (and probes are answered with)
    * @param lrea serves the lrea variant from per-user entries; null when lrea is not configured
    */
   public TrajectoryFunction(
       TrajectoryPolicy policy,
-      SearchMode searchMode,
-      int searchK,
+      VariantHistories histories,
       long taxonomyWaitMs,
       Map<String, Long> preloadedTaxonomy,
       long attributionWindowMs,
       int maxPendingImpressions,
       LreaServing lrea) {
-    if (searchK <= 0) {
-      throw new IllegalArgumentException("search k must be > 0, got " + searchK);
-    }
     if (taxonomyWaitMs < 0) {
       throw new IllegalArgumentException("taxonomy wait must be >= 0, got " + taxonomyWaitMs);
     }
@@ -139,8 +139,7 @@ public final class TrajectoryFunction
     this.retentionMs = policy.retentionMs();
     this.maxBehaviors = policy.maxBehaviors();
     this.bucketWidthMs = policy.bucketWidthMs();
-    this.searchMode = searchMode;
-    this.searchK = searchK;
+    this.histories = java.util.Objects.requireNonNull(histories);
     this.lrea = lrea;
   }
 
@@ -289,33 +288,31 @@ public final class TrajectoryFunction
     }
   }
 
-  /** The impression as a training example: its target and the behaviors searched before it. */
+  /** The impression as a training example: its target and what each variant selects before it. */
   private TrainingExample unlabeledExample(BehaviorEvent impression) throws Exception {
     long time = impression.getEventTime().toEpochMilli();
     TrajectoryView past = store.read().prefixBefore(time);
     SearchTarget target = SearchTarget.of(impression.getItem(), impression.getScenario(), time);
-    return TrainingExample.newBuilder()
-        .setRecent(lrea == null ? null : lrea.recent(past))
-        .setExampleId(impression.getEventId())
-        .setUserId(impression.getUserId())
-        .setRequestId(impression.getRequestId())
-        .setImpressionTime(time)
-        .setScenario(impression.getScenario())
-        .setTarget(impression.getItem())
-        .setHistory(searched(past, target))
-        .setLabel(0f)
-        .build();
+    TrainingExample.Builder example =
+        TrainingExample.newBuilder()
+            .setExampleId(impression.getEventId())
+            .setUserId(impression.getUserId())
+            .setRequestId(impression.getRequestId())
+            .setImpressionTime(time)
+            .setScenario(impression.getScenario())
+            .setTarget(impression.getItem())
+            .setLabel(0f);
+    return ExampleHistories.write(example, histories, past, target).build();
   }
 
-  private BehaviorSequence searched(TrajectoryView past, SearchTarget target) {
-    int[] indices = searchMode.search(past, target, searchK);
-    BehaviorSequence sequence = past.toSequence(indices);
-    List<Integer> positions = new ArrayList<>(indices.length);
-    for (int index : indices) {
-      positions.add(past.size() - index);
+  /** What {@code selector} keeps of {@code past} for each candidate of the request. */
+  private static List<BehaviorSequence> perCandidate(
+      HistorySelector selector, TrajectoryView past, AdRequest request, long time) {
+    List<BehaviorSequence> out = new ArrayList<>(request.getCandidates().size());
+    for (ItemFields candidate : request.getCandidates()) {
+      out.add(selector.sequence(past, SearchTarget.of(candidate, request.getScenario(), time)));
     }
-    sequence.setPositions(positions);
-    return sequence;
+    return out;
   }
 
   private void answer(AdRequest request, ReadOnlyContext ctx, Collector<ScoringTask> out)
@@ -329,10 +326,6 @@ public final class TrajectoryFunction
     long time = request.getRequestTime().toEpochMilli();
     TrajectoryView view = store.read();
     TrajectoryView past = view.prefixBefore(time);
-    List<BehaviorSequence> perCandidate = new ArrayList<>(request.getCandidates().size());
-    for (ItemFields candidate : request.getCandidates()) {
-      perCandidate.add(searched(past, SearchTarget.of(candidate, request.getScenario(), time)));
-    }
     if (PROBE_VARIANT.equals(request.getModelVariant())) {
       probes.inc();
       ctx.output(
@@ -341,19 +334,25 @@ public final class TrajectoryFunction
               .setRequestId(request.getRequestId())
               .setUserId(request.getUserId())
               .setTrajectoryLength(view.size())
-              .setSearchMode(searchMode.configName())
-              .setPerCandidate(perCandidate)
+              .setSearchMode(histories.plain().configName())
+              .setPerCandidate(perCandidate(histories.plain(), past, request, time))
               .build());
       return;
     }
     requests.inc();
-    out.collect(
+    HistorySelector selector = histories.forVariant(request.getModelVariant());
+    ScoringTask.Builder task =
         ScoringTask.newBuilder()
             .setRequest(request)
-            .setPerCandidate(perCandidate)
             .setTrajectoryLength(view.size())
-            .setArrivedAt(System.currentTimeMillis())
-            .build());
+            .setArrivedAt(System.currentTimeMillis());
+    if (selector.dependsOnTarget()) {
+      task.setPerCandidate(perCandidate(selector, past, request, time));
+    } else {
+      // The same behaviors for every candidate: sent once, not once per candidate.
+      task.setPerCandidate(List.of()).setSharedHistory(selector.sequence(past, null));
+    }
+    out.collect(task.build());
   }
 
   @Override
