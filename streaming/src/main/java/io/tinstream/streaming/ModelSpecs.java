@@ -36,6 +36,12 @@ public final class ModelSpecs implements Serializable {
    */
   public static final String LREA_VARIANT = "lrea";
 
+  /**
+   * The variant answered in the trajectory operator from per-user head vectors cached in keyed
+   * state (MODELS.md "Target-decoupled SASRec"), rather than by the micro-batch scorer.
+   */
+  public static final String TD_SASREC_VARIANT = "td-sasrec";
+
   private final LinkedHashMap<String, Properties> byVariant = new LinkedHashMap<>();
   private final String defaultVariant;
   private final int searchedHistory;
@@ -171,6 +177,25 @@ public final class ModelSpecs implements Serializable {
   /** Whether the {@value #LREA_VARIANT} variant is configured. */
   public boolean hasLrea() {
     return contains(LREA_VARIANT);
+  }
+
+  /** Whether the {@value #TD_SASREC_VARIANT} variant is configured. */
+  public boolean hasTdSasRec() {
+    return contains(TD_SASREC_VARIANT);
+  }
+
+  /**
+   * The configured variants the trajectory operator serves from per-user state, and whose full
+   * snapshots it therefore reads back from the model-updates topic.
+   */
+  public List<String> servedFromKeyedState() {
+    List<String> out = new ArrayList<>();
+    for (String v : List.of(LREA_VARIANT, TD_SASREC_VARIANT)) {
+      if (contains(v)) {
+        out.add(v);
+      }
+    }
+    return out;
   }
 
   /** A fresh model of the variant (random initial weights from the spec's seed). */

@@ -21,9 +21,11 @@ import io.tinstream.streaming.trajectory.AdRequestValidator;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
 import io.tinstream.streaming.trajectory.BehaviorValidator;
 import io.tinstream.streaming.trajectory.LreaServing;
+import io.tinstream.streaming.trajectory.ModelReplica;
 import io.tinstream.streaming.trajectory.TaxonomyLookup;
 import io.tinstream.streaming.trajectory.TaxonomyOrModelSnapshot;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
+import io.tinstream.streaming.trajectory.UserHeadServing;
 import io.tinstream.training.features.HistorySelector;
 import io.tinstream.training.features.VariantHistories;
 import java.time.Duration;
@@ -81,10 +83,12 @@ public final class TinstreamJob {
     if (b.specs != null && b.scoreSink == null) {
       throw new IllegalArgumentException("models need a score sink for their responses");
     }
-    if (b.specs != null && b.specs.hasLrea() && b.lreaModelSource == null) {
+    if (b.specs != null && !b.specs.servedFromKeyedState().isEmpty() && b.lreaModelSource == null) {
       throw new IllegalArgumentException(
-          "the lrea variant needs the model-updates topic as a source (lreaModels(...)):"
-              + " its per-user entries are rebuilt from the full snapshots published there");
+          "the "
+              + b.specs.servedFromKeyedState()
+              + " variants need the model-updates topic as a source (lreaModels(...)):"
+              + " their per-user state is rebuilt from the full snapshots published there");
     }
     this.b = b;
   }
@@ -142,6 +146,10 @@ public final class TinstreamJob {
         b.specs != null && b.specs.hasLrea()
             ? new LreaServing(b.specs, b.lreaRebuildAfter, LreaRefreshPolicy.DEFAULT_COALESCE_MS)
             : null;
+    UserHeadServing heads =
+        b.specs != null && b.specs.hasTdSasRec()
+            ? new UserHeadServing(b.specs, b.lreaRebuildAfter)
+            : null;
     SingleOutputStreamOperator<ScoringTask> trajectory =
         inputs
             .keyBy(BehaviorOrRequest::userId, TypeInformation.of(Long.class))
@@ -156,7 +164,8 @@ public final class TinstreamJob {
                     preloadedTaxonomy(),
                     b.attributionWindow.toMillis(),
                     b.maxPendingImpressions,
-                    lrea),
+                    lrea,
+                    heads),
                 AvroTypeInfo.of(ScoringTask.class))
             .name("trajectory")
             .uid(TRAJECTORY_UID);
@@ -170,7 +179,7 @@ public final class TinstreamJob {
     }
     if (b.specs != null) {
       DataStream<ScoreResponse> scores = trainAndScore(trajectory);
-      if (lrea != null) {
+      if (lrea != null || heads != null) {
         scores = scores.union(trajectory.getSideOutput(TrajectoryFunction.LREA_SCORES));
       }
       if (rejectedRequests != null) {
@@ -207,20 +216,18 @@ public final class TinstreamJob {
         taxonomy
             .map(TaxonomyOrModelSnapshot::of, TypeInformation.of(TaxonomyOrModelSnapshot.class))
             .name("taxonomy");
-    if (b.specs != null && b.specs.hasLrea()) {
+    if (b.specs != null && !b.specs.servedFromKeyedState().isEmpty()) {
+      List<String> served = b.specs.servedFromKeyedState();
       SingleOutputStreamOperator<ModelUpdate> snapshots =
           decoded(
               env, b.lreaModelSource, "lrea-models", AvroCodec::modelUpdates, ModelUpdate.class);
       deadLetters = deadLetters.union(snapshots.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
-      // Only full snapshots of lrea: the replica in the trajectory operator moves once per full
-      // snapshot, and with it every user's entry (see LreaServing).
+      // Only full snapshots of the variants served from keyed state: their replicas move once per
+      // full snapshot, and with them every user's state (see ModelReplica).
       broadcast =
           broadcast.union(
               snapshots
-                  .filter(
-                      u ->
-                          ModelSpecs.LREA_VARIANT.equals(u.getVariant())
-                              && u.getKind() == UpdateKind.FULL)
+                  .filter(u -> served.contains(u.getVariant()) && u.getKind() == UpdateKind.FULL)
                   .name("lrea-full-snapshots")
                   .map(
                       TaxonomyOrModelSnapshot::of,
@@ -232,7 +239,7 @@ public final class TinstreamJob {
         broadcast
             .assignTimestampsAndWatermarks(TinstreamJob.<TaxonomyOrModelSnapshot>timeless())
             .name("broadcast-timeless")
-            .broadcast(TrajectoryFunction.TAXONOMY, LreaServing.MODEL),
+            .broadcast(TrajectoryFunction.TAXONOMY, ModelReplica.SNAPSHOTS),
         deadLetters);
   }
 

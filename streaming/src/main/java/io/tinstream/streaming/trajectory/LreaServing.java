@@ -1,18 +1,17 @@
 package io.tinstream.streaming.trajectory;
 
+import io.tinstream.models.CtrModel;
 import io.tinstream.models.LreaModel;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
-import io.tinstream.schemas.UpdateKind;
 import io.tinstream.state.LreaEntry;
 import io.tinstream.state.LreaRefreshPolicy;
 import io.tinstream.state.LreaStore;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
-import io.tinstream.streaming.training.OnlineTrainerFunction;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.lrea.LreaEntryBuilder;
@@ -21,10 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.BroadcastState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
 
@@ -34,11 +30,8 @@ import org.apache.flink.streaming.api.TimerService;
  * in RocksDB keyed state next to the trajectory, and a request is scored from the entry and the
  * candidates alone, O(r·d) per candidate, without reading the trajectory.
  *
- * <p>Why here and not in the {@link MicroBatchScorer}: the entry must be built and read with the
- * same weights, and only the keyed trajectory operator can rebuild it. The operator's model replica
- * follows the <em>full</em> snapshots of the model-updates topic (a topic, not the in-job
- * broadcast: the trainer is downstream of this operator, and a job graph has no cycles), so an
- * entry is invalidated once per full snapshot rather than once per published delta.
+ * <p>Why here and not in the {@link MicroBatchScorer}: see {@link ModelReplica}, whose full
+ * snapshots invalidate every entry.
  *
  * <p>Rebuilds: after {@code rebuildAfter} new behaviors, or when the replica's version differs from
  * the entry's, a behavior asks for a processing-time timer at the end of its coalescing window (one
@@ -49,11 +42,7 @@ import org.apache.flink.streaming.api.TimerService;
 public final class LreaServing implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** The newest full snapshot of the lrea model, by variant. */
-  public static final MapStateDescriptor<String, ModelUpdate> MODEL =
-      new MapStateDescriptor<>("lrea-model", Types.STRING, AvroTypeInfo.of(ModelUpdate.class));
-
-  private final ModelSpecs specs;
+  private final ModelReplica modelReplica;
   private final int rebuildAfter;
   private final long coalesceMs;
 
@@ -71,7 +60,7 @@ public final class LreaServing implements Serializable {
       throw new IllegalArgumentException(
           "LREA serving needs the '" + ModelSpecs.LREA_VARIANT + "' variant in the specs");
     }
-    this.specs = specs;
+    this.modelReplica = new ModelReplica(specs, ModelSpecs.LREA_VARIANT);
     this.rebuildAfter = rebuildAfter;
     this.coalesceMs = coalesceMs;
     LreaRefreshPolicy.of(rebuildAfter, coalesceMs); // validates
@@ -79,8 +68,7 @@ public final class LreaServing implements Serializable {
 
   /** Whether a request naming {@code variant} (blank = the default variant) is served here. */
   public boolean serves(String variant) {
-    String v = variant == null || variant.isBlank() ? specs.defaultVariant() : variant;
-    return ModelSpecs.LREA_VARIANT.equals(v);
+    return modelReplica.serves(variant);
   }
 
   void open(RuntimeContext ctx) {
@@ -92,20 +80,12 @@ public final class LreaServing implements Serializable {
     inlineStaleTrajectory = metrics.counter("lreaInlineRebuildsStaleTrajectory");
     answered = metrics.counter("lreaResponses");
     errors = metrics.counter("lreaErrorResponses");
-    metrics.gauge("lreaReplicaVersion", () -> replica == null ? -1L : replica.modelVersion());
+    metrics.gauge("lreaReplicaVersion", modelReplica::version);
   }
 
-  /** Keeps the newest full snapshot of the lrea model; deltas and other variants are ignored. */
   void onModelUpdate(ModelUpdate update, BroadcastState<String, ModelUpdate> state)
       throws Exception {
-    if (!ModelSpecs.LREA_VARIANT.equals(update.getVariant())
-        || update.getKind() != UpdateKind.FULL) {
-      return;
-    }
-    ModelUpdate held = state.get(update.getVariant());
-    if (held == null || update.getVersion() > held.getVersion()) {
-      state.put(update.getVariant(), update);
-    }
+    modelReplica.onModelUpdate(update, state);
   }
 
   /** After an appended behavior: schedule a coalesced rebuild if the user's entry went stale. */
@@ -152,14 +132,7 @@ public final class LreaServing implements Serializable {
     LreaEntryBuilder model = replica(models);
     long now = System.currentTimeMillis();
     if (model == null) {
-      return response(
-          request,
-          -1,
-          List.of(),
-          "no full snapshot of '"
-              + ModelSpecs.LREA_VARIANT
-              + "' on the model-updates topic yet (it follows the trainer by one checkpoint)",
-          now);
+      return response(request, -1, List.of(), modelReplica.noSnapshotYet(), now);
     }
     LreaStore.Lookup found = entries.fresh(model, trajectory);
     if (found.rebuilt()) {
@@ -192,18 +165,12 @@ public final class LreaServing implements Serializable {
     return response(request, model.modelVersion(), out, null, System.currentTimeMillis());
   }
 
-  /** The operator's model at the newest full snapshot, or null before the first one. */
+  /** The entry builder around the replica at the newest full snapshot; null before the first. */
   private LreaEntryBuilder replica(ReadOnlyBroadcastState<String, ModelUpdate> models)
       throws Exception {
-    ModelUpdate newest = models.get(ModelSpecs.LREA_VARIANT);
-    if (newest == null) {
-      return replica;
-    }
-    if (replica == null) {
-      replica = new LreaEntryBuilder((LreaModel) specs.build(ModelSpecs.LREA_VARIANT));
-    }
-    if (replica.modelVersion() != newest.getVersion()) {
-      replica.model().importVariables(OnlineTrainerFunction.bytes(newest.getPayload()));
+    CtrModel current = modelReplica.current(models);
+    if (current != null && replica == null) {
+      replica = new LreaEntryBuilder((LreaModel) current);
     }
     return replica;
   }
@@ -214,9 +181,7 @@ public final class LreaServing implements Serializable {
   }
 
   void close() {
-    if (replica != null) {
-      replica.model().close();
-      replica = null;
-    }
+    modelReplica.close();
+    replica = null;
   }
 }

@@ -50,8 +50,9 @@ import org.apache.flink.util.OutputTag;
  * request time: per candidate for a hard search, one shared history otherwise (the soft-search
  * window of dare/twin). A request for the variant {@value #PROBE_VARIANT} is answered with the
  * plain selection instead ({@link #PROBES}), so the state can be inspected from outside. With
- * {@link LreaServing}, requests for the lrea variant are answered here from the user's LREA entry
- * ({@link #LREA_SCORES}).
+ * {@link LreaServing}, requests for the lrea variant are answered here from the user's LREA entry,
+ * and with {@link UserHeadServing} those for td-sasrec from the user's cached head vectors (both on
+ * {@link #LREA_SCORES}).
  */
 public final class TrajectoryFunction
     extends KeyedBroadcastProcessFunction<
@@ -67,7 +68,10 @@ public final class TrajectoryFunction
   public static final OutputTag<TrainingExample> EXAMPLES =
       new OutputTag<>("training-examples", AvroTypeInfo.of(TrainingExample.class)) {};
 
-  /** Responses to lrea requests, scored here from the users' LREA entries. */
+  /**
+   * Responses scored here from per-user state: lrea from the users' LREA entries, td-sasrec from
+   * their cached head vectors.
+   */
   public static final OutputTag<ScoreResponse> LREA_SCORES =
       new OutputTag<>("lrea-scores", AvroTypeInfo.of(ScoreResponse.class)) {};
 
@@ -94,6 +98,7 @@ public final class TrajectoryFunction
   private final long attributionWindowMs;
   private final int maxPendingImpressions;
   private final LreaServing lrea;
+  private final UserHeadServing heads;
 
   private transient TrajectoryStore store;
   private transient LabelJoin labels;
@@ -117,6 +122,7 @@ public final class TrajectoryFunction
    *     is complete from the first behavior on, while broadcast edges still trickle in
    * @param histories which behaviors each variant is fed (and probes are answered with)
    * @param lrea serves the lrea variant from per-user entries; null when lrea is not configured
+   * @param heads serves td-sasrec from cached per-user head vectors; null when not configured
    */
   public TrajectoryFunction(
       TrajectoryPolicy policy,
@@ -125,7 +131,8 @@ public final class TrajectoryFunction
       Map<String, Long> preloadedTaxonomy,
       long attributionWindowMs,
       int maxPendingImpressions,
-      LreaServing lrea) {
+      LreaServing lrea,
+      UserHeadServing heads) {
     if (taxonomyWaitMs < 0) {
       throw new IllegalArgumentException("taxonomy wait must be >= 0, got " + taxonomyWaitMs);
     }
@@ -141,6 +148,7 @@ public final class TrajectoryFunction
     this.bucketWidthMs = policy.bucketWidthMs();
     this.histories = java.util.Objects.requireNonNull(histories);
     this.lrea = lrea;
+    this.heads = heads;
   }
 
   @Override
@@ -164,6 +172,9 @@ public final class TrajectoryFunction
         metrics.histogram("behaviorFreshnessMs", new DescriptiveStatisticsHistogram(10_000));
     if (lrea != null) {
       lrea.open(getRuntimeContext());
+    }
+    if (heads != null) {
+      heads.open(getRuntimeContext());
     }
   }
 
@@ -209,7 +220,7 @@ public final class TrajectoryFunction
       ctx.timerService().registerProcessingTimeTimer(timestamp + RETRY_MS);
     }
     if (lrea != null) {
-      lrea.onTimer(store, ctx.getBroadcastState(LreaServing.MODEL));
+      lrea.onTimer(store, ctx.getBroadcastState(ModelReplica.SNAPSHOTS));
     }
   }
 
@@ -265,7 +276,7 @@ public final class TrajectoryFunction
     if (result.isAppended()) {
       joinLabels(event, ctx);
       if (lrea != null) {
-        lrea.afterAppend(store, ctx.getBroadcastState(LreaServing.MODEL), ctx.timerService());
+        lrea.afterAppend(store, ctx.getBroadcastState(ModelReplica.SNAPSHOTS), ctx.timerService());
       }
     }
   }
@@ -320,7 +331,13 @@ public final class TrajectoryFunction
     if (lrea != null && lrea.serves(request.getModelVariant())) {
       requests.inc();
       ctx.output(
-          LREA_SCORES, lrea.answer(request, store, ctx.getBroadcastState(LreaServing.MODEL)));
+          LREA_SCORES, lrea.answer(request, store, ctx.getBroadcastState(ModelReplica.SNAPSHOTS)));
+      return;
+    }
+    if (heads != null && heads.serves(request.getModelVariant())) {
+      requests.inc();
+      ctx.output(
+          LREA_SCORES, heads.answer(request, store, ctx.getBroadcastState(ModelReplica.SNAPSHOTS)));
       return;
     }
     long time = request.getRequestTime().toEpochMilli();
@@ -362,8 +379,13 @@ public final class TrajectoryFunction
       TaxonomyEntry entry = in.taxonomy;
       ctx.getBroadcastState(TAXONOMY)
           .put(TaxonomyLookup.key(entry.getKind(), entry.getChild()), entry.getParent());
-    } else if (in.model != null && lrea != null) {
-      lrea.onModelUpdate(in.model, ctx.getBroadcastState(LreaServing.MODEL));
+    } else if (in.model != null) {
+      if (lrea != null) {
+        lrea.onModelUpdate(in.model, ctx.getBroadcastState(ModelReplica.SNAPSHOTS));
+      }
+      if (heads != null) {
+        heads.onModelUpdate(in.model, ctx.getBroadcastState(ModelReplica.SNAPSHOTS));
+      }
     }
   }
 
@@ -371,6 +393,9 @@ public final class TrajectoryFunction
   public void close() throws Exception {
     if (lrea != null) {
       lrea.close();
+    }
+    if (heads != null) {
+      heads.close();
     }
     super.close();
   }

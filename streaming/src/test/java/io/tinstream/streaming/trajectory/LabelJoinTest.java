@@ -45,6 +45,7 @@ class LabelJoinTest {
             Map.of(TaxonomyLookupKeys.L3_TO_L2, 3L),
             WINDOW,
             100,
+            null,
             null);
     harness = TrajectoryHarness.open(function, null);
     harness.processBroadcastElement(
@@ -131,6 +132,7 @@ class LabelJoinTest {
             Map.of(),
             WINDOW,
             100,
+            null,
             null);
     harness = TrajectoryHarness.open(function, snapshot);
     harness.processBroadcastWatermark(Long.MAX_VALUE);

@@ -67,7 +67,8 @@ class LreaServingTest {
             Map.of("unused", 0L),
             Duration.ofMinutes(30).toMillis(),
             100,
-            new LreaServing(specs, REBUILD_AFTER, 1_000));
+            new LreaServing(specs, REBUILD_AFTER, 1_000),
+            null);
     harness = TrajectoryHarness.open(function, null);
     harness.setProcessingTime(0);
     harness.processBroadcastWatermark(Long.MAX_VALUE);

@@ -77,6 +77,7 @@ class SoftSearchServingTest {
                 Map.of("unused", 0L),
                 Duration.ofMinutes(30).toMillis(),
                 100,
+                null,
                 null),
             null);
     trajectory.processBroadcastWatermark(Long.MAX_VALUE);

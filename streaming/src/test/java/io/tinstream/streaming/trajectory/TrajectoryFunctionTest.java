@@ -45,6 +45,7 @@ class TrajectoryFunctionTest {
             java.util.Map.of(),
             Duration.ofMinutes(30).toMillis(),
             100,
+            null,
             null);
     harness = TrajectoryHarness.open(function, null);
     harness.setProcessingTime(0);
