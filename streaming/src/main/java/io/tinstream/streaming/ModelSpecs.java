@@ -127,7 +127,7 @@ public final class ModelSpecs implements Serializable {
         .build();
   }
 
-  /** Length of the searched histories the scorer and trainer batch (every variant but lrea). */
+  /** The K of every variant but lrea (what {@link #histories()} selects for them). */
   public int maxHistory() {
     return searchedHistory;
   }
