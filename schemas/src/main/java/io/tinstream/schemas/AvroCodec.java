@@ -62,7 +62,7 @@ public final class AvroCodec<T extends SpecificRecordBase> {
     return new AvroCodec<>(
         TrainingExample.class,
         TrainingExample.getClassSchema(),
-        List.of("TrainingExample-v1.avsc"));
+        List.of("TrainingExample-v1.avsc", "TrainingExample-v2.avsc"));
   }
 
   public static AvroCodec<TaxonomyEntry> taxonomyEntries() {
@@ -70,7 +70,8 @@ public final class AvroCodec<T extends SpecificRecordBase> {
   }
 
   public static AvroCodec<ScoringTask> scoringTasks() {
-    return new AvroCodec<>(ScoringTask.class, ScoringTask.getClassSchema(), List.of());
+    return new AvroCodec<>(
+        ScoringTask.class, ScoringTask.getClassSchema(), List.of("ScoringTask-v1.avsc"));
   }
 
   public static AvroCodec<DeadLetter> deadLetters() {

@@ -74,6 +74,61 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void trainingExampleWrittenWithVersion2HasNoOtherSelections() throws Exception {
+    Schema v2 = AvroCodec.historicalSchema("TrainingExample-v2.avsc");
+    GenericRecord old = new GenericData.Record(v2);
+    old.put("exampleId", "x-2");
+    old.put("userId", 4L);
+    old.put("impressionTime", 20L);
+    old.put("scenario", 0);
+    old.put("target", ItemFields.newBuilder().setItemId(6L).build());
+    old.put("history", oneBehavior(5L));
+    old.put("recent", oneBehavior(7L));
+    old.put("label", 0f);
+
+    TrainingExample current = AvroCodec.trainingExamples().decode(encodeWith(v2, old));
+
+    assertThat(current.getHistory().getItemIds()).containsExactly(5L);
+    assertThat(current.getRecent().getItemIds()).containsExactly(7L);
+    assertThat(current.getSelections()).isEmpty();
+  }
+
+  @Test
+  void scoringTaskWrittenWithVersion1HasNoSharedHistory() throws Exception {
+    Schema v1 = AvroCodec.historicalSchema("ScoringTask-v1.avsc");
+    GenericRecord request = new GenericData.Record(v1.getField("request").schema());
+    request.put("requestId", "r-1");
+    request.put("userId", 3L);
+    request.put("requestTime", 30L);
+    request.put("scenario", 0);
+    request.put("candidates", java.util.List.of(ItemFields.newBuilder().setItemId(8L).build()));
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("request", request);
+    old.put("perCandidate", java.util.List.of(oneBehavior(5L)));
+    old.put("trajectoryLength", 1);
+    old.put("arrivedAt", 31L);
+
+    ScoringTask current = AvroCodec.scoringTasks().decode(encodeWith(v1, old));
+
+    assertThat(current.getPerCandidate()).hasSize(1);
+    assertThat(current.getPerCandidate().get(0).getItemIds()).containsExactly(5L);
+    assertThat(current.getRequest().getRequestTime().toEpochMilli()).isEqualTo(30L);
+    assertThat(current.getSharedHistory()).isNull();
+  }
+
+  private static BehaviorSequence oneBehavior(long item) {
+    return BehaviorSequence.newBuilder()
+        .setItemIds(java.util.List.of(item))
+        .setCategoryL1(java.util.List.of(1))
+        .setCategoryL2(java.util.List.of(2))
+        .setCategoryL3(java.util.List.of(3))
+        .setActionTypes(java.util.List.of(1))
+        .setScenarios(java.util.List.of(0))
+        .setEventTimes(java.util.List.of(10L))
+        .build();
+  }
+
+  @Test
   void currentRecordsRoundTrip() throws Exception {
     BehaviorEvent event =
         BehaviorEvent.newBuilder()

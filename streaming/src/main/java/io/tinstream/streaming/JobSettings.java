@@ -6,10 +6,10 @@ import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.scoring.ScorerConfig;
-import io.tinstream.streaming.scoring.SearchMode;
 import io.tinstream.streaming.training.TrainerConfig;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryConfig;
+import io.tinstream.training.features.HistorySelector;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,9 +68,10 @@ public final class JobSettings {
     for (ConfigOption<Duration> d : List.of(TAXONOMY_WAIT, OUT_OF_ORDERNESS, PUBLISH_EVERY)) {
       require(!conf.get(d).isNegative(), d, "must be >= 0, got " + conf.get(d));
     }
-    SearchMode searchMode;
+    positive(SOFT_SEARCH_WINDOW);
+    HistorySelector plainHistory;
     try {
-      searchMode = SearchMode.parse(conf.get(SEARCH_MODE));
+      plainHistory = HistorySelector.parse(conf.get(SEARCH_MODE), conf.get(SEARCH_K));
     } catch (IllegalArgumentException e) {
       throw invalid(SEARCH_MODE, e.getMessage());
     }
@@ -79,8 +80,7 @@ public final class JobSettings {
             conf.get(RETENTION).toMillis(),
             conf.get(MAX_BEHAVIORS),
             conf.get(BUCKET_WIDTH).toMillis(),
-            searchMode,
-            conf.get(SEARCH_K),
+            plainHistory,
             conf.get(TAXONOMY_WAIT).toMillis(),
             conf.get(ATTRIBUTION_WINDOW).toMillis(),
             conf.get(MAX_PENDING_IMPRESSIONS));
@@ -107,11 +107,13 @@ public final class JobSettings {
       try {
         this.models =
             ModelSpecs.of(
-                variants,
-                conf.get(SEARCH_K),
-                conf.get(LREA_MAX_LENGTH),
-                conf.get(LREA_RANK),
-                conf.get(MODEL_SEED));
+                    variants,
+                    conf.get(SEARCH_K),
+                    conf.get(LREA_MAX_LENGTH),
+                    conf.get(LREA_RANK),
+                    conf.get(MODEL_SEED))
+                .withSoftSearchWindow(conf.get(SOFT_SEARCH_WINDOW))
+                .withPlainHistory(plainHistory);
       } catch (IllegalArgumentException e) {
         throw invalid(MODEL_VARIANTS, e.getMessage());
       }

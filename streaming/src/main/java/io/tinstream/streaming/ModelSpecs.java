@@ -4,6 +4,8 @@ import io.tinstream.models.CtrModel;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
 import io.tinstream.models.internal.ModelParamsIO;
+import io.tinstream.training.features.HistorySelector;
+import io.tinstream.training.features.VariantHistories;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,9 +36,17 @@ public final class ModelSpecs implements Serializable {
    */
   public static final String LREA_VARIANT = "lrea";
 
+  /**
+   * The variant answered in the trajectory operator from per-user head vectors cached in keyed
+   * state (MODELS.md "Target-decoupled SASRec"), rather than by the micro-batch scorer.
+   */
+  public static final String TD_SASREC_VARIANT = "td-sasrec";
+
   private final LinkedHashMap<String, Properties> byVariant = new LinkedHashMap<>();
   private final String defaultVariant;
   private final int searchedHistory;
+  private int softSearchWindow = TinstreamOptions.SOFT_SEARCH_WINDOW.defaultValue();
+  private HistorySelector plainHistory;
 
   private ModelSpecs(List<ModelParams> params, int searchedHistory) {
     if (params.isEmpty()) {
@@ -51,6 +61,8 @@ public final class ModelSpecs implements Serializable {
     }
     this.defaultVariant = params.get(0).variant();
     this.searchedHistory = searchedHistory;
+    this.plainHistory =
+        HistorySelector.parse(TinstreamOptions.SEARCH_MODE.defaultValue(), searchedHistory);
   }
 
   /**
@@ -115,14 +127,75 @@ public final class ModelSpecs implements Serializable {
         .build();
   }
 
-  /** Length of the searched histories the scorer and trainer batch (every variant but lrea). */
+  /** The K of every variant but lrea (what {@link #histories()} selects for them). */
   public int maxHistory() {
     return searchedHistory;
+  }
+
+  /**
+   * The same specs with soft-search variants (dare, twin) fed the latest {@code window} behaviors,
+   * in which they keep their own top K.
+   */
+  public ModelSpecs withSoftSearchWindow(int window) {
+    if (window <= 0) {
+      throw new IllegalArgumentException("soft-search window must be > 0, got " + window);
+    }
+    return copy(window, plainHistory);
+  }
+
+  /**
+   * The same specs with {@code plain} (the job's search, see {@link TinstreamOptions#SEARCH_MODE})
+   * as the history of layers without a need of their own.
+   */
+  public ModelSpecs withPlainHistory(HistorySelector plain) {
+    return copy(softSearchWindow, java.util.Objects.requireNonNull(plain));
+  }
+
+  private ModelSpecs copy(int window, HistorySelector plain) {
+    ModelSpecs copy = new ModelSpecs(allParams(), searchedHistory);
+    copy.softSearchWindow = window;
+    copy.plainHistory = plain;
+    return copy;
+  }
+
+  /**
+   * Which history each variant is fed: its layer's own need, or the plain history for layers
+   * without one. The trajectory operator selects by it, the trainer and the scorer batch by it.
+   */
+  public VariantHistories histories() {
+    return VariantHistories.of(plainHistory, allParams(), softSearchWindow);
+  }
+
+  private List<ModelParams> allParams() {
+    List<ModelParams> all = new ArrayList<>();
+    for (String variant : byVariant.keySet()) {
+      all.add(params(variant));
+    }
+    return all;
   }
 
   /** Whether the {@value #LREA_VARIANT} variant is configured. */
   public boolean hasLrea() {
     return contains(LREA_VARIANT);
+  }
+
+  /** Whether the {@value #TD_SASREC_VARIANT} variant is configured. */
+  public boolean hasTdSasRec() {
+    return contains(TD_SASREC_VARIANT);
+  }
+
+  /**
+   * The configured variants the trajectory operator serves from per-user state, and whose full
+   * snapshots it therefore reads back from the model-updates topic.
+   */
+  public List<String> servedFromKeyedState() {
+    List<String> out = new ArrayList<>();
+    for (String v : List.of(LREA_VARIANT, TD_SASREC_VARIANT)) {
+      if (contains(v)) {
+        out.add(v);
+      }
+    }
+    return out;
   }
 
   /** A fresh model of the variant (random initial weights from the spec's seed). */

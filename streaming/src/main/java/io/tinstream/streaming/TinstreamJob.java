@@ -22,10 +22,13 @@ import io.tinstream.streaming.trajectory.AdRequestValidator;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
 import io.tinstream.streaming.trajectory.BehaviorValidator;
 import io.tinstream.streaming.trajectory.LreaServing;
+import io.tinstream.streaming.trajectory.SnapshotFollower;
 import io.tinstream.streaming.trajectory.TaxonomyLookup;
 import io.tinstream.streaming.trajectory.TaxonomyOrModelSnapshot;
 import io.tinstream.streaming.trajectory.TrajectoryConfig;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
+import io.tinstream.streaming.trajectory.UserHeadServing;
+import io.tinstream.training.features.VariantHistories;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -148,6 +151,10 @@ public final class TinstreamJob {
             ? new LreaServing(
                 specs, settings.lreaRebuildAfter(), LreaRefreshPolicy.DEFAULT_COALESCE_MS)
             : null;
+    UserHeadServing heads =
+        specs != null && specs.hasTdSasRec()
+            ? new UserHeadServing(specs, settings.lreaRebuildAfter())
+            : null;
     TrajectoryConfig t = settings.trajectory();
     SingleOutputStreamOperator<ScoringTask> trajectory =
         inputs
@@ -156,13 +163,15 @@ public final class TinstreamJob {
             .process(
                 new TrajectoryFunction(
                     t.policy(),
-                    t.searchMode(),
-                    t.searchK(),
+                    specs != null
+                        ? specs.histories()
+                        : VariantHistories.probesOnly(t.plainHistory()),
                     t.taxonomyWaitMs(),
                     preloadedTaxonomy(),
                     t.attributionWindowMs(),
                     t.maxPendingImpressions(),
-                    lrea),
+                    lrea,
+                    heads),
                 AvroTypeInfo.of(ScoringTask.class))
             .name("trajectory")
             .uid(TRAJECTORY_UID);
@@ -180,7 +189,7 @@ public final class TinstreamJob {
                     .uid("probe-sink"));
     if (specs != null) {
       DataStream<ScoreResponse> scores = trainAndScore(trajectory);
-      if (lrea != null) {
+      if (lrea != null || heads != null) {
         scores = scores.union(trajectory.getSideOutput(TrajectoryFunction.LREA_SCORES));
       }
       if (rejectedRequests != null) {
@@ -247,7 +256,8 @@ public final class TinstreamJob {
         taxonomy
             .map(TaxonomyOrModelSnapshot::of, TypeInformation.of(TaxonomyOrModelSnapshot.class))
             .name("taxonomy");
-    if (specs != null && specs.hasLrea()) {
+    if (specs != null && !specs.servedFromKeyedState().isEmpty()) {
+      List<String> served = specs.servedFromKeyedState();
       SingleOutputStreamOperator<ModelUpdate> snapshots =
           decoded(
               env,
@@ -258,12 +268,12 @@ public final class TinstreamJob {
               AvroCodec::modelUpdates,
               ModelUpdate.class);
       deadLetters = deadLetters.union(snapshots.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
-      // Only full snapshots of lrea: the replica in the trajectory operator moves once per full
-      // snapshot, and with it every user's entry (see LreaServing).
+      // Only full snapshots of the variants served from keyed state: their replicas move once per
+      // full snapshot, and with them every user's state (see ModelReplica).
       broadcast =
           broadcast.union(
               snapshots
-                  .filter(LreaServing::follows)
+                  .filter(u -> SnapshotFollower.follows(u, served))
                   .name("lrea-full-snapshots")
                   .map(
                       TaxonomyOrModelSnapshot::of,
@@ -275,7 +285,7 @@ public final class TinstreamJob {
         broadcast
             .assignTimestampsAndWatermarks(TinstreamJob.<TaxonomyOrModelSnapshot>timeless())
             .name("broadcast-timeless")
-            .broadcast(TrajectoryFunction.TAXONOMY, LreaServing.MODEL),
+            .broadcast(TrajectoryFunction.TAXONOMY, SnapshotFollower.SNAPSHOTS),
         deadLetters);
   }
 

@@ -218,7 +218,10 @@ public final class TinstreamOptions {
       ConfigOptions.key("tinstream.search.mode")
           .stringType()
           .defaultValue("hierarchical")
-          .withDescription("Search for probes: hierarchical, sim, stratified or latest.");
+          .withDescription(
+              "The job's plain history selection: what probes are answered with and what"
+                  + " variants without a need of their own (tin, din, ...) are fed: hierarchical,"
+                  + " sim, stratified or latest.");
 
   public static final ConfigOption<Integer> LREA_MAX_LENGTH =
       ConfigOptions.key("tinstream.lrea.max-length")
@@ -246,6 +249,14 @@ public final class TinstreamOptions {
           .intType()
           .defaultValue(64)
           .withDescription("Behaviors kept per candidate by the search stage.");
+
+  public static final ConfigOption<Integer> SOFT_SEARCH_WINDOW =
+      ConfigOptions.key("tinstream.search.soft-search-window")
+          .intType()
+          .defaultValue(256)
+          .withDescription(
+              "Latest behaviors fed to soft-search variants (dare, dare-half, twin), which keep"
+                  + " their own top K of them, online as in offline evaluation.");
 
   public static final ConfigOption<Integer> PARALLELISM =
       ConfigOptions.key("tinstream.parallelism")
@@ -286,6 +297,7 @@ public final class TinstreamOptions {
         MAX_BEHAVIORS,
         SEARCH_MODE,
         SEARCH_K,
+        SOFT_SEARCH_WINDOW,
         LREA_MAX_LENGTH,
         LREA_RANK,
         LREA_REBUILD_AFTER,

@@ -16,10 +16,10 @@ import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaClients;
-import io.tinstream.streaming.scoring.SearchMode;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
 import io.tinstream.training.data.MovieLensDataset;
+import io.tinstream.training.features.HistorySelector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -335,7 +335,9 @@ class IngestionITCase {
     for (int c = 0; c < movies.length; c++) {
       BehaviorSequence got = probe.getPerCandidate().get(c);
       SearchTarget target = SearchTarget.of(data.itemFields(movies[c]), 0, requestTime);
-      int[] indices = SearchMode.HIERARCHICAL.search(expected, target, SEARCH_K);
+      int[] indices =
+          new HistorySelector(HistorySelector.Kind.HIERARCHICAL_SEARCH, SEARCH_K)
+              .select(expected, target);
       BehaviorSequence want = expected.toSequence(indices);
       assertThat(got.getCategoryL1())
           .as("L1 of user %d candidate %d", probe.getUserId(), c)

@@ -13,6 +13,9 @@ import io.tinstream.state.Behavior;
 import io.tinstream.state.SearchStage;
 import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryView;
+import io.tinstream.training.features.BatchBuilder;
+import io.tinstream.training.features.BatchTarget;
+import io.tinstream.training.features.RowHistory;
 import io.tinstream.training.lrea.LreaEntryBuilder;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -102,11 +105,12 @@ public final class LreaBenchCommand implements Callable<Integer> {
       behaviors.add(behavior(rnd, i));
     }
     TrajectoryView view = TrajectoryView.of(behaviors);
-    Batch candidatesOnly = candidates(rnd, Batch.allocate(candidates, 1, false));
+    long now = view.eventTime(view.size() - 1) + 1000;
+    Batch candidatesOnly = request(rnd, RowHistory.EMPTY, 1, now);
 
     double din;
     try (CtrModel m = ModelRegistry.build(params("din-long", len))) {
-      Batch req = candidates(new Random(len), fullHistory(view, len, candidates));
+      Batch req = request(new Random(len), RowHistory.of(view), len, now);
       din = perCandidate(() -> m.score(req).length);
     }
     err.printf(Locale.ROOT, "L=%d din-long %.1f us/candidate%n", len, din);
@@ -114,17 +118,20 @@ public final class LreaBenchCommand implements Callable<Integer> {
 
     double tin;
     try (CtrModel m = ModelRegistry.build(params("tin", k))) {
-      long now = view.eventTime(view.size() - 1) + 1000;
       tin =
           perCandidate(
               () -> {
-                Batch req = Batch.allocate(candidates, k, false);
+                BatchBuilder req = new BatchBuilder(candidates, k);
                 for (int c = 0; c < candidates; c++) {
                   SearchTarget t = new SearchTarget(1 + c % 20, 100 + c % 60, 1000 + c, 0, now);
                   int[] kept = SearchStage.hierarchicalHardSearch(view, t, k);
-                  fillSelected(req, c, view, kept, now);
+                  req.add(
+                      RowHistory.selected(view, kept),
+                      new BatchTarget(c, t.categoryL1(), t.categoryL2(), t.categoryL3(), 0, now),
+                      0f,
+                      0);
                 }
-                return candidates(new Random(1), req).size == candidates ? m.score(req).length : 0;
+                return m.score(req.build()).length;
               });
     }
     err.printf(Locale.ROOT, "L=%d tin-hard-search K=%d %.1f us/candidate%n", len, k, tin);
@@ -198,53 +205,23 @@ public final class LreaBenchCommand implements Callable<Integer> {
         Behavior.UNKNOWN);
   }
 
-  /** {@code n} rows each holding the whole trajectory (one user's request, DIN over all L). */
-  private static Batch fullHistory(TrajectoryView view, int len, int n) {
-    Batch one = LreaEntryBuilder.historyBatch(view, len);
-    Batch b = Batch.allocate(n, len, false);
-    for (int r = 0; r < n; r++) {
-      int base = r * len;
-      System.arraycopy(one.histItem, 0, b.histItem, base, len);
-      System.arraycopy(one.histCat1, 0, b.histCat1, base, len);
-      System.arraycopy(one.histCat2, 0, b.histCat2, base, len);
-      System.arraycopy(one.histCat3, 0, b.histCat3, base, len);
-      System.arraycopy(one.histAction, 0, b.histAction, base, len);
-      System.arraycopy(one.histScenario, 0, b.histScenario, base, len);
-      System.arraycopy(one.histPosition, 0, b.histPosition, base, len);
-      for (int j = 0; j < len; j++) {
-        b.histDeltaSec[base + j] = (len - j) * 60f;
-      }
-      b.lengths[r] = one.lengths[0];
+  /** One request: {@code candidates} random ads, each row with the same {@code history}. */
+  private Batch request(Random rnd, RowHistory history, int maxLen, long now) {
+    BatchBuilder b = new BatchBuilder(candidates, maxLen);
+    for (int r = 0; r < candidates; r++) {
+      b.add(
+          history,
+          new BatchTarget(
+              rnd.nextInt(50_000),
+              1 + rnd.nextInt(20),
+              100 + rnd.nextInt(60),
+              1000 + rnd.nextInt(300),
+              rnd.nextInt(3),
+              now),
+          0f,
+          0);
     }
-    return b;
-  }
-
-  private static void fillSelected(Batch b, int row, TrajectoryView view, int[] kept, long now) {
-    int base = row * b.maxLen;
-    for (int j = 0; j < kept.length; j++) {
-      int i = kept[j];
-      b.histItem[base + j] =
-          io.tinstream.training.online.SequenceBatchBuilder.rawId(view.itemId(i));
-      b.histCat1[base + j] = view.categoryL1(i);
-      b.histCat2[base + j] = view.categoryL2(i);
-      b.histCat3[base + j] = view.categoryL3(i);
-      b.histAction[base + j] = view.actionType(i);
-      b.histScenario[base + j] = view.scenario(i);
-      b.histPosition[base + j] = view.size() - i;
-      b.histDeltaSec[base + j] = (now - view.eventTime(i)) / 1000f;
-    }
-    b.lengths[row] = kept.length;
-  }
-
-  private static Batch candidates(Random rnd, Batch b) {
-    for (int r = 0; r < b.size; r++) {
-      b.targetItem[r] = rnd.nextInt(50_000);
-      b.targetCat1[r] = 1 + rnd.nextInt(20);
-      b.targetCat2[r] = 100 + rnd.nextInt(60);
-      b.targetCat3[r] = 1000 + rnd.nextInt(300);
-      b.targetScenario[r] = rnd.nextInt(3);
-    }
-    return b;
+    return b.build();
   }
 
   void addTo(BenchReport report, List<Row> rows) {

@@ -50,7 +50,12 @@ public interface InterestLayer {
 
   /** Which behaviors of the trajectory the caller feeds as the sequence (see the eval task). */
   enum History {
-    /** The latest {@code maxHistoryLength} behaviors. */
+    /**
+     * No need of its own (TIN, DIN, DSI, STIN, ...): offline the latest {@code maxHistoryLength}
+     * behaviors, online the job's configured search (TIN is deployed over the hard-searched K).
+     */
+    DEPLOYMENT_DEFAULT,
+    /** The latest {@code maxHistoryLength} behaviors, wherever the model runs. */
     LATEST,
     /** Hierarchical hard search (state module's {@code SearchStage}), {@code K = maxLen}. */
     HIERARCHICAL_SEARCH,
@@ -82,7 +87,7 @@ public interface InterestLayer {
   }
 
   default History history() {
-    return History.LATEST;
+    return History.DEPLOYMENT_DEFAULT;
   }
 
   /**

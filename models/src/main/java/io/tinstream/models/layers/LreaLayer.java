@@ -84,6 +84,12 @@ public final class LreaLayer implements InterestLayer {
     return false;
   }
 
+  /** The per-user entry compresses the latest L behaviors, online as offline. */
+  @Override
+  public History history() {
+    return History.LATEST;
+  }
+
   @Override
   public int outputDim(ModelParams p) {
     return p.dim();

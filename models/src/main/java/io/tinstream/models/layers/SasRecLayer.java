@@ -26,6 +26,10 @@ import org.tensorflow.types.TInt32;
 public final class SasRecLayer implements InterestLayer {
   public static final String OUT_USER_HEADS = "user_heads";
   public static final String OUT_AD_VECTOR = "ad_vector";
+
+  /** The logit's bias {@code b} {@code [1]}: a score from cached heads is σ(u·e_a + b). */
+  public static final String OUT_LOGIT_BIAS = "logit_bias";
+
   public static final String HEADS_W = "sas_W_heads";
   static final float LN_EPS = 1e-6f;
 
@@ -155,6 +159,7 @@ public final class SasRecLayer implements InterestLayer {
     Operand<TFloat32> ea = in.target();
     store.output(OUT_AD_VECTOR, ea);
     Operand<TFloat32> b = store.zeros(tf, "sas_b", 1);
+    store.output(OUT_LOGIT_BIAS, b);
     return tf.math.add(GraphMath.sum(tf, tf.math.mul(u, ea), 1, false), b);
   }
 

@@ -3,11 +3,15 @@ package io.tinstream.streaming.scoring;
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
 import io.tinstream.schemas.AdRequest;
+import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.ScoringTask;
 import io.tinstream.streaming.ModelSpecs;
-import io.tinstream.training.online.SequenceBatchBuilder;
+import io.tinstream.training.features.BatchBuilder;
+import io.tinstream.training.features.BatchTarget;
+import io.tinstream.training.features.RowHistory;
+import io.tinstream.training.features.VariantHistories;
 import io.tinstream.training.versions.Follows;
 import io.tinstream.training.versions.ModelReplica;
 import io.tinstream.training.versions.UpdateVerdict;
@@ -73,6 +77,7 @@ public final class MicroBatchScorer
   private final long deadlineMs;
   private final long maxModelWaitMs;
 
+  private transient VariantHistories histories;
   private transient Map<String, ModelReplica<CtrModel>> models;
   private transient ListState<ScoringTask> waiting;
   private transient ValueState<Long> timer;
@@ -97,6 +102,7 @@ public final class MicroBatchScorer
   @Override
   public void open(OpenContext openContext) {
     models = new HashMap<>();
+    histories = specs.histories();
     waiting = getRuntimeContext().getListState(WAITING);
     timer = getRuntimeContext().getState(TIMER);
     waitingCandidates = getRuntimeContext().getState(WAITING_CANDIDATES);
@@ -203,18 +209,17 @@ public final class MicroBatchScorer
     for (ScoringTask task : tasks) {
       rows += task.getRequest().getCandidates().size();
     }
-    SequenceBatchBuilder builder = new SequenceBatchBuilder(rows, specs.maxHistory());
+    // As long as the variant's selection: a soft-search window is wider than a searched K.
+    BatchBuilder builder = new BatchBuilder(rows, histories.forVariant(variant).length());
     for (ScoringTask task : tasks) {
       AdRequest request = task.getRequest();
       long time = request.getRequestTime().toEpochMilli();
       for (int c = 0; c < request.getCandidates().size(); c++) {
         builder.add(
-            task.getPerCandidate().get(c),
-            request.getCandidates().get(c),
-            request.getScenario(),
-            time,
+            RowHistory.of(historyOf(task, c)),
+            BatchTarget.of(request.getCandidates().get(c), request.getScenario(), time),
             0f,
-            request.getUserId());
+            (int) request.getUserId());
       }
     }
     Batch batch = builder.build();
@@ -232,6 +237,13 @@ public final class MicroBatchScorer
       inJobLatency.update(now - task.getArrivedAt());
       out.collect(response(task, variant, model.version(), own, null, now));
     }
+  }
+
+  /** Candidate {@code c}'s behaviors: the task's shared history, or its own searched ones. */
+  private static BehaviorSequence historyOf(ScoringTask task, int c) {
+    return task.getSharedHistory() != null
+        ? task.getSharedHistory()
+        : task.getPerCandidate().get(c);
   }
 
   /** The local model of a variant at the broadcast state's newest version, or null if none yet. */

@@ -2,14 +2,19 @@ package io.tinstream.streaming.training;
 
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
-import io.tinstream.models.ModelParams;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.streaming.ModelSpecs;
-import io.tinstream.training.online.SequenceBatchBuilder;
+import io.tinstream.training.features.BatchBuilder;
+import io.tinstream.training.features.BatchTarget;
+import io.tinstream.training.features.ExampleHistories;
+import io.tinstream.training.features.HistorySelector;
+import io.tinstream.training.features.RowHistory;
+import io.tinstream.training.features.VariantHistories;
 import io.tinstream.training.online.VariantTrainer;
 import io.tinstream.training.versions.ModelPublisher;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +56,7 @@ public final class OnlineTrainerFunction
   private final int validationWindow;
   private final long publishEveryMs;
 
+  private transient VariantHistories histories;
   private transient Map<String, VariantTrainer> trainers;
   private transient ModelPublisher publisher;
   private transient List<TrainingExample> buffer;
@@ -102,6 +108,7 @@ public final class OnlineTrainerFunction
 
   @Override
   public void open(OpenContext openContext) {
+    histories = specs.histories();
     trainers = new LinkedHashMap<>();
     Map<String, CtrModel> models = new LinkedHashMap<>();
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
@@ -143,42 +150,27 @@ public final class OnlineTrainerFunction
   }
 
   private void trainBuffered(Collector<ModelUpdate> out) {
-    Batch searched = null;
-    Batch recent = null;
+    // Each variant trains on the history it is served with; variants sharing one share its batch.
+    Map<HistorySelector, Batch> batches = new HashMap<>();
     boolean applied = false;
     for (VariantTrainer trainer : trainers.values()) {
-      Batch batch;
-      if (ModelSpecs.LREA_VARIANT.equals(trainer.variant())) {
-        // lrea trains on the latest behaviors, as its per-user entries are built from them.
-        recent = recent != null ? recent : batchOf(true, trainer.model().params());
-        batch = recent;
-      } else {
-        searched = searched != null ? searched : batchOf(false, null);
-        batch = searched;
-      }
-      applied |= trainer.step(batch).applied();
+      HistorySelector selector = histories.forVariant(trainer.variant());
+      applied |= trainer.step(batches.computeIfAbsent(selector, this::batchOf)).applied();
     }
     buffer.clear();
     deadlineTimer = 0;
     publisher.afterBatch(applied, System.currentTimeMillis()).forEach(out::collect);
   }
 
-  /**
-   * The buffered examples as one batch: their searched histories, or ({@code recent}) their latest
-   * behaviors up to the model's length. An example without recent behaviors (written before lrea
-   * was configured) falls back to its searched history.
-   */
-  private Batch batchOf(boolean recent, ModelParams params) {
-    int maxLen = recent ? params.maxHistoryLength() : specs.maxHistory();
-    SequenceBatchBuilder builder = new SequenceBatchBuilder(buffer.size(), maxLen);
+  /** The buffered examples as one batch of the behaviors {@code selector} kept for each. */
+  private Batch batchOf(HistorySelector selector) {
+    BatchBuilder builder = new BatchBuilder(buffer.size(), selector.length());
     for (TrainingExample e : buffer) {
       builder.add(
-          recent && e.getRecent() != null ? e.getRecent() : e.getHistory(),
-          e.getTarget(),
-          e.getScenario(),
-          e.getImpressionTime(),
+          RowHistory.of(ExampleHistories.of(e, selector, histories.plain())),
+          BatchTarget.of(e.getTarget(), e.getScenario(), e.getImpressionTime()),
           e.getLabel(),
-          e.getUserId());
+          (int) e.getUserId());
     }
     return builder.build();
   }

@@ -1,31 +1,26 @@
 package io.tinstream.streaming.trajectory;
 
+import io.tinstream.models.CtrModel;
 import io.tinstream.models.LreaModel;
 import io.tinstream.schemas.AdRequest;
-import io.tinstream.schemas.BehaviorSequence;
+import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.state.LreaEntry;
 import io.tinstream.state.LreaRefreshPolicy;
 import io.tinstream.state.LreaStore;
 import io.tinstream.state.TrajectoryStore;
-import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
+import io.tinstream.training.features.BatchBuilder;
+import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.lrea.LreaEntryBuilder;
-import io.tinstream.training.online.SequenceBatchBuilder;
-import io.tinstream.training.versions.Follows;
-import io.tinstream.training.versions.ModelReplica;
-import io.tinstream.training.versions.UpdateVerdict;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.BroadcastState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
 
@@ -35,11 +30,8 @@ import org.apache.flink.streaming.api.TimerService;
  * in RocksDB keyed state next to the trajectory, and a request is scored from the entry and the
  * candidates alone, O(r·d) per candidate, without reading the trajectory.
  *
- * <p>Why here and not in the {@link MicroBatchScorer}: the entry must be built and read with the
- * same weights, and only the keyed trajectory operator can rebuild it. The operator's model replica
- * follows the <em>full</em> snapshots of the model-updates topic (a topic, not the in-job
- * broadcast: the trainer is downstream of this operator, and a job graph has no cycles), so an
- * entry is invalidated once per full snapshot rather than once per published delta.
+ * <p>Why here and not in the {@link MicroBatchScorer}: see {@link SnapshotFollower}, whose full
+ * snapshots invalidate every entry.
  *
  * <p>Rebuilds: after {@code rebuildAfter} new behaviors, or when the replica's version differs from
  * the entry's, a behavior asks for a processing-time timer at the end of its coalescing window (one
@@ -50,33 +42,11 @@ import org.apache.flink.streaming.api.TimerService;
 public final class LreaServing implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /**
-   * What the replica follows: full snapshots only, so every user's entry is invalidated once per
-   * full snapshot rather than once per published delta.
-   */
-  private static final Follows FOLLOWS = Follows.FULL_SNAPSHOTS;
-
-  /** The newest full snapshot of the lrea model, by variant. */
-  public static final MapStateDescriptor<String, ModelUpdate> MODEL =
-      new MapStateDescriptor<>("lrea-model", Types.STRING, AvroTypeInfo.of(ModelUpdate.class));
-
-  private static final BehaviorSequence NO_HISTORY =
-      BehaviorSequence.newBuilder()
-          .setEventTimes(List.of())
-          .setItemIds(List.of())
-          .setCategoryL1(List.of())
-          .setCategoryL2(List.of())
-          .setCategoryL3(List.of())
-          .setActionTypes(List.of())
-          .setScenarios(List.of())
-          .build();
-
-  private final ModelSpecs specs;
+  private final SnapshotFollower follower;
   private final int rebuildAfter;
   private final long coalesceMs;
 
   private transient LreaStore entries;
-  private transient ModelReplica<LreaModel> replica;
   private transient LreaEntryBuilder entryBuilder;
   private transient Counter timerRebuilds;
   private transient Counter inlineMissing;
@@ -90,30 +60,19 @@ public final class LreaServing implements Serializable {
       throw new IllegalArgumentException(
           "LREA serving needs the '" + ModelSpecs.LREA_VARIANT + "' variant in the specs");
     }
-    this.specs = specs;
+    this.follower = new SnapshotFollower(specs, ModelSpecs.LREA_VARIANT);
     this.rebuildAfter = rebuildAfter;
     this.coalesceMs = coalesceMs;
     LreaRefreshPolicy.of(rebuildAfter, coalesceMs); // validates
   }
 
-  /** Latest behaviors the model compresses (its L): what training examples carry as recent. */
-  public int length() {
-    return specs.params(ModelSpecs.LREA_VARIANT).maxHistoryLength();
-  }
-
   /** Whether a request naming {@code variant} (blank = the default variant) is served here. */
   public boolean serves(String variant) {
-    String v = variant == null || variant.isBlank() ? specs.defaultVariant() : variant;
-    return ModelSpecs.LREA_VARIANT.equals(v);
+    return follower.serves(variant);
   }
 
   void open(RuntimeContext ctx) {
     entries = LreaStore.create(ctx, LreaRefreshPolicy.of(rebuildAfter, coalesceMs));
-    replica =
-        new ModelReplica<>(
-            ModelSpecs.LREA_VARIANT,
-            () -> (LreaModel) specs.build(ModelSpecs.LREA_VARIANT),
-            FOLLOWS);
     var metrics = ctx.getMetricGroup().addGroup("variant", ModelSpecs.LREA_VARIANT);
     timerRebuilds = metrics.counter("lreaTimerRebuilds");
     inlineMissing = metrics.counter("lreaInlineRebuildsMissing");
@@ -121,25 +80,12 @@ public final class LreaServing implements Serializable {
     inlineStaleTrajectory = metrics.counter("lreaInlineRebuildsStaleTrajectory");
     answered = metrics.counter("lreaResponses");
     errors = metrics.counter("lreaErrorResponses");
-    metrics.gauge("lreaReplicaVersion", () -> replica == null ? -1L : replica.version());
+    metrics.gauge("lreaReplicaVersion", follower::version);
   }
 
-  /** Whether a record of the model-updates topic is one this replica follows. */
-  public static boolean follows(ModelUpdate update) {
-    return ModelSpecs.LREA_VARIANT.equals(update.getVariant()) && FOLLOWS.takes(update);
-  }
-
-  /** Keeps the newest full snapshot of the lrea model; deltas and other variants are ignored. */
   void onModelUpdate(ModelUpdate update, BroadcastState<String, ModelUpdate> state)
       throws Exception {
-    if (!follows(update)) {
-      return;
-    }
-    ModelUpdate held = state.get(update.getVariant());
-    long heldVersion = held == null ? -1 : held.getVersion();
-    if (UpdateVerdict.of(heldVersion, update, FOLLOWS) == UpdateVerdict.APPLY) {
-      state.put(update.getVariant(), update);
-    }
+    follower.onModelUpdate(update, state);
   }
 
   /** After an appended behavior: schedule a coalesced rebuild if the user's entry went stale. */
@@ -148,7 +94,7 @@ public final class LreaServing implements Serializable {
       ReadOnlyBroadcastState<String, ModelUpdate> models,
       TimerService timers)
       throws Exception {
-    if (needsRebuild(replica(models), trajectory)) {
+    if (needsRebuild(entryBuilder(models), trajectory)) {
       long now = timers.currentProcessingTime();
       timers.registerProcessingTimeTimer(entries.policy().coalescedTimerTime(now));
     }
@@ -157,7 +103,7 @@ public final class LreaServing implements Serializable {
   /** A processing-time timer fired (this one's or another's): rebuild if still stale. */
   void onTimer(TrajectoryStore trajectory, ReadOnlyBroadcastState<String, ModelUpdate> models)
       throws Exception {
-    LreaEntryBuilder model = replica(models);
+    LreaEntryBuilder model = entryBuilder(models);
     if (needsRebuild(model, trajectory)) {
       entries.put(model.rebuild(trajectory.read()));
       timerRebuilds.inc();
@@ -183,17 +129,10 @@ public final class LreaServing implements Serializable {
       TrajectoryStore trajectory,
       ReadOnlyBroadcastState<String, ModelUpdate> models)
       throws Exception {
-    LreaEntryBuilder model = replica(models);
+    LreaEntryBuilder model = entryBuilder(models);
     long now = System.currentTimeMillis();
     if (model == null) {
-      return response(
-          request,
-          -1,
-          List.of(),
-          "no full snapshot of '"
-              + ModelSpecs.LREA_VARIANT
-              + "' on the model-updates topic yet (it follows the trainer by one checkpoint)",
-          now);
+      return response(request, -1, List.of(), follower.noSnapshotYet(), now);
     }
     LreaStore.Lookup found = entries.fresh(model, trajectory);
     if (found.rebuilt()) {
@@ -205,11 +144,10 @@ public final class LreaServing implements Serializable {
       }
     }
     int n = request.getCandidates().size();
-    SequenceBatchBuilder candidates = new SequenceBatchBuilder(n, 1);
+    BatchBuilder candidates = new BatchBuilder(n, 1);
     long time = request.getRequestTime().toEpochMilli();
-    for (int c = 0; c < n; c++) {
-      candidates.add(
-          NO_HISTORY, request.getCandidates().get(c), request.getScenario(), time, 0f, 0L);
+    for (ItemFields candidate : request.getCandidates()) {
+      candidates.addTarget(BatchTarget.of(candidate, request.getScenario(), time));
     }
     float[] scores;
     try {
@@ -227,32 +165,12 @@ public final class LreaServing implements Serializable {
     return response(request, model.modelVersion(), out, null, System.currentTimeMillis());
   }
 
-  /** The latest {@link #length()} behaviors of {@code past}, oldest first, with true positions. */
-  BehaviorSequence recent(TrajectoryView past) {
-    int len = Math.min(past.size(), length());
-    int[] indices = new int[len];
-    List<Integer> positions = new ArrayList<>(len);
-    for (int j = 0; j < len; j++) {
-      indices[j] = past.size() - len + j;
-      positions.add(len - j);
-    }
-    BehaviorSequence sequence = past.toSequence(indices);
-    sequence.setPositions(positions);
-    return sequence;
-  }
-
-  /** The operator's model at the newest full snapshot, or null before the first one. */
-  private LreaEntryBuilder replica(ReadOnlyBroadcastState<String, ModelUpdate> models)
+  /** The entry builder around the replica at the newest full snapshot; null before the first. */
+  private LreaEntryBuilder entryBuilder(ReadOnlyBroadcastState<String, ModelUpdate> models)
       throws Exception {
-    ModelUpdate newest = models.get(ModelSpecs.LREA_VARIANT);
-    if (newest != null) {
-      replica.apply(newest);
-    }
-    if (!replica.hasModel()) {
-      return null;
-    }
-    if (entryBuilder == null) {
-      entryBuilder = new LreaEntryBuilder(replica.model());
+    CtrModel current = follower.current(models);
+    if (current != null && entryBuilder == null) {
+      entryBuilder = new LreaEntryBuilder((LreaModel) current);
     }
     return entryBuilder;
   }
@@ -263,10 +181,7 @@ public final class LreaServing implements Serializable {
   }
 
   void close() {
-    if (replica != null) {
-      replica.close();
-      replica = null;
-      entryBuilder = null;
-    }
+    follower.close();
+    entryBuilder = null;
   }
 }

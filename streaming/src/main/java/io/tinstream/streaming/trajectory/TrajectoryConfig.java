@@ -1,7 +1,7 @@
 package io.tinstream.streaming.trajectory;
 
 import io.tinstream.state.TrajectoryPolicy;
-import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.training.features.HistorySelector;
 import java.io.Serializable;
 
 /**
@@ -9,6 +9,8 @@ import java.io.Serializable;
  * TrajectoryPolicy}: an operator's fields must be serializable to ship to the cluster. Checked by
  * {@link io.tinstream.streaming.JobSettings}, which names the setting that is wrong.
  *
+ * @param plainHistory what probes are answered with, and what variants without a history need of
+ *     their own are fed
  * @param taxonomyWaitMs how long a behavior that needs the taxonomy waits for its first edge before
  *     it is stored with what it has (only at the job's very first start: afterwards the taxonomy is
  *     in checkpointed broadcast state)
@@ -19,8 +21,7 @@ public record TrajectoryConfig(
     long retentionMs,
     int maxBehaviors,
     long bucketWidthMs,
-    SearchMode searchMode,
-    int searchK,
+    HistorySelector plainHistory,
     long taxonomyWaitMs,
     long attributionWindowMs,
     int maxPendingImpressions)

@@ -16,7 +16,9 @@ import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.state.TrajectoryView;
-import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.training.features.ExampleHistories;
+import io.tinstream.training.features.HistorySelector;
+import io.tinstream.training.features.VariantHistories;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,12 +44,15 @@ import org.apache.flink.util.OutputTag;
  * The per-user trajectory operator: appends each user's behaviors to their trajectory in keyed
  * state (dedup, out-of-order insert, retention, cap: see {@link TrajectoryStore}), completes
  * missing item fields from the broadcast taxonomy, joins ad impressions with their clicks into
- * training examples ({@link LabelJoin}, side output {@link #EXAMPLES}), and turns each ad request
- * into a scoring task with the searched behaviors per candidate, taken strictly before the request
- * time. A request for the variant {@value #PROBE_VARIANT} is answered with those behaviors instead
- * ({@link #PROBES}), so the state can be inspected from outside. With {@link LreaServing}, requests
- * for the lrea variant are answered here from the user's LREA entry ({@link #LREA_SCORES}), and
- * examples also carry the user's latest behaviors.
+ * training examples ({@link LabelJoin}, side output {@link #EXAMPLES}) that carry what every
+ * configured variant trains on ({@link ExampleHistories}), and turns each ad request into a scoring
+ * task with the behaviors its variant's {@link HistorySelector} keeps, taken strictly before the
+ * request time: per candidate for a hard search, one shared history otherwise (the soft-search
+ * window of dare/twin). A request for the variant {@value #PROBE_VARIANT} is answered with the
+ * plain selection instead ({@link #PROBES}), so the state can be inspected from outside. With
+ * {@link LreaServing}, requests for the lrea variant are answered here from the user's LREA entry,
+ * and with {@link UserHeadServing} those for td-sasrec from the user's cached head vectors (both on
+ * {@link #LREA_SCORES}).
  */
 public final class TrajectoryFunction
     extends KeyedBroadcastProcessFunction<
@@ -63,7 +68,10 @@ public final class TrajectoryFunction
   public static final OutputTag<TrainingExample> EXAMPLES =
       new OutputTag<>("training-examples", AvroTypeInfo.of(TrainingExample.class)) {};
 
-  /** Responses to lrea requests, scored here from the users' LREA entries. */
+  /**
+   * Responses scored here from per-user state: lrea from the users' LREA entries, td-sasrec from
+   * their cached head vectors.
+   */
   public static final OutputTag<ScoreResponse> LREA_SCORES =
       new OutputTag<>("lrea-scores", AvroTypeInfo.of(ScoreResponse.class)) {};
 
@@ -84,13 +92,13 @@ public final class TrajectoryFunction
   private final long retentionMs;
   private final int maxBehaviors;
   private final long bucketWidthMs;
-  private final SearchMode searchMode;
-  private final int searchK;
+  private final VariantHistories histories;
   private final long taxonomyWaitMs;
   private final HashMap<String, Long> preloadedTaxonomy;
   private final long attributionWindowMs;
   private final int maxPendingImpressions;
   private final LreaServing lrea;
+  private final UserHeadServing heads;
 
   private transient TrajectoryStore store;
   private transient LabelJoin labels;
@@ -112,20 +120,19 @@ public final class TrajectoryFunction
    * @param preloadedTaxonomy edges known when the job is built (from a file), keyed by {@link
    *     TaxonomyLookup#key}; consulted when the broadcast state lacks an edge, so a file taxonomy
    *     is complete from the first behavior on, while broadcast edges still trickle in
+   * @param histories which behaviors each variant is fed (and probes are answered with)
    * @param lrea serves the lrea variant from per-user entries; null when lrea is not configured
+   * @param heads serves td-sasrec from cached per-user head vectors; null when not configured
    */
   public TrajectoryFunction(
       TrajectoryPolicy policy,
-      SearchMode searchMode,
-      int searchK,
+      VariantHistories histories,
       long taxonomyWaitMs,
       Map<String, Long> preloadedTaxonomy,
       long attributionWindowMs,
       int maxPendingImpressions,
-      LreaServing lrea) {
-    if (searchK <= 0) {
-      throw new IllegalArgumentException("search k must be > 0, got " + searchK);
-    }
+      LreaServing lrea,
+      UserHeadServing heads) {
     if (taxonomyWaitMs < 0) {
       throw new IllegalArgumentException("taxonomy wait must be >= 0, got " + taxonomyWaitMs);
     }
@@ -139,9 +146,9 @@ public final class TrajectoryFunction
     this.retentionMs = policy.retentionMs();
     this.maxBehaviors = policy.maxBehaviors();
     this.bucketWidthMs = policy.bucketWidthMs();
-    this.searchMode = searchMode;
-    this.searchK = searchK;
+    this.histories = java.util.Objects.requireNonNull(histories);
     this.lrea = lrea;
+    this.heads = heads;
   }
 
   @Override
@@ -165,6 +172,9 @@ public final class TrajectoryFunction
         metrics.histogram("behaviorFreshnessMs", new DescriptiveStatisticsHistogram(10_000));
     if (lrea != null) {
       lrea.open(getRuntimeContext());
+    }
+    if (heads != null) {
+      heads.open(getRuntimeContext());
     }
   }
 
@@ -210,7 +220,7 @@ public final class TrajectoryFunction
       ctx.timerService().registerProcessingTimeTimer(timestamp + RETRY_MS);
     }
     if (lrea != null) {
-      lrea.onTimer(store, ctx.getBroadcastState(LreaServing.MODEL));
+      lrea.onTimer(store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS));
     }
   }
 
@@ -266,7 +276,8 @@ public final class TrajectoryFunction
     if (result.isAppended()) {
       joinLabels(event, ctx);
       if (lrea != null) {
-        lrea.afterAppend(store, ctx.getBroadcastState(LreaServing.MODEL), ctx.timerService());
+        lrea.afterAppend(
+            store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS), ctx.timerService());
       }
     }
   }
@@ -289,33 +300,31 @@ public final class TrajectoryFunction
     }
   }
 
-  /** The impression as a training example: its target and the behaviors searched before it. */
+  /** The impression as a training example: its target and what each variant selects before it. */
   private TrainingExample unlabeledExample(BehaviorEvent impression) throws Exception {
     long time = impression.getEventTime().toEpochMilli();
     TrajectoryView past = store.read().prefixBefore(time);
     SearchTarget target = SearchTarget.of(impression.getItem(), impression.getScenario(), time);
-    return TrainingExample.newBuilder()
-        .setRecent(lrea == null ? null : lrea.recent(past))
-        .setExampleId(impression.getEventId())
-        .setUserId(impression.getUserId())
-        .setRequestId(impression.getRequestId())
-        .setImpressionTime(time)
-        .setScenario(impression.getScenario())
-        .setTarget(impression.getItem())
-        .setHistory(searched(past, target))
-        .setLabel(0f)
-        .build();
+    TrainingExample.Builder example =
+        TrainingExample.newBuilder()
+            .setExampleId(impression.getEventId())
+            .setUserId(impression.getUserId())
+            .setRequestId(impression.getRequestId())
+            .setImpressionTime(time)
+            .setScenario(impression.getScenario())
+            .setTarget(impression.getItem())
+            .setLabel(0f);
+    return ExampleHistories.write(example, histories, past, target).build();
   }
 
-  private BehaviorSequence searched(TrajectoryView past, SearchTarget target) {
-    int[] indices = searchMode.search(past, target, searchK);
-    BehaviorSequence sequence = past.toSequence(indices);
-    List<Integer> positions = new ArrayList<>(indices.length);
-    for (int index : indices) {
-      positions.add(past.size() - index);
+  /** What {@code selector} keeps of {@code past} for each candidate of the request. */
+  private static List<BehaviorSequence> perCandidate(
+      HistorySelector selector, TrajectoryView past, AdRequest request, long time) {
+    List<BehaviorSequence> out = new ArrayList<>(request.getCandidates().size());
+    for (ItemFields candidate : request.getCandidates()) {
+      out.add(selector.sequence(past, SearchTarget.of(candidate, request.getScenario(), time)));
     }
-    sequence.setPositions(positions);
-    return sequence;
+    return out;
   }
 
   private void answer(AdRequest request, ReadOnlyContext ctx, Collector<ScoringTask> out)
@@ -323,16 +332,20 @@ public final class TrajectoryFunction
     if (lrea != null && lrea.serves(request.getModelVariant())) {
       requests.inc();
       ctx.output(
-          LREA_SCORES, lrea.answer(request, store, ctx.getBroadcastState(LreaServing.MODEL)));
+          LREA_SCORES,
+          lrea.answer(request, store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS)));
+      return;
+    }
+    if (heads != null && heads.serves(request.getModelVariant())) {
+      requests.inc();
+      ctx.output(
+          LREA_SCORES,
+          heads.answer(request, store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS)));
       return;
     }
     long time = request.getRequestTime().toEpochMilli();
     TrajectoryView view = store.read();
     TrajectoryView past = view.prefixBefore(time);
-    List<BehaviorSequence> perCandidate = new ArrayList<>(request.getCandidates().size());
-    for (ItemFields candidate : request.getCandidates()) {
-      perCandidate.add(searched(past, SearchTarget.of(candidate, request.getScenario(), time)));
-    }
     if (PROBE_VARIANT.equals(request.getModelVariant())) {
       probes.inc();
       ctx.output(
@@ -341,19 +354,25 @@ public final class TrajectoryFunction
               .setRequestId(request.getRequestId())
               .setUserId(request.getUserId())
               .setTrajectoryLength(view.size())
-              .setSearchMode(searchMode.configName())
-              .setPerCandidate(perCandidate)
+              .setSearchMode(histories.plain().configName())
+              .setPerCandidate(perCandidate(histories.plain(), past, request, time))
               .build());
       return;
     }
     requests.inc();
-    out.collect(
+    HistorySelector selector = histories.forVariant(request.getModelVariant());
+    ScoringTask.Builder task =
         ScoringTask.newBuilder()
             .setRequest(request)
-            .setPerCandidate(perCandidate)
             .setTrajectoryLength(view.size())
-            .setArrivedAt(System.currentTimeMillis())
-            .build());
+            .setArrivedAt(System.currentTimeMillis());
+    if (selector.dependsOnTarget()) {
+      task.setPerCandidate(perCandidate(selector, past, request, time));
+    } else {
+      // The same behaviors for every candidate: sent once, not once per candidate.
+      task.setPerCandidate(List.of()).setSharedHistory(selector.sequence(past, null));
+    }
+    out.collect(task.build());
   }
 
   @Override
@@ -363,8 +382,13 @@ public final class TrajectoryFunction
       TaxonomyEntry entry = in.taxonomy;
       ctx.getBroadcastState(TAXONOMY)
           .put(TaxonomyLookup.key(entry.getKind(), entry.getChild()), entry.getParent());
-    } else if (in.model != null && lrea != null) {
-      lrea.onModelUpdate(in.model, ctx.getBroadcastState(LreaServing.MODEL));
+    } else if (in.model != null) {
+      if (lrea != null) {
+        lrea.onModelUpdate(in.model, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS));
+      }
+      if (heads != null) {
+        heads.onModelUpdate(in.model, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS));
+      }
     }
   }
 
@@ -372,6 +396,9 @@ public final class TrajectoryFunction
   public void close() throws Exception {
     if (lrea != null) {
       lrea.close();
+    }
+    if (heads != null) {
+      heads.close();
     }
     super.close();
   }

@@ -12,7 +12,9 @@ import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.ScoringTask;
 import io.tinstream.streaming.ModelSpecs;
-import io.tinstream.training.online.SequenceBatchBuilder;
+import io.tinstream.training.features.BatchBuilder;
+import io.tinstream.training.features.BatchTarget;
+import io.tinstream.training.features.RowHistory;
 import io.tinstream.training.versions.ModelPublisher;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -201,9 +203,13 @@ class MicroBatchScorerTest {
   /** One step on a batch of its own, then whatever the trainer's publisher makes of it. */
   private ModelUpdate stepAndPublish() {
     steps++;
-    SequenceBatchBuilder b = new SequenceBatchBuilder(4, specs.maxHistory());
+    BatchBuilder b = new BatchBuilder(4, specs.maxHistory());
     for (int i = 0; i < 4; i++) {
-      b.add(history(steps), item(100 + 10 * steps + i), 0, T0, i % 2, 7);
+      b.add(
+          RowHistory.of(history(steps)),
+          BatchTarget.of(item(100 + 10 * steps + i), 0, T0),
+          i % 2,
+          7);
     }
     trainer.trainStep(b.build());
     List<ModelUpdate> updates = publisher.afterBatch(true, steps);
@@ -238,15 +244,14 @@ class MicroBatchScorerTest {
   /** The rows the scorer builds for one task. */
   private Batch batchOf(ScoringTask task) {
     AdRequest r = task.getRequest();
-    SequenceBatchBuilder b = new SequenceBatchBuilder(CANDIDATES, specs.maxHistory());
+    BatchBuilder b = new BatchBuilder(CANDIDATES, specs.maxHistory());
     for (int c = 0; c < CANDIDATES; c++) {
       b.add(
-          task.getPerCandidate().get(c),
-          r.getCandidates().get(c),
-          r.getScenario(),
-          r.getRequestTime().toEpochMilli(),
+          RowHistory.of(task.getPerCandidate().get(c)),
+          BatchTarget.of(
+              r.getCandidates().get(c), r.getScenario(), r.getRequestTime().toEpochMilli()),
           0f,
-          r.getUserId());
+          (int) r.getUserId());
     }
     return b.build();
   }

@@ -11,7 +11,8 @@ import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.state.TrajectoryPolicy;
-import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.training.features.HistorySelector;
+import io.tinstream.training.features.VariantHistories;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,12 +39,13 @@ class LabelJoinTest {
     TrajectoryFunction function =
         new TrajectoryFunction(
             TrajectoryPolicy.defaults(),
-            SearchMode.HIERARCHICAL,
-            8,
+            VariantHistories.probesOnly(
+                new HistorySelector(HistorySelector.Kind.HIERARCHICAL_SEARCH, 8)),
             1_000,
             Map.of(TaxonomyLookupKeys.L3_TO_L2, 3L),
             WINDOW,
             100,
+            null,
             null);
     harness = TrajectoryHarness.open(function, null);
     harness.processBroadcastElement(
@@ -124,12 +126,13 @@ class LabelJoinTest {
     TrajectoryFunction function =
         new TrajectoryFunction(
             TrajectoryPolicy.defaults(),
-            SearchMode.HIERARCHICAL,
-            8,
+            VariantHistories.probesOnly(
+                new HistorySelector(HistorySelector.Kind.HIERARCHICAL_SEARCH, 8)),
             1_000,
             Map.of(),
             WINDOW,
             100,
+            null,
             null);
     harness = TrajectoryHarness.open(function, snapshot);
     harness.processBroadcastWatermark(Long.MAX_VALUE);

@@ -22,8 +22,9 @@ import io.tinstream.state.LreaEntry;
 import io.tinstream.state.LreaStore;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.ModelSpecs;
-import io.tinstream.streaming.scoring.SearchMode;
-import io.tinstream.training.online.SequenceBatchBuilder;
+import io.tinstream.training.features.BatchBuilder;
+import io.tinstream.training.features.BatchTarget;
+import io.tinstream.training.features.RowHistory;
 import io.tinstream.training.versions.ModelUpdates;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -62,13 +63,13 @@ class LreaServingTest {
     TrajectoryFunction function =
         new TrajectoryFunction(
             TrajectoryPolicy.defaults(),
-            SearchMode.HIERARCHICAL,
-            8,
+            specs.histories(),
             0,
             Map.of("unused", 0L),
             Duration.ofMinutes(30).toMillis(),
             100,
-            new LreaServing(specs, REBUILD_AFTER, 1_000));
+            new LreaServing(specs, REBUILD_AFTER, 1_000),
+            null);
     harness = TrajectoryHarness.open(function, null);
     harness.setProcessingTime(0);
     harness.processBroadcastWatermark(Long.MAX_VALUE);
@@ -150,7 +151,9 @@ class LreaServingTest {
     harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(full)));
     train(1);
     ModelUpdate delta = ModelUpdates.delta("lrea", trainer, v1, 0);
-    assertThat(LreaServing.follows(delta)).as("not even read from the topic").isFalse();
+    assertThat(SnapshotFollower.follows(delta, List.of("lrea")))
+        .as("not even read from the topic")
+        .isFalse();
     harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(delta)));
     behaviors(0, 5);
     assertThat(request("r1", T0 + 100_000).getModelVersion()).isEqualTo(v1);
@@ -181,9 +184,9 @@ class LreaServingTest {
   }
 
   private long train(int steps) {
-    SequenceBatchBuilder b = new SequenceBatchBuilder(4, LENGTH);
+    BatchBuilder b = new BatchBuilder(4, LENGTH);
     for (int i = 0; i < 4; i++) {
-      b.add(history(List.of()), item(100 + i), 0, T0, i % 2, USER);
+      b.add(RowHistory.of(history(List.of())), BatchTarget.of(item(100 + i), 0, T0), i % 2, 11);
     }
     Batch batch = b.build();
     for (int i = 0; i < steps; i++) {
@@ -212,9 +215,9 @@ class LreaServingTest {
 
   /** The request's candidates with the user's behaviors so far as one batch row each. */
   private Batch reference(List<ItemFields> candidates) {
-    SequenceBatchBuilder b = new SequenceBatchBuilder(candidates.size(), LENGTH);
+    BatchBuilder b = new BatchBuilder(candidates.size(), LENGTH);
     for (ItemFields c : candidates) {
-      b.add(history(sent), c, 0, T0, 0f, USER);
+      b.add(RowHistory.of(history(sent)), BatchTarget.of(c, 0, T0), 0f, (int) USER);
     }
     return b.build();
   }

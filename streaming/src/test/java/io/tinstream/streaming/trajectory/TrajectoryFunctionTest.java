@@ -13,7 +13,8 @@ import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.state.TrajectoryPolicy;
-import io.tinstream.streaming.scoring.SearchMode;
+import io.tinstream.training.features.HistorySelector;
+import io.tinstream.training.features.VariantHistories;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,12 +39,13 @@ class TrajectoryFunctionTest {
     TrajectoryFunction function =
         new TrajectoryFunction(
             TrajectoryPolicy.builder().retention(Duration.ofDays(30)).build(),
-            SearchMode.HIERARCHICAL,
-            4,
+            VariantHistories.probesOnly(
+                new HistorySelector(HistorySelector.Kind.HIERARCHICAL_SEARCH, 4)),
             WAIT_MS,
             java.util.Map.of(),
             Duration.ofMinutes(30).toMillis(),
             100,
+            null,
             null);
     harness = TrajectoryHarness.open(function, null);
     harness.setProcessingTime(0);

@@ -20,7 +20,7 @@ final class TrajectoryHarness {
     var harness =
         new KeyedBroadcastOperatorTestHarness<>(
             new CoBroadcastWithKeyedOperator<>(
-                function, List.of(TrajectoryFunction.TAXONOMY, LreaServing.MODEL)),
+                function, List.of(TrajectoryFunction.TAXONOMY, SnapshotFollower.SNAPSHOTS)),
             BehaviorOrRequest::userId,
             Types.LONG,
             1,

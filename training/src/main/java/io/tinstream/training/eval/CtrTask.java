@@ -1,17 +1,17 @@
 package io.tinstream.training.eval;
 
 import io.tinstream.models.Batch;
-import io.tinstream.models.layers.InterestLayer;
 import io.tinstream.schemas.ActionType;
 import io.tinstream.schemas.Domain;
 import io.tinstream.state.Behavior;
-import io.tinstream.state.CategoryLevel;
-import io.tinstream.state.SearchStage;
 import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryView;
-import io.tinstream.training.batch.BatchAssembler;
 import io.tinstream.training.batch.Trajectory;
 import io.tinstream.training.data.MovieLensDataset;
+import io.tinstream.training.features.BatchBuilder;
+import io.tinstream.training.features.BatchTarget;
+import io.tinstream.training.features.HistorySelector;
+import io.tinstream.training.features.RowHistory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -238,41 +238,24 @@ public final class CtrTask {
     return items;
   }
 
-  /** Adds sample {@code i} of {@code s} to the assembler. */
-  public void addTo(BatchAssembler a, Samples s, int i) {
-    Trajectory t = trajectories.get(s.traj[i]);
-    int[] c = itemCats.get(s.item[i]);
-    a.add(t, s.histEnd[i], s.item[i], c[0], c[1], c[2], SCENARIO, s.timeSec[i], s.label[i]);
-  }
-
   /**
-   * Adds sample {@code i} with the history a model of the given kind is fed: the latest {@code
-   * a.maxLen()} behaviors ({@code LATEST}, and {@code FULL}, whose search window is the assembler's
-   * length), or the state module's {@link SearchStage} over the whole trajectory before the target
-   * with {@code K = a.maxLen()}.
+   * Adds sample {@code i} with the history {@code selector} keeps of the behaviors strictly before
+   * its target (the state module's view of the trajectory), each with its true position.
    */
-  public void addTo(BatchAssembler a, Samples s, int i, InterestLayer.History history) {
-    if (history == InterestLayer.History.LATEST || history == InterestLayer.History.FULL) {
-      addTo(a, s, i);
-      return;
-    }
+  public void addTo(BatchBuilder a, Samples s, int i, HistorySelector selector) {
     Trajectory t = trajectories.get(s.traj[i]);
     int[] c = itemCats.get(s.item[i]);
-    TrajectoryView past = view(s.traj[i]).prefixBefore(s.timeSec[i] * 1000L);
+    long time = s.timeSec[i] * 1000L;
+    TrajectoryView past = view(s.traj[i]).prefixBefore(time);
     if (past.size() != s.histEnd[i]) {
       throw new IllegalStateException("view and task disagree on the past of a target");
     }
-    SearchTarget target = new SearchTarget(c[0], c[1], c[2], SCENARIO, s.timeSec[i] * 1000L);
-    int k = a.maxLen();
-    int[] selected =
-        switch (history) {
-          case HIERARCHICAL_SEARCH -> SearchStage.hierarchicalHardSearch(past, target, k);
-          case SIM_SEARCH -> SearchStage.simHardSearch(past, target, k);
-          case STRATIFIED -> SearchStage.stratifiedSample(past, k, CategoryLevel.L1);
-          default -> throw new IllegalArgumentException("history " + history);
-        };
-    a.addSelected(
-        t, selected, s.histEnd[i], s.item[i], c[0], c[1], c[2], SCENARIO, s.timeSec[i], s.label[i]);
+    int[] selected = selector.select(past, new SearchTarget(c[0], c[1], c[2], SCENARIO, time));
+    a.add(
+        RowHistory.selected(t, s.histEnd[i], selected),
+        new BatchTarget(s.item[i], c[0], c[1], c[2], SCENARIO, time),
+        s.label[i],
+        t.userId());
   }
 
   /** The trajectory as the state module sees it (MovieLens ratings: action type RATE). */
@@ -311,26 +294,24 @@ public final class CtrTask {
     return java.util.Collections.unmodifiableMap(itemCats);
   }
 
-  /** Batches over {@code order} (indices into {@code s}), the last one partial. */
+  /** Batches of the latest {@code maxLen} behaviors over {@code order}, the last one partial. */
   public List<Batch> batches(Samples s, int[] order, int batchSize, int maxLen) {
-    return batches(s, order, batchSize, maxLen, InterestLayer.History.LATEST);
+    return batches(s, order, batchSize, new HistorySelector(HistorySelector.Kind.LATEST, maxLen));
   }
 
   /**
-   * Batches with the history of a model kind (see {@link #addTo(BatchAssembler, Samples, int,
-   * InterestLayer.History)}).
+   * Batches over {@code order} (indices into {@code s}) of the histories {@code selector} keeps.
    */
-  public List<Batch> batches(
-      Samples s, int[] order, int batchSize, int maxLen, InterestLayer.History history) {
-    BatchAssembler a = new BatchAssembler(batchSize, maxLen);
+  public List<Batch> batches(Samples s, int[] order, int batchSize, HistorySelector selector) {
+    BatchBuilder a = new BatchBuilder(batchSize, selector.length());
     List<Batch> out = new ArrayList<>();
     for (int i : order) {
-      addTo(a, s, i, history);
+      addTo(a, s, i, selector);
       if (a.isFull()) {
         out.add(a.build());
       }
     }
-    if (a.pending() > 0) {
+    if (a.rows() > 0) {
       out.add(a.build());
     }
     return out;

@@ -7,10 +7,11 @@ import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
 import io.tinstream.models.Retrieval;
 import io.tinstream.models.UserHeadCache;
-import io.tinstream.models.layers.InterestLayer;
 import io.tinstream.models.layers.SasRecLayer;
-import io.tinstream.training.batch.BatchAssembler;
 import io.tinstream.training.batch.Trajectory;
+import io.tinstream.training.features.BatchBuilder;
+import io.tinstream.training.features.BatchTarget;
+import io.tinstream.training.features.HistorySelector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -56,7 +57,12 @@ public final class MatchingEvaluator {
   }
 
   public Run run(ModelParams params, int epochs, Consumer<String> progress) {
-    InterestLayer.History history = ModelRegistry.layer(params.variant()).history();
+    HistorySelector history =
+        HistorySelector.forNeed(
+            ModelRegistry.layer(params.variant()).history(),
+            maxLen,
+            maxLen,
+            HistorySelector.Kind.LATEST);
     CtrTask.Samples train = task.train();
     Random shuffle = new Random(params.seed() * 7919L + 1);
     int[] order = CtrTask.identity(train.size());
@@ -64,7 +70,7 @@ public final class MatchingEvaluator {
     try (CtrModel model = ModelRegistry.build(params)) {
       for (int epoch = 1; epoch <= epochs; epoch++) {
         shuffleInPlace(order, shuffle);
-        BatchAssembler a = new BatchAssembler(batchSize, maxLen);
+        BatchBuilder a = new BatchBuilder(batchSize, maxLen);
         double lossSum = 0;
         int steps = 0;
         for (int k = 0; k < order.length; k++) {
@@ -101,8 +107,7 @@ public final class MatchingEvaluator {
   }
 
   /** Ranks the catalogue for every positive of {@code s}. */
-  Scores evaluate(
-      CtrModel model, ModelParams params, CtrTask.Samples s, InterestLayer.History history) {
+  Scores evaluate(CtrModel model, ModelParams params, CtrTask.Samples s, HistorySelector history) {
     float[] adVectors = adVectors(model);
     int d = params.dim();
     int heads = model.output(SasRecLayer.OUT_USER_HEADS, probe()).length / d;
@@ -125,7 +130,7 @@ public final class MatchingEvaluator {
     double[] ndcg = new double[cutoffs.length];
     boolean[] excluded = new boolean[itemIds.length];
     int done = 0;
-    for (Batch b : task.batches(s, pos, 1024, maxLen, history)) {
+    for (Batch b : task.batches(s, pos, 1024, history)) {
       float[] all = model.output(SasRecLayer.OUT_USER_HEADS, b);
       for (int r = 0; r < b.size; r++) {
         int sample = pos[done + r];
@@ -173,26 +178,21 @@ public final class MatchingEvaluator {
     out = new float[n * d];
     for (int from = 0; from < n; from += chunk) {
       int m = Math.min(chunk, n - from);
-      Batch b = Batch.allocate(m, 1, true);
+      BatchBuilder b = new BatchBuilder(m, 1);
       for (int r = 0; r < m; r++) {
         int[] c = itemCats[from + r];
-        b.histItem[r] = -1;
-        b.targetItem[r] = itemIds[from + r];
-        b.targetCat1[r] = c[0];
-        b.targetCat2[r] = c[1];
-        b.targetCat3[r] = c[2];
-        b.targetScenario[r] = CtrTask.SCENARIO;
+        b.addTarget(new BatchTarget(itemIds[from + r], c[0], c[1], c[2], CtrTask.SCENARIO, 0L));
       }
-      float[] v = model.output(SasRecLayer.OUT_AD_VECTOR, b);
+      float[] v = model.output(SasRecLayer.OUT_AD_VECTOR, b.build());
       System.arraycopy(v, 0, out, from * d, m * d);
     }
     return out;
   }
 
   private static Batch probe() {
-    Batch b = Batch.allocate(1, 1, true);
-    b.histItem[0] = -1;
-    return b;
+    BatchBuilder b = new BatchBuilder(1, 1);
+    b.addTarget(BatchTarget.NONE);
+    return b.build();
   }
 
   private static void shuffleInPlace(int[] a, Random rnd) {

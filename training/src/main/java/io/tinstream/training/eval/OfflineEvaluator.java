@@ -6,10 +6,11 @@ import io.tinstream.models.LreaModel;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
 import io.tinstream.models.layers.InterestLayer;
-import io.tinstream.training.batch.BatchAssembler;
+import io.tinstream.training.features.BatchBuilder;
+import io.tinstream.training.features.HistorySelector;
 import io.tinstream.training.metrics.Metrics;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -40,10 +41,8 @@ public final class OfflineEvaluator {
   private final int batchSize;
   private final int maxLen;
   private final int searchWindow;
-  private final Map<InterestLayer.History, List<Batch>> validBatches =
-      new EnumMap<>(InterestLayer.History.class);
-  private final Map<InterestLayer.History, List<Batch>> testBatches =
-      new EnumMap<>(InterestLayer.History.class);
+  private final Map<HistorySelector, List<Batch>> validBatches = new HashMap<>();
+  private final Map<HistorySelector, List<Batch>> testBatches = new HashMap<>();
 
   public OfflineEvaluator(CtrTask task, int batchSize, int maxLen) {
     this(task, batchSize, maxLen, maxLen);
@@ -60,15 +59,18 @@ public final class OfflineEvaluator {
     this.searchWindow = searchWindow;
   }
 
-  /** Sequence length of the batches a model with this history is fed. */
-  public int lengthFor(InterestLayer.History h) {
-    return h == InterestLayer.History.FULL ? Math.max(searchWindow, maxLen) : maxLen;
+  /**
+   * The history a model with this need is fed offline: its own search with {@code K = maxLen}, the
+   * latest {@code searchWindow} for a soft search, the latest {@code maxLen} otherwise.
+   */
+  public HistorySelector selectorFor(InterestLayer.History need) {
+    return HistorySelector.forNeed(need, maxLen, searchWindow, HistorySelector.Kind.LATEST);
   }
 
   private List<Batch> evalBatches(
-      Map<InterestLayer.History, List<Batch>> cache, CtrTask.Samples s, InterestLayer.History h) {
+      Map<HistorySelector, List<Batch>> cache, CtrTask.Samples s, HistorySelector selector) {
     return cache.computeIfAbsent(
-        h, k -> task.batches(s, CtrTask.identity(s.size()), 1024, lengthFor(k), k));
+        selector, k -> task.batches(s, CtrTask.identity(s.size()), 1024, k));
   }
 
   /** Scores every batch and computes the metrics over all of them. */
@@ -102,13 +104,13 @@ public final class OfflineEvaluator {
     long trainNanos = 0;
     long trained = 0;
     Epoch best = null;
-    InterestLayer.History fed = ModelRegistry.layer(params.variant()).history();
+    HistorySelector fed = selectorFor(ModelRegistry.layer(params.variant()).history());
     List<Batch> validBatches = evalBatches(this.validBatches, task.valid(), fed);
     List<Batch> testBatches = evalBatches(this.testBatches, task.test(), fed);
     try (CtrModel model = ModelRegistry.build(params)) {
       for (int epoch = 1; epoch <= epochs; epoch++) {
         shuffleInPlace(order, shuffle);
-        BatchAssembler a = new BatchAssembler(batchSize, lengthFor(fed));
+        BatchBuilder a = new BatchBuilder(batchSize, fed.length());
         double lossSum = 0;
         int steps = 0;
         long t0 = System.nanoTime();

@@ -5,7 +5,9 @@ import io.tinstream.models.LreaModel;
 import io.tinstream.state.LreaEntry;
 import io.tinstream.state.LreaRebuilder;
 import io.tinstream.state.TrajectoryView;
-import io.tinstream.training.online.SequenceBatchBuilder;
+import io.tinstream.training.features.BatchBuilder;
+import io.tinstream.training.features.BatchTarget;
+import io.tinstream.training.features.RowHistory;
 
 /**
  * The model side of {@link LreaRebuilder}: builds a user's {@link LreaEntry} with an {@link
@@ -13,7 +15,7 @@ import io.tinstream.training.online.SequenceBatchBuilder;
  * entry alone. This is what the stream holds per operator instance (one model, not thread-safe).
  *
  * <p>Raw long ids of the trajectory become the model's int raw ids exactly as the stream's training
- * batches map them ({@link SequenceBatchBuilder#rawId}): an entry built here and a model trained on
+ * batches map them ({@link BatchBuilder#rawId}): an entry built here and a model trained on
  * examples must look up the same rows.
  */
 public final class LreaEntryBuilder implements LreaRebuilder {
@@ -60,25 +62,10 @@ public final class LreaEntryBuilder implements LreaRebuilder {
     return model.scoreFromPair(pair, candidates);
   }
 
-  /** One row holding the latest {@code maxLen} behaviors, oldest first; target columns unset. */
+  /** One row holding the latest {@code maxLen} behaviors, oldest first; no target. */
   public static Batch historyBatch(TrajectoryView t, int maxLen) {
-    Batch b = Batch.allocate(1, maxLen, false);
-    int len = Math.min(t.size(), maxLen);
-    int from = t.size() - len;
-    for (int j = 0; j < len; j++) {
-      int i = from + j;
-      b.histItem[j] = SequenceBatchBuilder.rawId(t.itemId(i));
-      b.histCat1[j] = t.categoryL1(i);
-      b.histCat2[j] = t.categoryL2(i);
-      b.histCat3[j] = t.categoryL3(i);
-      b.histAction[j] = t.actionType(i);
-      b.histScenario[j] = t.scenario(i);
-      b.histPosition[j] = len - j;
-    }
-    for (int j = len; j < maxLen; j++) {
-      b.histItem[j] = -1;
-    }
-    b.lengths[0] = len;
-    return b;
+    BatchBuilder b = new BatchBuilder(1, maxLen);
+    b.add(RowHistory.of(t), BatchTarget.NONE, 0f, 0);
+    return b.build();
   }
 }

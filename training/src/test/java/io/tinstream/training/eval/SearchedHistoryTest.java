@@ -8,6 +8,7 @@ import io.tinstream.models.ModelRegistry;
 import io.tinstream.models.layers.InterestLayer;
 import io.tinstream.training.batch.Trajectory;
 import io.tinstream.training.data.MovieLensDataset;
+import io.tinstream.training.features.HistorySelector;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,11 @@ class SearchedHistoryTest {
     CtrTask.Samples s = task.test();
     List<Batch> latest = task.batches(s, CtrTask.identity(s.size()), 64, k);
     List<Batch> sim =
-        task.batches(s, CtrTask.identity(s.size()), 64, k, InterestLayer.History.SIM_SEARCH);
+        task.batches(
+            s,
+            CtrTask.identity(s.size()),
+            64,
+            new HistorySelector(HistorySelector.Kind.SIM_SEARCH, k));
     Batch l = latest.get(0);
     Batch h = sim.get(0);
     int differs = 0;
@@ -69,6 +74,9 @@ class SearchedHistoryTest {
         .isEqualTo(InterestLayer.History.STRATIFIED);
     assertThat(ModelRegistry.layer("sasrec-latest").history())
         .isEqualTo(InterestLayer.History.LATEST);
+    assertThat(ModelRegistry.layer("lrea").history()).isEqualTo(InterestLayer.History.LATEST);
+    assertThat(ModelRegistry.layer("tin").history())
+        .isEqualTo(InterestLayer.History.DEPLOYMENT_DEFAULT);
     assertThat(ModelParams.builder().build().categorySlots()).isPositive();
   }
 }
