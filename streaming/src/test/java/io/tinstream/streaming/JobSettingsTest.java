@@ -51,7 +51,7 @@ class JobSettingsTest {
     assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.taxonomy.file", "/no/such.csv")))
         .hasMessageContaining("tinstream.taxonomy.file: taxonomy file not found");
     assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.search.mode", "best")))
-        .hasMessageContaining("tinstream.search.mode: unknown search mode 'best'");
+        .hasMessageContaining("tinstream.search.mode: unknown history selection 'best'");
   }
 
   @Test
