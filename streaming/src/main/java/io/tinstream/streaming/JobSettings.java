@@ -10,6 +10,7 @@ import io.tinstream.streaming.training.TrainerConfig;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryConfig;
 import io.tinstream.training.features.HistorySelector;
+import io.tinstream.training.features.VariantHistories;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ public final class JobSettings {
   private final ScorerConfig scorer;
   private final ModelSpecs models;
   private final List<TaxonomyEntry> taxonomyFile;
+  private final HistorySelector plainHistory;
 
   private JobSettings(Configuration conf) {
     this.conf = new Configuration(conf);
@@ -69,9 +71,8 @@ public final class JobSettings {
       require(!conf.get(d).isNegative(), d, "must be >= 0, got " + conf.get(d));
     }
     positive(SOFT_SEARCH_WINDOW);
-    HistorySelector plainHistory;
     try {
-      plainHistory = HistorySelector.parse(conf.get(SEARCH_MODE), conf.get(SEARCH_K));
+      this.plainHistory = HistorySelector.parse(conf.get(SEARCH_MODE), conf.get(SEARCH_K));
     } catch (IllegalArgumentException e) {
       throw invalid(SEARCH_MODE, e.getMessage());
     }
@@ -80,7 +81,6 @@ public final class JobSettings {
             conf.get(RETENTION).toMillis(),
             conf.get(MAX_BEHAVIORS),
             conf.get(BUCKET_WIDTH).toMillis(),
-            plainHistory,
             conf.get(TAXONOMY_WAIT).toMillis(),
             conf.get(ATTRIBUTION_WINDOW).toMillis(),
             conf.get(MAX_PENDING_IMPRESSIONS));
@@ -195,6 +195,14 @@ public final class JobSettings {
 
   public TrajectoryPolicy policy() {
     return trajectory.policy();
+  }
+
+  /**
+   * Which behaviors each variant is fed, and what probes are answered with (the plain selection of
+   * {@code tinstream.search.mode} and {@code .k}).
+   */
+  public VariantHistories histories() {
+    return models != null ? models.histories() : VariantHistories.probesOnly(plainHistory);
   }
 
   public TrainerConfig trainer() {

@@ -17,7 +17,6 @@ import io.tinstream.streaming.kafka.RawRecord;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
 import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.training.OnlineTrainerFunction;
-import io.tinstream.streaming.training.TrainerConfig;
 import io.tinstream.streaming.trajectory.AdRequestValidator;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
 import io.tinstream.streaming.trajectory.BehaviorValidator;
@@ -25,10 +24,8 @@ import io.tinstream.streaming.trajectory.LreaServing;
 import io.tinstream.streaming.trajectory.SnapshotFollower;
 import io.tinstream.streaming.trajectory.TaxonomyLookup;
 import io.tinstream.streaming.trajectory.TaxonomyOrModelSnapshot;
-import io.tinstream.streaming.trajectory.TrajectoryConfig;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
 import io.tinstream.streaming.trajectory.UserHeadServing;
-import io.tinstream.training.features.VariantHistories;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -155,23 +152,13 @@ public final class TinstreamJob {
         specs != null && specs.hasTdSasRec()
             ? new UserHeadServing(specs, settings.lreaRebuildAfter())
             : null;
-    TrajectoryConfig t = settings.trajectory();
     SingleOutputStreamOperator<ScoringTask> trajectory =
         inputs
             .keyBy(BehaviorOrRequest::userId, TypeInformation.of(Long.class))
             .connect(broadcast.stream())
             .process(
                 new TrajectoryFunction(
-                    t.policy(),
-                    specs != null
-                        ? specs.histories()
-                        : VariantHistories.probesOnly(t.plainHistory()),
-                    t.taxonomyWaitMs(),
-                    preloadedTaxonomy(),
-                    t.attributionWindowMs(),
-                    t.maxPendingImpressions(),
-                    lrea,
-                    heads),
+                    settings.trajectory(), settings.histories(), preloadedTaxonomy(), lrea, heads),
                 AvroTypeInfo.of(ScoringTask.class))
             .name("trajectory")
             .uid(TRAJECTORY_UID);
@@ -320,18 +307,11 @@ public final class TinstreamJob {
                             topic, AvroCodec::trainingExamples, TrainingExample::getExampleId))
                     .name("example-sink")
                     .uid("example-sink"));
-    TrainerConfig trainer = settings.trainer();
     SingleOutputStreamOperator<ModelUpdate> updates =
         examples
             .keyBy(e -> OnlineTrainerFunction.KEY, TypeInformation.of(Integer.class))
             .process(
-                new OnlineTrainerFunction(
-                    specs,
-                    trainer.batchSize(),
-                    trainer.batchDeadlineMs(),
-                    trainer.fullSnapshotEvery(),
-                    trainer.validationWindow(),
-                    trainer.publishEveryMs()),
+                new OnlineTrainerFunction(specs, settings.trainer()),
                 AvroTypeInfo.of(ModelUpdate.class))
             .name("online-trainer")
             .uid("online-trainer")
@@ -352,10 +332,7 @@ public final class TinstreamJob {
             t -> Math.floorMod(t.getRequest().getUserId(), buckets),
             TypeInformation.of(Integer.class))
         .connect(updates.broadcast(MicroBatchScorer.MODELS))
-        .process(
-            new MicroBatchScorer(
-                specs, scorer.batchCandidates(), scorer.batchDeadlineMs(), scorer.maxModelWaitMs()),
-            AvroTypeInfo.of(ScoreResponse.class))
+        .process(new MicroBatchScorer(specs, scorer), AvroTypeInfo.of(ScoreResponse.class))
         .name("scorer")
         .uid("scorer")
         .setParallelism(scorer.parallelism())

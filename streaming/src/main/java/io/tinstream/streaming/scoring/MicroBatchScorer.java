@@ -40,9 +40,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Scores ad requests in micro-batches that span requests: tasks wait in keyed state until the batch
- * holds {@code batchCandidates} candidates or the oldest has waited {@code deadlineMs}, then every
- * candidate of every waiting request is scored by the requested variant (or the default) in one
- * model call per variant. Each request gets exactly one {@link ScoreResponse}, stamped with the
+ * holds {@code batchCandidates} candidates or the oldest has waited {@code batchDeadlineMs}, then
+ * every candidate of every waiting request is scored by the requested variant (or the default) in
+ * one model call per variant. Each request gets exactly one {@link ScoreResponse}, stamped with the
  * variant and model version; an unknown variant gets an error response.
  *
  * <p>Model versions arrive on a broadcast stream and are swapped in between batches, never during
@@ -73,9 +73,7 @@ public final class MicroBatchScorer
   private static final long MODEL_RETRY_MS = 100;
 
   private final ModelSpecs specs;
-  private final int batchCandidates;
-  private final long deadlineMs;
-  private final long maxModelWaitMs;
+  private final ScorerConfig config;
 
   private transient VariantHistories histories;
   private transient Map<String, ModelReplica<CtrModel>> models;
@@ -88,15 +86,9 @@ public final class MicroBatchScorer
   private transient Histogram inJobLatency;
   private transient Histogram modelFreshness;
 
-  public MicroBatchScorer(
-      ModelSpecs specs, int batchCandidates, long deadlineMs, long maxModelWaitMs) {
-    if (batchCandidates <= 0 || deadlineMs <= 0 || maxModelWaitMs <= 0) {
-      throw new IllegalArgumentException("batch size, deadline and model wait must be > 0");
-    }
-    this.specs = specs;
-    this.batchCandidates = batchCandidates;
-    this.deadlineMs = deadlineMs;
-    this.maxModelWaitMs = maxModelWaitMs;
+  public MicroBatchScorer(ModelSpecs specs, ScorerConfig config) {
+    this.specs = java.util.Objects.requireNonNull(specs);
+    this.config = java.util.Objects.requireNonNull(config);
   }
 
   @Override
@@ -132,13 +124,13 @@ public final class MicroBatchScorer
         (waitingCandidates.value() == null ? 0 : waitingCandidates.value())
             + task.getRequest().getCandidates().size();
     waitingCandidates.update(candidates);
-    if (candidates >= batchCandidates) {
+    if (candidates >= config.batchCandidates()) {
       flush(ctx.getBroadcastState(MODELS), ctx.timerService().currentProcessingTime(), out);
       if (waitingCandidates.value() != null) {
         scheduleFlush(ctx.timerService(), MODEL_RETRY_MS);
       }
     } else {
-      scheduleFlush(ctx.timerService(), deadlineMs);
+      scheduleFlush(ctx.timerService(), config.batchDeadlineMs());
     }
   }
 
@@ -182,7 +174,7 @@ public final class MicroBatchScorer
       CtrModel model = modelFor(variant, broadcast);
       if (model != null) {
         byVariant.computeIfAbsent(variant, v -> new ArrayList<>()).add(task);
-      } else if (now - task.getArrivedAt() >= maxModelWaitMs) {
+      } else if (now - task.getArrivedAt() >= config.maxModelWaitMs()) {
         out.collect(error(task, variant, "no model version of '" + variant + "' yet"));
       } else {
         stillWaiting.add(task);

@@ -13,4 +13,12 @@ import java.io.Serializable;
  */
 public record ScorerConfig(
     int batchCandidates, long batchDeadlineMs, long maxModelWaitMs, int parallelism)
-    implements Serializable {}
+    implements Serializable {
+
+  public ScorerConfig {
+    if (batchCandidates <= 0 || batchDeadlineMs <= 0 || maxModelWaitMs <= 0 || parallelism <= 0) {
+      throw new IllegalArgumentException(
+          "batch size, deadline, model wait and parallelism must be > 0");
+    }
+  }
+}

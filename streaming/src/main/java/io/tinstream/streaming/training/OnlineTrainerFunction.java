@@ -35,7 +35,7 @@ import org.apache.flink.util.Collector;
  * or by a processing-time deadline. Each batch is scored before it is trained on (progressive
  * validation, exposed as metrics per variant); a batch whose loss is not finite is skipped and
  * counted. When and in what form the versions are published ({@link ModelUpdate}s: full snapshots
- * every {@code fullEvery} versions, deltas between) is the {@link ModelPublisher}'s call.
+ * every {@code fullSnapshotEvery} versions, deltas between) is the {@link ModelPublisher}'s call.
  *
  * <p>Runs as one instance (all examples keyed to 0): one model per variant. Weights, optimizer
  * slots and the examples of the unfinished batch are checkpointed, so a restore resumes the same
@@ -50,11 +50,7 @@ public final class OnlineTrainerFunction
   public static final int KEY = 0;
 
   private final ModelSpecs specs;
-  private final int batchSize;
-  private final long batchDeadlineMs;
-  private final int fullEvery;
-  private final int validationWindow;
-  private final long publishEveryMs;
+  private final TrainerConfig config;
 
   private transient VariantHistories histories;
   private transient Map<String, VariantTrainer> trainers;
@@ -66,23 +62,9 @@ public final class OnlineTrainerFunction
   private transient long deadlineTimer;
   private transient Counter examples;
 
-  public OnlineTrainerFunction(
-      ModelSpecs specs,
-      int batchSize,
-      long batchDeadlineMs,
-      int fullEvery,
-      int validationWindow,
-      long publishEveryMs) {
-    if (batchSize <= 0 || batchDeadlineMs <= 0 || fullEvery <= 0 || validationWindow <= 1) {
-      throw new IllegalArgumentException(
-          "batch size, deadline and full-snapshot period must be > 0, validation window > 1");
-    }
-    this.specs = specs;
-    this.batchSize = batchSize;
-    this.batchDeadlineMs = batchDeadlineMs;
-    this.fullEvery = fullEvery;
-    this.validationWindow = validationWindow;
-    this.publishEveryMs = publishEveryMs;
+  public OnlineTrainerFunction(ModelSpecs specs, TrainerConfig config) {
+    this.specs = java.util.Objects.requireNonNull(specs);
+    this.config = java.util.Objects.requireNonNull(config);
   }
 
   @Override
@@ -114,7 +96,8 @@ public final class OnlineTrainerFunction
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
     examples = metrics.counter("trainingExamples");
     for (String variant : specs.variants()) {
-      VariantTrainer trainer = new VariantTrainer(variant, specs.build(variant), validationWindow);
+      VariantTrainer trainer =
+          new VariantTrainer(variant, specs.build(variant), config.validationWindow());
       trainers.put(variant, trainer);
       models.put(variant, trainer.model());
       MetricGroup group = metrics.addGroup("variant", variant);
@@ -124,7 +107,7 @@ public final class OnlineTrainerFunction
       group.gauge("skippedBatches", trainer::skippedBatches);
       group.gauge("trainedSamples", trainer::trainedSamples);
     }
-    publisher = new ModelPublisher(models, fullEvery, publishEveryMs);
+    publisher = new ModelPublisher(models, config.fullSnapshotEvery(), config.publishEveryMs());
     publisher.restore(restoredModels);
     restoredModels = null;
   }
@@ -133,11 +116,11 @@ public final class OnlineTrainerFunction
   public void processElement(TrainingExample example, Context ctx, Collector<ModelUpdate> out) {
     examples.inc();
     buffer.add(example);
-    if (buffer.size() >= batchSize) {
+    if (buffer.size() >= config.batchSize()) {
       trainBuffered(out);
     } else if (deadlineTimer == 0) {
       // Also after a restore, whose buffer may hold examples but whose timer is gone.
-      deadlineTimer = ctx.timerService().currentProcessingTime() + batchDeadlineMs;
+      deadlineTimer = ctx.timerService().currentProcessingTime() + config.batchDeadlineMs();
       ctx.timerService().registerProcessingTimeTimer(deadlineTimer);
     }
   }

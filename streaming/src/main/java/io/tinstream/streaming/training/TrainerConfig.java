@@ -18,4 +18,12 @@ public record TrainerConfig(
     int fullSnapshotEvery,
     int validationWindow,
     long publishEveryMs)
-    implements Serializable {}
+    implements Serializable {
+
+  public TrainerConfig {
+    if (batchSize <= 0 || batchDeadlineMs <= 0 || fullSnapshotEvery <= 0 || validationWindow <= 1) {
+      throw new IllegalArgumentException(
+          "batch size, deadline and full-snapshot period must be > 0, validation window > 1");
+    }
+  }
+}

@@ -1,7 +1,6 @@
 package io.tinstream.streaming.trajectory;
 
 import io.tinstream.state.TrajectoryPolicy;
-import io.tinstream.training.features.HistorySelector;
 import java.io.Serializable;
 
 /**
@@ -9,8 +8,6 @@ import java.io.Serializable;
  * TrajectoryPolicy}: an operator's fields must be serializable to ship to the cluster. Checked by
  * {@link io.tinstream.streaming.JobSettings}, which names the setting that is wrong.
  *
- * @param plainHistory what probes are answered with, and what variants without a history need of
- *     their own are fed
  * @param taxonomyWaitMs how long a behavior that needs the taxonomy waits for its first edge before
  *     it is stored with what it has (only at the job's very first start: afterwards the taxonomy is
  *     in checkpointed broadcast state)
@@ -21,11 +18,33 @@ public record TrajectoryConfig(
     long retentionMs,
     int maxBehaviors,
     long bucketWidthMs,
-    HistorySelector plainHistory,
     long taxonomyWaitMs,
     long attributionWindowMs,
     int maxPendingImpressions)
     implements Serializable {
+
+  public TrajectoryConfig(
+      TrajectoryPolicy policy,
+      long taxonomyWaitMs,
+      long attributionWindowMs,
+      int maxPendingImpressions) {
+    this(
+        policy.retentionMs(),
+        policy.maxBehaviors(),
+        policy.bucketWidthMs(),
+        taxonomyWaitMs,
+        attributionWindowMs,
+        maxPendingImpressions);
+  }
+
+  public TrajectoryConfig {
+    if (taxonomyWaitMs < 0) {
+      throw new IllegalArgumentException("taxonomy wait must be >= 0, got " + taxonomyWaitMs);
+    }
+    if (attributionWindowMs <= 0 || maxPendingImpressions <= 0) {
+      throw new IllegalArgumentException("attribution window and pending cap must be > 0");
+    }
+  }
 
   public TrajectoryPolicy policy() {
     return new TrajectoryPolicy(retentionMs, maxBehaviors, bucketWidthMs);

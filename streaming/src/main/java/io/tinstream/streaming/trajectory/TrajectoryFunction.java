@@ -13,7 +13,6 @@ import io.tinstream.schemas.TrainingExample;
 import io.tinstream.state.AppendResult;
 import io.tinstream.state.Behavior;
 import io.tinstream.state.SearchTarget;
-import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.training.features.ExampleHistories;
@@ -88,15 +87,9 @@ public final class TrajectoryFunction
 
   private static final long RETRY_MS = 100;
 
-  // The policy's fields, not the policy: a function must be serializable to ship to the cluster.
-  private final long retentionMs;
-  private final int maxBehaviors;
-  private final long bucketWidthMs;
+  private final TrajectoryConfig config;
   private final VariantHistories histories;
-  private final long taxonomyWaitMs;
   private final HashMap<String, Long> preloadedTaxonomy;
-  private final long attributionWindowMs;
-  private final int maxPendingImpressions;
   private final LreaServing lrea;
   private final UserHeadServing heads;
 
@@ -114,9 +107,7 @@ public final class TrajectoryFunction
   private transient ValueState<Long> waitingSince;
 
   /**
-   * @param taxonomyWaitMs how long a behavior that needs the taxonomy waits for the first taxonomy
-   *     edge to arrive before it is stored with what it has (only at the job's very first start:
-   *     afterwards the taxonomy is in checkpointed broadcast state)
+   * @param config the trajectory policy, the taxonomy wait and the label join's window and cap
    * @param preloadedTaxonomy edges known when the job is built (from a file), keyed by {@link
    *     TaxonomyLookup#key}; consulted when the broadcast state lacks an edge, so a file taxonomy
    *     is complete from the first behavior on, while broadcast edges still trickle in
@@ -125,38 +116,24 @@ public final class TrajectoryFunction
    * @param heads serves td-sasrec from cached per-user head vectors; null when not configured
    */
   public TrajectoryFunction(
-      TrajectoryPolicy policy,
+      TrajectoryConfig config,
       VariantHistories histories,
-      long taxonomyWaitMs,
       Map<String, Long> preloadedTaxonomy,
-      long attributionWindowMs,
-      int maxPendingImpressions,
       LreaServing lrea,
       UserHeadServing heads) {
-    if (taxonomyWaitMs < 0) {
-      throw new IllegalArgumentException("taxonomy wait must be >= 0, got " + taxonomyWaitMs);
-    }
-    this.taxonomyWaitMs = taxonomyWaitMs;
-    this.preloadedTaxonomy = new HashMap<>(preloadedTaxonomy);
-    if (attributionWindowMs <= 0 || maxPendingImpressions <= 0) {
-      throw new IllegalArgumentException("attribution window and pending cap must be > 0");
-    }
-    this.attributionWindowMs = attributionWindowMs;
-    this.maxPendingImpressions = maxPendingImpressions;
-    this.retentionMs = policy.retentionMs();
-    this.maxBehaviors = policy.maxBehaviors();
-    this.bucketWidthMs = policy.bucketWidthMs();
+    this.config = java.util.Objects.requireNonNull(config);
     this.histories = java.util.Objects.requireNonNull(histories);
+    this.preloadedTaxonomy = new HashMap<>(preloadedTaxonomy);
     this.lrea = lrea;
     this.heads = heads;
   }
 
   @Override
   public void open(OpenContext openContext) {
-    store =
-        TrajectoryStore.create(
-            getRuntimeContext(), new TrajectoryPolicy(retentionMs, maxBehaviors, bucketWidthMs));
-    labels = new LabelJoin(getRuntimeContext(), attributionWindowMs, maxPendingImpressions);
+    store = TrajectoryStore.create(getRuntimeContext(), config.policy());
+    labels =
+        new LabelJoin(
+            getRuntimeContext(), config.attributionWindowMs(), config.maxPendingImpressions());
     waitingForTaxonomy = getRuntimeContext().getListState(WAITING_FOR_TAXONOMY);
     waitingSince = getRuntimeContext().getState(WAITING_SINCE);
     var metrics = getRuntimeContext().getMetricGroup();
@@ -213,7 +190,7 @@ public final class TrajectoryFunction
     // side checks its own state, so either may fire for the other harmlessly.
     ReadOnlyBroadcastState<String, Long> taxonomy = ctx.getBroadcastState(TAXONOMY);
     Long since = waitingSince.value();
-    boolean waitedEnough = since == null || timestamp - since >= taxonomyWaitMs;
+    boolean waitedEnough = since == null || timestamp - since >= config.taxonomyWaitMs();
     if (!taxonomyMissing(taxonomy) || waitedEnough) {
       flushWaiting(taxonomy, ctx);
     } else {

@@ -182,7 +182,8 @@ class MicroBatchScorerTest {
     var h =
         new KeyedBroadcastOperatorTestHarness<>(
             new CoBroadcastWithKeyedOperator<>(
-                new MicroBatchScorer(specs, BATCH_CANDIDATES, DEADLINE_MS, MODEL_WAIT_MS),
+                new MicroBatchScorer(
+                    specs, new ScorerConfig(BATCH_CANDIDATES, DEADLINE_MS, MODEL_WAIT_MS, 1)),
                 List.of(MicroBatchScorer.MODELS)),
             oneKey,
             Types.INT,

@@ -81,7 +81,8 @@ class OnlineTrainerFunctionTest {
     var h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(
-                new OnlineTrainerFunction(specs, BATCH, 60_000, FULL_EVERY, 10, 0)),
+                new OnlineTrainerFunction(
+                    specs, new TrainerConfig(BATCH, 60_000, FULL_EVERY, 10, 0))),
             oneKey,
             Types.INT);
     h.setStateBackend(new EmbeddedRocksDBStateBackend());

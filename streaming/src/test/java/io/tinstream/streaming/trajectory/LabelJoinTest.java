@@ -38,13 +38,10 @@ class LabelJoinTest {
   void open() throws Exception {
     TrajectoryFunction function =
         new TrajectoryFunction(
-            TrajectoryPolicy.defaults(),
+            new TrajectoryConfig(TrajectoryPolicy.defaults(), 1_000, WINDOW, 100),
             VariantHistories.probesOnly(
                 new HistorySelector(HistorySelector.Kind.HIERARCHICAL_SEARCH, 8)),
-            1_000,
             Map.of(TaxonomyLookupKeys.L3_TO_L2, 3L),
-            WINDOW,
-            100,
             null,
             null);
     harness = TrajectoryHarness.open(function, null);
@@ -125,13 +122,10 @@ class LabelJoinTest {
 
     TrajectoryFunction function =
         new TrajectoryFunction(
-            TrajectoryPolicy.defaults(),
+            new TrajectoryConfig(TrajectoryPolicy.defaults(), 1_000, WINDOW, 100),
             VariantHistories.probesOnly(
                 new HistorySelector(HistorySelector.Kind.HIERARCHICAL_SEARCH, 8)),
-            1_000,
             Map.of(),
-            WINDOW,
-            100,
             null,
             null);
     harness = TrajectoryHarness.open(function, snapshot);

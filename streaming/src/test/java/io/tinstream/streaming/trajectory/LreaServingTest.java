@@ -62,12 +62,10 @@ class LreaServingTest {
   void open() throws Exception {
     TrajectoryFunction function =
         new TrajectoryFunction(
-            TrajectoryPolicy.defaults(),
+            new TrajectoryConfig(
+                TrajectoryPolicy.defaults(), 0, Duration.ofMinutes(30).toMillis(), 100),
             specs.histories(),
-            0,
             Map.of("unused", 0L),
-            Duration.ofMinutes(30).toMillis(),
-            100,
             new LreaServing(specs, REBUILD_AFTER, 1_000),
             null);
     harness = TrajectoryHarness.open(function, null);

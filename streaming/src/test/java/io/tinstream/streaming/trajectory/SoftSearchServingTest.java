@@ -23,6 +23,7 @@ import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
+import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.features.RowHistory;
@@ -71,12 +72,10 @@ class SoftSearchServingTest {
     trajectory =
         TrajectoryHarness.open(
             new TrajectoryFunction(
-                TrajectoryPolicy.defaults(),
+                new TrajectoryConfig(
+                    TrajectoryPolicy.defaults(), 0, Duration.ofMinutes(30).toMillis(), 100),
                 specs.histories(),
-                0,
                 Map.of("unused", 0L),
-                Duration.ofMinutes(30).toMillis(),
-                100,
                 null,
                 null),
             null);
@@ -84,7 +83,8 @@ class SoftSearchServingTest {
     scorer =
         new KeyedBroadcastOperatorTestHarness<>(
             new CoBroadcastWithKeyedOperator<>(
-                new MicroBatchScorer(specs, 1, 1_000, 10_000), List.of(MicroBatchScorer.MODELS)),
+                new MicroBatchScorer(specs, new ScorerConfig(1, 1_000, 10_000, 1)),
+                List.of(MicroBatchScorer.MODELS)),
             t -> 0,
             Types.INT,
             1,

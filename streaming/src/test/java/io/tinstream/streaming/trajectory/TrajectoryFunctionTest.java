@@ -38,13 +38,14 @@ class TrajectoryFunctionTest {
   void open() throws Exception {
     TrajectoryFunction function =
         new TrajectoryFunction(
-            TrajectoryPolicy.builder().retention(Duration.ofDays(30)).build(),
+            new TrajectoryConfig(
+                TrajectoryPolicy.builder().retention(Duration.ofDays(30)).build(),
+                WAIT_MS,
+                Duration.ofMinutes(30).toMillis(),
+                100),
             VariantHistories.probesOnly(
                 new HistorySelector(HistorySelector.Kind.HIERARCHICAL_SEARCH, 4)),
-            WAIT_MS,
             java.util.Map.of(),
-            Duration.ofMinutes(30).toMillis(),
-            100,
             null,
             null);
     harness = TrajectoryHarness.open(function, null);

@@ -62,12 +62,10 @@ class UserHeadServingTest {
     harness =
         TrajectoryHarness.open(
             new TrajectoryFunction(
-                TrajectoryPolicy.defaults(),
+                new TrajectoryConfig(
+                    TrajectoryPolicy.defaults(), 0, Duration.ofMinutes(30).toMillis(), 100),
                 specs.histories(),
-                0,
                 Map.of("unused", 0L),
-                Duration.ofMinutes(30).toMillis(),
-                100,
                 null,
                 new UserHeadServing(specs, REBUILD_AFTER)),
             null);
