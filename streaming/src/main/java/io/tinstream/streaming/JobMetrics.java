@@ -65,6 +65,14 @@ public final class JobMetrics {
   public static final String LREA_INLINE_REBUILDS_STALE_TRAJECTORY =
       "lreaInlineRebuildsStaleTrajectory";
 
+  public static final String REFUSED_MODEL_GAPS = "refusedModelGaps";
+  public static final String HEAD_RESPONSES = "headResponses";
+  public static final String HEAD_ERROR_RESPONSES = "headErrorResponses";
+  public static final String HEAD_REPLICA_VERSION = "headReplicaVersion";
+  public static final String HEAD_REBUILDS_MISSING = "headRebuildsMissing";
+  public static final String HEAD_REBUILDS_STALE_MODEL = "headRebuildsStaleModel";
+  public static final String HEAD_REBUILDS_STALE_TRAJECTORY = "headRebuildsStaleTrajectory";
+
   /** The REST name of a per-variant metric: {@code variant.<variant>.<metric>}. */
   public static String ofVariant(String variant, String metric) {
     return VARIANT_GROUP + "." + variant + "." + metric;

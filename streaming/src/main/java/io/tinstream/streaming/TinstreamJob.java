@@ -160,7 +160,7 @@ public final class TinstreamJob {
                 new TrajectoryFunction(
                     settings.trajectory(), settings.histories(), preloadedTaxonomy(), lrea, heads),
                 AvroTypeInfo.of(ScoringTask.class))
-            .name("trajectory")
+            .name(JobMetrics.TRAJECTORY_OPERATOR)
             .uid(TRAJECTORY_UID);
 
     settings
@@ -313,7 +313,7 @@ public final class TinstreamJob {
             .process(
                 new OnlineTrainerFunction(specs, settings.trainer()),
                 AvroTypeInfo.of(ModelUpdate.class))
-            .name("online-trainer")
+            .name(JobMetrics.TRAINER_OPERATOR)
             .uid("online-trainer")
             .setParallelism(1)
             .setMaxParallelism(1);
@@ -333,7 +333,7 @@ public final class TinstreamJob {
             TypeInformation.of(Integer.class))
         .connect(updates.broadcast(MicroBatchScorer.MODELS))
         .process(new MicroBatchScorer(specs, scorer), AvroTypeInfo.of(ScoreResponse.class))
-        .name("scorer")
+        .name(JobMetrics.SCORER_OPERATOR)
         .uid("scorer")
         .setParallelism(scorer.parallelism())
         .setMaxParallelism(SCORER_MAX_PARALLELISM);

@@ -4,6 +4,7 @@ import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.DeadLetter;
 import io.tinstream.schemas.RecordDecodeException;
 import io.tinstream.schemas.ScoreResponse;
+import io.tinstream.streaming.JobMetrics;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -69,7 +70,7 @@ public final class DecodeAndValidate<T extends SpecificRecordBase, OUT>
   @Override
   public void open(OpenContext openContext) {
     codec = codecFactory.get();
-    rejected = getRuntimeContext().getMetricGroup().counter("deadLetters");
+    rejected = getRuntimeContext().getMetricGroup().counter(JobMetrics.DEAD_LETTERS);
   }
 
   @Override

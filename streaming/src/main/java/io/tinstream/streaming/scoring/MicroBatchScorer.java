@@ -7,6 +7,7 @@ import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.ScoringTask;
+import io.tinstream.streaming.JobMetrics;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
@@ -99,15 +100,18 @@ public final class MicroBatchScorer
     timer = getRuntimeContext().getState(TIMER);
     waitingCandidates = getRuntimeContext().getState(WAITING_CANDIDATES);
     var metrics = getRuntimeContext().getMetricGroup();
-    responses = metrics.counter("responses");
-    errors = metrics.counter("errorResponses");
-    refusedGaps = metrics.counter("refusedModelGaps");
+    responses = metrics.counter(JobMetrics.RESPONSES);
+    errors = metrics.counter(JobMetrics.ERROR_RESPONSES);
+    refusedGaps = metrics.counter(JobMetrics.REFUSED_MODEL_GAPS);
     inJobLatency =
-        metrics.histogram("requestLatencyMs", new DescriptiveStatisticsHistogram(10_000));
+        metrics.histogram(
+            JobMetrics.REQUEST_LATENCY_MS, new DescriptiveStatisticsHistogram(10_000));
     modelFreshness =
-        metrics.histogram("modelFreshnessMs", new DescriptiveStatisticsHistogram(1_000));
+        metrics.histogram(JobMetrics.MODEL_FRESHNESS_MS, new DescriptiveStatisticsHistogram(1_000));
     for (String variant : specs.variants()) {
-      metrics.addGroup("variant", variant).gauge("servingVersion", () -> servingVersion(variant));
+      metrics
+          .addGroup(JobMetrics.VARIANT_GROUP, variant)
+          .gauge(JobMetrics.SERVING_VERSION, () -> servingVersion(variant));
     }
   }
 

@@ -4,6 +4,7 @@ import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.TrainingExample;
+import io.tinstream.streaming.JobMetrics;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
@@ -94,18 +95,18 @@ public final class OnlineTrainerFunction
     trainers = new LinkedHashMap<>();
     Map<String, CtrModel> models = new LinkedHashMap<>();
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
-    examples = metrics.counter("trainingExamples");
+    examples = metrics.counter(JobMetrics.TRAINING_EXAMPLES);
     for (String variant : specs.variants()) {
       VariantTrainer trainer =
           new VariantTrainer(variant, specs.build(variant), config.validationWindow());
       trainers.put(variant, trainer);
       models.put(variant, trainer.model());
-      MetricGroup group = metrics.addGroup("variant", variant);
-      group.gauge("onlineAuc", () -> trainer.validation().auc());
-      group.gauge("onlineLogLoss", () -> trainer.validation().logLoss());
-      group.gauge("modelVersion", () -> trainer.model().version());
-      group.gauge("skippedBatches", trainer::skippedBatches);
-      group.gauge("trainedSamples", trainer::trainedSamples);
+      MetricGroup group = metrics.addGroup(JobMetrics.VARIANT_GROUP, variant);
+      group.gauge(JobMetrics.ONLINE_AUC, () -> trainer.validation().auc());
+      group.gauge(JobMetrics.ONLINE_LOG_LOSS, () -> trainer.validation().logLoss());
+      group.gauge(JobMetrics.MODEL_VERSION, () -> trainer.model().version());
+      group.gauge(JobMetrics.SKIPPED_BATCHES, trainer::skippedBatches);
+      group.gauge(JobMetrics.TRAINED_SAMPLES, trainer::trainedSamples);
     }
     publisher = new ModelPublisher(models, config.fullSnapshotEvery(), config.publishEveryMs());
     publisher.restore(restoredModels);

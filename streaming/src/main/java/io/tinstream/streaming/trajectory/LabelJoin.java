@@ -1,6 +1,7 @@
 package io.tinstream.streaming.trajectory;
 
 import io.tinstream.schemas.TrainingExample;
+import io.tinstream.streaming.JobMetrics;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -57,12 +58,12 @@ final class LabelJoin {
     this.clicked = ctx.getMapState(CLICKED);
     this.pendingCount = ctx.getState(PENDING_COUNT);
     MetricGroup metrics = ctx.getMetricGroup();
-    this.impressions = metrics.counter("impressions");
-    this.positives = metrics.counter("positives");
-    this.negatives = metrics.counter("negatives");
-    this.duplicateClicks = metrics.counter("duplicateClicks");
-    this.lateClicks = metrics.counter("lateClicks");
-    this.droppedImpressions = metrics.counter("impressionsOverPendingCap");
+    this.impressions = metrics.counter(JobMetrics.IMPRESSIONS);
+    this.positives = metrics.counter(JobMetrics.POSITIVES);
+    this.negatives = metrics.counter(JobMetrics.NEGATIVES);
+    this.duplicateClicks = metrics.counter(JobMetrics.DUPLICATE_CLICKS);
+    this.lateClicks = metrics.counter(JobMetrics.LATE_CLICKS);
+    this.droppedImpressions = metrics.counter(JobMetrics.IMPRESSIONS_OVER_PENDING_CAP);
   }
 
   static String key(String requestId, long itemId) {

@@ -10,6 +10,7 @@ import io.tinstream.state.LreaEntry;
 import io.tinstream.state.LreaRefreshPolicy;
 import io.tinstream.state.LreaStore;
 import io.tinstream.state.TrajectoryStore;
+import io.tinstream.streaming.JobMetrics;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
 import io.tinstream.training.features.BatchBuilder;
@@ -73,14 +74,14 @@ public final class LreaServing implements Serializable {
 
   void open(RuntimeContext ctx) {
     entries = LreaStore.create(ctx, LreaRefreshPolicy.of(rebuildAfter, coalesceMs));
-    var metrics = ctx.getMetricGroup().addGroup("variant", ModelSpecs.LREA_VARIANT);
-    timerRebuilds = metrics.counter("lreaTimerRebuilds");
-    inlineMissing = metrics.counter("lreaInlineRebuildsMissing");
-    inlineStaleModel = metrics.counter("lreaInlineRebuildsStaleModel");
-    inlineStaleTrajectory = metrics.counter("lreaInlineRebuildsStaleTrajectory");
-    answered = metrics.counter("lreaResponses");
-    errors = metrics.counter("lreaErrorResponses");
-    metrics.gauge("lreaReplicaVersion", follower::version);
+    var metrics = ctx.getMetricGroup().addGroup(JobMetrics.VARIANT_GROUP, ModelSpecs.LREA_VARIANT);
+    timerRebuilds = metrics.counter(JobMetrics.LREA_TIMER_REBUILDS);
+    inlineMissing = metrics.counter(JobMetrics.LREA_INLINE_REBUILDS_MISSING);
+    inlineStaleModel = metrics.counter(JobMetrics.LREA_INLINE_REBUILDS_STALE_MODEL);
+    inlineStaleTrajectory = metrics.counter(JobMetrics.LREA_INLINE_REBUILDS_STALE_TRAJECTORY);
+    answered = metrics.counter(JobMetrics.LREA_RESPONSES);
+    errors = metrics.counter(JobMetrics.LREA_ERROR_RESPONSES);
+    metrics.gauge(JobMetrics.LREA_REPLICA_VERSION, follower::version);
   }
 
   void onModelUpdate(ModelUpdate update, BroadcastState<String, ModelUpdate> state)

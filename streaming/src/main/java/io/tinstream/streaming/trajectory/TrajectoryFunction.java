@@ -15,6 +15,7 @@ import io.tinstream.state.Behavior;
 import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.state.TrajectoryView;
+import io.tinstream.streaming.JobMetrics;
 import io.tinstream.training.features.ExampleHistories;
 import io.tinstream.training.features.HistorySelector;
 import io.tinstream.training.features.VariantHistories;
@@ -137,16 +138,17 @@ public final class TrajectoryFunction
     waitingForTaxonomy = getRuntimeContext().getListState(WAITING_FOR_TAXONOMY);
     waitingSince = getRuntimeContext().getState(WAITING_SINCE);
     var metrics = getRuntimeContext().getMetricGroup();
-    appended = metrics.counter("behaviorsAppended");
-    duplicates = metrics.counter("behaviorsDuplicate");
-    expired = metrics.counter("behaviorsExpired");
-    evicted = metrics.counter("behaviorsEvicted");
-    newUsers = metrics.counter("users");
-    probes = metrics.counter("probesAnswered");
-    requests = metrics.counter("requests");
+    appended = metrics.counter(JobMetrics.BEHAVIORS_APPENDED);
+    duplicates = metrics.counter(JobMetrics.BEHAVIORS_DUPLICATE);
+    expired = metrics.counter(JobMetrics.BEHAVIORS_EXPIRED);
+    evicted = metrics.counter(JobMetrics.BEHAVIORS_EVICTED);
+    newUsers = metrics.counter(JobMetrics.USERS);
+    probes = metrics.counter(JobMetrics.PROBES_ANSWERED);
+    requests = metrics.counter(JobMetrics.REQUESTS);
     // Produced to Kafka → in the trajectory, i.e. visible to the next request's search.
     behaviorFreshness =
-        metrics.histogram("behaviorFreshnessMs", new DescriptiveStatisticsHistogram(10_000));
+        metrics.histogram(
+            JobMetrics.BEHAVIOR_FRESHNESS_MS, new DescriptiveStatisticsHistogram(10_000));
     if (lrea != null) {
       lrea.open(getRuntimeContext());
     }

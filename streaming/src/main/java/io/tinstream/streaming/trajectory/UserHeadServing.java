@@ -12,6 +12,7 @@ import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.state.LreaRefreshPolicy;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.state.TrajectoryView;
+import io.tinstream.streaming.JobMetrics;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
 import io.tinstream.training.features.BatchBuilder;
@@ -85,13 +86,14 @@ public final class UserHeadServing implements Serializable {
     policy = LreaRefreshPolicy.of(rebuildAfter, LreaRefreshPolicy.DEFAULT_COALESCE_MS);
     heads = ctx.getState(HEADS);
     tag = ctx.getState(TAG);
-    var metrics = ctx.getMetricGroup().addGroup("variant", ModelSpecs.TD_SASREC_VARIANT);
-    rebuildsMissing = metrics.counter("headRebuildsMissing");
-    rebuildsStaleModel = metrics.counter("headRebuildsStaleModel");
-    rebuildsStaleTrajectory = metrics.counter("headRebuildsStaleTrajectory");
-    answered = metrics.counter("headResponses");
-    errors = metrics.counter("headErrorResponses");
-    metrics.gauge("headReplicaVersion", model::version);
+    var metrics =
+        ctx.getMetricGroup().addGroup(JobMetrics.VARIANT_GROUP, ModelSpecs.TD_SASREC_VARIANT);
+    rebuildsMissing = metrics.counter(JobMetrics.HEAD_REBUILDS_MISSING);
+    rebuildsStaleModel = metrics.counter(JobMetrics.HEAD_REBUILDS_STALE_MODEL);
+    rebuildsStaleTrajectory = metrics.counter(JobMetrics.HEAD_REBUILDS_STALE_TRAJECTORY);
+    answered = metrics.counter(JobMetrics.HEAD_RESPONSES);
+    errors = metrics.counter(JobMetrics.HEAD_ERROR_RESPONSES);
+    metrics.gauge(JobMetrics.HEAD_REPLICA_VERSION, model::version);
   }
 
   void onModelUpdate(ModelUpdate update, BroadcastState<String, ModelUpdate> snapshots)
