@@ -15,6 +15,7 @@ import io.tinstream.streaming.kafka.DecodeAndValidate;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.kafka.RawRecord;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
+import io.tinstream.streaming.scoring.ScoreResponses;
 import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.training.OnlineTrainerFunction;
 import io.tinstream.streaming.trajectory.AdRequestValidator;
@@ -126,7 +127,7 @@ public final class TinstreamJob {
                       AvroCodec::adRequests,
                       AdRequestValidator::check,
                       (AdRequest r, long at) -> BehaviorOrRequest.of(r, at),
-                      TinstreamJob::errorAnswer),
+                      ScoreResponses::invalidRequest),
                   TypeInformation.of(BehaviorOrRequest.class))
               .name("decode-requests")
               .uid("decode-requests");
@@ -177,7 +178,7 @@ public final class TinstreamJob {
     if (specs != null) {
       DataStream<ScoreResponse> scores = trainAndScore(trajectory);
       if (lrea != null || heads != null) {
-        scores = scores.union(trajectory.getSideOutput(TrajectoryFunction.LREA_SCORES));
+        scores = scores.union(trajectory.getSideOutput(TrajectoryFunction.KEYED_STATE_SCORES));
       }
       if (rejectedRequests != null) {
         scores = scores.union(rejectedRequests);
@@ -337,19 +338,6 @@ public final class TinstreamJob {
         .uid("scorer")
         .setParallelism(scorer.parallelism())
         .setMaxParallelism(SCORER_MAX_PARALLELISM);
-  }
-
-  private static ScoreResponse errorAnswer(AdRequest request) {
-    return ScoreResponse.newBuilder()
-        .setRequestId(request.getRequestId() == null ? "" : request.getRequestId())
-        .setUserId(request.getUserId())
-        .setScores(List.of())
-        .setModelVariant(request.getModelVariant() == null ? "" : request.getModelVariant())
-        .setModelVersion(-1)
-        .setError("invalid request")
-        .setRequestTime(request.getRequestTime().toEpochMilli())
-        .setResponseTime(System.currentTimeMillis())
-        .build();
   }
 
   private static WatermarkStrategy<BehaviorOrRequest> eventTime(Duration outOfOrderness) {

@@ -281,22 +281,7 @@ public final class MicroBatchScorer
 
   private static ScoreResponse response(
       ScoringTask task, String variant, long version, List<Float> scores, String error, long now) {
-    return response(task.getRequest(), variant, version, scores, error, now);
-  }
-
-  /** The answer to {@code request}: scores in candidate order, or an error and no scores. */
-  public static ScoreResponse response(
-      AdRequest request, String variant, long version, List<Float> scores, String error, long now) {
-    return ScoreResponse.newBuilder()
-        .setRequestId(request.getRequestId())
-        .setUserId(request.getUserId())
-        .setScores(scores)
-        .setModelVariant(variant)
-        .setModelVersion(version)
-        .setError(error)
-        .setRequestTime(request.getRequestTime().toEpochMilli())
-        .setResponseTime(now)
-        .build();
+    return ScoreResponses.of(task.getRequest(), variant, version, scores, error, now);
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.tinstream.state.TrajectoryStore;
 import io.tinstream.streaming.JobMetrics;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
+import io.tinstream.streaming.scoring.ScoreResponses;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.lrea.LreaEntryBuilder;
@@ -178,7 +179,7 @@ public final class LreaServing implements Serializable {
 
   private static ScoreResponse response(
       AdRequest request, long version, List<Float> scores, String error, long now) {
-    return MicroBatchScorer.response(request, ModelSpecs.LREA_VARIANT, version, scores, error, now);
+    return ScoreResponses.of(request, ModelSpecs.LREA_VARIANT, version, scores, error, now);
   }
 
   void close() {

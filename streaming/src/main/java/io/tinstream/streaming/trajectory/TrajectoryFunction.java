@@ -52,7 +52,7 @@ import org.apache.flink.util.OutputTag;
  * plain selection instead ({@link #PROBES}), so the state can be inspected from outside. With
  * {@link LreaServing}, requests for the lrea variant are answered here from the user's LREA entry,
  * and with {@link UserHeadServing} those for td-sasrec from the user's cached head vectors (both on
- * {@link #LREA_SCORES}).
+ * {@link #KEYED_STATE_SCORES}).
  */
 public final class TrajectoryFunction
     extends KeyedBroadcastProcessFunction<
@@ -72,8 +72,8 @@ public final class TrajectoryFunction
    * Responses scored here from per-user state: lrea from the users' LREA entries, td-sasrec from
    * their cached head vectors.
    */
-  public static final OutputTag<ScoreResponse> LREA_SCORES =
-      new OutputTag<>("lrea-scores", AvroTypeInfo.of(ScoreResponse.class)) {};
+  public static final OutputTag<ScoreResponse> KEYED_STATE_SCORES =
+      new OutputTag<>("keyed-state-scores", AvroTypeInfo.of(ScoreResponse.class)) {};
 
   /** Taxonomy edges, keyed by {@link TaxonomyLookup#key}. */
   public static final MapStateDescriptor<String, Long> TAXONOMY =
@@ -311,14 +311,14 @@ public final class TrajectoryFunction
     if (lrea != null && lrea.serves(request.getModelVariant())) {
       requests.inc();
       ctx.output(
-          LREA_SCORES,
+          KEYED_STATE_SCORES,
           lrea.answer(request, store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS)));
       return;
     }
     if (heads != null && heads.serves(request.getModelVariant())) {
       requests.inc();
       ctx.output(
-          LREA_SCORES,
+          KEYED_STATE_SCORES,
           heads.answer(request, store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS)));
       return;
     }

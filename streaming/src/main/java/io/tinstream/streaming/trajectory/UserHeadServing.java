@@ -14,7 +14,7 @@ import io.tinstream.state.TrajectoryStore;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.JobMetrics;
 import io.tinstream.streaming.ModelSpecs;
-import io.tinstream.streaming.scoring.MicroBatchScorer;
+import io.tinstream.streaming.scoring.ScoreResponses;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.features.HistorySelector;
@@ -183,8 +183,7 @@ public final class UserHeadServing implements Serializable {
 
   private static ScoreResponse response(
       AdRequest request, long version, List<Float> scores, String error, long now) {
-    return MicroBatchScorer.response(
-        request, ModelSpecs.TD_SASREC_VARIANT, version, scores, error, now);
+    return ScoreResponses.of(request, ModelSpecs.TD_SASREC_VARIANT, version, scores, error, now);
   }
 
   void close() {

@@ -304,7 +304,7 @@ class LreaServingTest {
             .setCandidates(candidates())
             .build();
     harness.processElement(new StreamRecord<>(BehaviorOrRequest.of(request), time));
-    var out = harness.getSideOutput(TrajectoryFunction.LREA_SCORES);
+    var out = harness.getSideOutput(TrajectoryFunction.KEYED_STATE_SCORES);
     ScoreResponse last = null;
     for (StreamRecord<ScoreResponse> r : out) {
       last = r.getValue();

@@ -219,7 +219,8 @@ class UserHeadServingTest {
             .build();
     harness.processElement(new StreamRecord<>(BehaviorOrRequest.of(request), time));
     ScoreResponse last = null;
-    for (StreamRecord<ScoreResponse> r : harness.getSideOutput(TrajectoryFunction.LREA_SCORES)) {
+    for (StreamRecord<ScoreResponse> r :
+        harness.getSideOutput(TrajectoryFunction.KEYED_STATE_SCORES)) {
       last = r.getValue();
     }
     return last;
