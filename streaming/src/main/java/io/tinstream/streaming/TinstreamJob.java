@@ -218,10 +218,10 @@ public final class TinstreamJob {
 
   private BroadcastInputs broadcastInputs(
       StreamExecutionEnvironment env, DataStream<DeadLetter> deadLetters) {
-    // The file's edges also travel in the function (see TrajectoryFunction), so no behavior
-    // races them; broadcasting them too puts them in checkpoints like the topic's, whose edges
-    // add to and override them.
-    DataStream<TaxonomyEntry> taxonomy = null;
+    // The file's edges travel in the function (see TrajectoryFunction), so no behavior races
+    // them; the topic's edges add to and override them. Without a topic the file's edges are
+    // broadcast too, which keeps one code path and puts them in checkpoints.
+    DataStream<TaxonomyEntry> taxonomy;
     if (settings.topic(TinstreamOptions.TAXONOMY_TOPIC).isPresent()) {
       SingleOutputStreamOperator<TaxonomyEntry> decodedTaxonomy =
           decoded(
@@ -233,12 +233,10 @@ public final class TinstreamJob {
       deadLetters =
           deadLetters.union(decodedTaxonomy.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
       taxonomy = decodedTaxonomy;
-    }
-    if (!settings.taxonomyFile().isEmpty()) {
-      DataStream<TaxonomyEntry> file =
+    } else {
+      taxonomy =
           env.fromData(settings.taxonomyFile(), AvroTypeInfo.of(TaxonomyEntry.class))
               .name("taxonomy-file");
-      taxonomy = taxonomy == null ? file : taxonomy.union(file);
     }
     DataStream<TaxonomyOrModelSnapshot> broadcast =
         taxonomy
