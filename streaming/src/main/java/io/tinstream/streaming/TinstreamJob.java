@@ -40,7 +40,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -83,13 +82,9 @@ public final class TinstreamJob {
   }
 
   /**
-   * The job of a configuration of {@link TinstreamOptions}: every setting is checked here (an error
-   * names the setting), and this is the only way the pipeline is built.
+   * The job of {@code settings} ({@link JobSettings#from}: every setting checked there, an error
+   * names the setting); this is the only way the pipeline is built.
    */
-  public static TinstreamJob fromConfiguration(Configuration conf) {
-    return new TinstreamJob(JobSettings.from(conf));
-  }
-
   public static TinstreamJob of(JobSettings settings) {
     return new TinstreamJob(settings);
   }

@@ -14,7 +14,6 @@ import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
 import io.tinstream.streaming.trajectory.BehaviorValidator;
-import io.tinstream.streaming.trajectory.TaxonomyFile;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,24 +168,15 @@ public final class IngestBench {
   }
 
   private JobExecutionResult trajectoryJob(EmbeddedKafka kafka, DemoFeed feed) throws Exception {
-    Path dir = Files.createTempDirectory("tinstream-bench-trajectory-");
-    Path taxonomy = dir.resolve("taxonomy.csv");
-    TaxonomyFile.write(taxonomy, feed.taxonomy());
-    Configuration conf = new Configuration();
-    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    conf.set(TinstreamOptions.GROUP_ID, "bench-trajectory");
+    Configuration conf =
+        BenchJobSettings.base(
+            kafka, "trajectory", feed.taxonomy(), CHECKPOINT_INTERVAL, parallelism);
     conf.set(TinstreamOptions.BOUNDED, true);
     conf.set(TinstreamOptions.BEHAVIORS_TOPIC, "behaviors");
     conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, "dead-letters");
-    // Ingestion alone: no requests, no probes, no models, the taxonomy from a file.
+    // Ingestion alone: no requests, no models.
     conf.set(TinstreamOptions.REQUESTS_TOPIC, "");
-    conf.set(TinstreamOptions.PROBE_TOPIC, "");
-    conf.set(TinstreamOptions.TAXONOMY_TOPIC, "");
     conf.set(TinstreamOptions.MODEL_VARIANTS, "");
-    conf.set(TinstreamOptions.TAXONOMY_FILE, taxonomy.toString());
-    conf.set(TinstreamOptions.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString());
-    conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, CHECKPOINT_INTERVAL);
-    conf.set(TinstreamOptions.PARALLELISM, parallelism);
     JobSettings settings = JobSettings.from(conf);
     StreamExecutionEnvironment env = JobEnvironment.submitted(settings);
     TinstreamJob.of(settings).addTo(env);

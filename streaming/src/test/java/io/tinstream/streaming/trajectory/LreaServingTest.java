@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
 import io.tinstream.models.LreaModel;
-import io.tinstream.models.internal.VariableCodec;
 import io.tinstream.schemas.ActionType;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.BehaviorEvent;
@@ -26,7 +25,6 @@ import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.features.RowHistory;
 import io.tinstream.training.versions.ModelUpdates;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -193,17 +191,10 @@ class LreaServingTest {
     return trainer.version();
   }
 
+  /** The trainer's weights as the full snapshot the trainer would publish at this version. */
   private void publish(long version) throws Exception {
-    ModelUpdate full =
-        ModelUpdate.newBuilder()
-            .setVariant("lrea")
-            .setVersion(version)
-            .setBaseVersion(-1)
-            .setKind(UpdateKind.FULL)
-            .setFormatVersion(VariableCodec.FORMAT_VERSION)
-            .setCreatedAt(0L)
-            .setPayload(ByteBuffer.wrap(trainer.exportVariables()))
-            .build();
+    assertThat(trainer.version()).isEqualTo(version);
+    ModelUpdate full = ModelUpdates.full("lrea", trainer, 0L);
     harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(full)));
     ModelUpdate delta =
         ModelUpdate.newBuilder(full).setKind(UpdateKind.DELTA).setVersion(version + 100).build();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
-import io.tinstream.models.internal.VariableCodec;
 import io.tinstream.models.layers.SasRecLayer;
 import io.tinstream.schemas.ActionType;
 import io.tinstream.schemas.AdRequest;
@@ -15,7 +14,6 @@ import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.ScoringTask;
-import io.tinstream.schemas.UpdateKind;
 import io.tinstream.state.Behavior;
 import io.tinstream.state.CategoryLevel;
 import io.tinstream.state.SearchStage;
@@ -25,7 +23,7 @@ import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.features.RowHistory;
-import java.nio.ByteBuffer;
+import io.tinstream.training.versions.ModelUpdates;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -177,17 +175,10 @@ class UserHeadServingTest {
     return trainer.version();
   }
 
+  /** The trainer's weights as the full snapshot the trainer would publish at this version. */
   private void publish(long version) throws Exception {
-    ModelUpdate full =
-        ModelUpdate.newBuilder()
-            .setVariant("td-sasrec")
-            .setVersion(version)
-            .setBaseVersion(-1)
-            .setKind(UpdateKind.FULL)
-            .setFormatVersion(VariableCodec.FORMAT_VERSION)
-            .setCreatedAt(0L)
-            .setPayload(ByteBuffer.wrap(trainer.exportVariables()))
-            .build();
+    assertThat(trainer.version()).isEqualTo(version);
+    ModelUpdate full = ModelUpdates.full("td-sasrec", trainer, 0L);
     harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(full)));
   }
 
