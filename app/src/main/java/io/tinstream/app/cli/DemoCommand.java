@@ -398,6 +398,27 @@ public final class DemoCommand implements Callable<Integer> {
           lrea.get(p + JobMetrics.LREA_INLINE_REBUILDS_STALE_TRAJECTORY),
           lrea.get(p + JobMetrics.LREA_TIMER_REBUILDS));
     }
+    if (served.contains(ModelSpecs.TD_SASREC_VARIANT)) {
+      String p = JobMetrics.ofVariant(ModelSpecs.TD_SASREC_VARIANT, "");
+      Map<String, Double> heads =
+          monitor.operatorMetrics(
+              VERTEX,
+              List.of(
+                  p + JobMetrics.HEAD_RESPONSES,
+                  p + JobMetrics.HEAD_REBUILDS_MISSING,
+                  p + JobMetrics.HEAD_REBUILDS_STALE_MODEL,
+                  p + JobMetrics.HEAD_REBUILDS_STALE_TRAJECTORY));
+      heads.putAll(
+          monitor.operatorMetrics(VERTEX, List.of(p + JobMetrics.HEAD_REPLICA_VERSION), "max"));
+      out.printf(
+          "       td-sasrec from cached user heads: %,.0f answered at v%.0f | heads built at"
+              + " request %,.0f (new user) + %,.0f (new model) + %,.0f (new behaviors)%n",
+          heads.get(p + JobMetrics.HEAD_RESPONSES),
+          heads.get(p + JobMetrics.HEAD_REPLICA_VERSION),
+          heads.get(p + JobMetrics.HEAD_REBUILDS_MISSING),
+          heads.get(p + JobMetrics.HEAD_REBUILDS_STALE_MODEL),
+          heads.get(p + JobMetrics.HEAD_REBUILDS_STALE_TRAJECTORY));
+    }
     out.printf(
         "       requests %,d sent, %,d answered (%,d errors), serving v%d | latency p50 %.0f ms,"
             + " p99 %.0f ms end-to-end (committed), in-job p50 %.0f / p99 %.0f ms | freshness"
