@@ -87,6 +87,21 @@ class OnlineITCase {
     }
   }
 
+  /**
+   * Cancels the test's job and waits until it has ended, so its sinks never outlive the broker
+   * (closed after each test) and hang in a transaction abort.
+   */
+  private static void stop(Run run) throws Exception {
+    run.job().cancel().get();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!run.job().getJobStatus().get().isGloballyTerminalState()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the job did not end within 60 s of its cancellation");
+      }
+      Thread.sleep(100);
+    }
+  }
+
   /** Topics and the job of one test. */
   private record Run(
       String behaviors, String requests, String scores, String examples, JobClient job) {}
@@ -206,7 +221,7 @@ class OnlineITCase {
               });
       assertThat(versions.get(versions.size() - 1)).isGreaterThan(versions.get(0));
     } finally {
-      run.job().cancel().get();
+      stop(run);
     }
   }
 
@@ -250,7 +265,7 @@ class OnlineITCase {
                       .isGreaterThanOrEqualTo(versionBefore));
       assertEveryClosedImpressionLabelledOnce(run.examples(), events);
     } finally {
-      run.job().cancel().get();
+      stop(run);
     }
   }
 
@@ -314,7 +329,7 @@ class OnlineITCase {
       assertThat(lrea.get(JobMetrics.ofVariant("lrea", JobMetrics.LREA_INLINE_REBUILDS_MISSING)))
           .isPositive();
     } finally {
-      run.job().cancel().get();
+      stop(run);
     }
   }
 

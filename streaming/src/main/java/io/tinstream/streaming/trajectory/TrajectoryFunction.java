@@ -20,16 +20,11 @@ import io.tinstream.training.features.ExampleHistories;
 import io.tinstream.training.features.HistorySelector;
 import io.tinstream.training.features.VariantHistories;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
@@ -79,24 +74,14 @@ public final class TrajectoryFunction
   public static final MapStateDescriptor<String, Long> TAXONOMY =
       new MapStateDescriptor<>("taxonomy", Types.STRING, Types.LONG);
 
-  /** Behaviors of this user that arrived before any taxonomy edge, in arrival order. */
-  static final ListStateDescriptor<BehaviorEvent> WAITING_FOR_TAXONOMY =
-      new ListStateDescriptor<>("waiting-for-taxonomy", AvroTypeInfo.of(BehaviorEvent.class));
-
-  static final ValueStateDescriptor<Long> WAITING_SINCE =
-      new ValueStateDescriptor<>("waiting-for-taxonomy-since", Types.LONG);
-
-  private static final long RETRY_MS = 100;
-
   private final TrajectoryConfig config;
   private final VariantHistories histories;
-  private final HashMap<String, Long> preloadedTaxonomy;
+  private final TaxonomyGate taxonomyGate;
   private final LreaServing lrea;
   private final UserHeadServing heads;
 
   private transient TrajectoryStore store;
   private transient LabelJoin labels;
-  private transient ListState<BehaviorEvent> waitingForTaxonomy;
   private transient Counter appended;
   private transient Counter duplicates;
   private transient Counter expired;
@@ -105,7 +90,6 @@ public final class TrajectoryFunction
   private transient Counter probes;
   private transient Counter requests;
   private transient Histogram behaviorFreshness;
-  private transient ValueState<Long> waitingSince;
 
   /**
    * @param config the trajectory policy, the taxonomy wait and the label join's window and cap
@@ -124,7 +108,7 @@ public final class TrajectoryFunction
       UserHeadServing heads) {
     this.config = java.util.Objects.requireNonNull(config);
     this.histories = java.util.Objects.requireNonNull(histories);
-    this.preloadedTaxonomy = new HashMap<>(preloadedTaxonomy);
+    this.taxonomyGate = new TaxonomyGate(config.taxonomyWaitMs(), preloadedTaxonomy);
     this.lrea = lrea;
     this.heads = heads;
   }
@@ -135,8 +119,7 @@ public final class TrajectoryFunction
     labels =
         new LabelJoin(
             getRuntimeContext(), config.attributionWindowMs(), config.maxPendingImpressions());
-    waitingForTaxonomy = getRuntimeContext().getListState(WAITING_FOR_TAXONOMY);
-    waitingSince = getRuntimeContext().getState(WAITING_SINCE);
+    taxonomyGate.open(getRuntimeContext());
     var metrics = getRuntimeContext().getMetricGroup();
     appended = metrics.counter(JobMetrics.BEHAVIORS_APPENDED);
     duplicates = metrics.counter(JobMetrics.BEHAVIORS_DUPLICATE);
@@ -163,19 +146,16 @@ public final class TrajectoryFunction
     ReadOnlyBroadcastState<String, Long> taxonomy = ctx.getBroadcastState(TAXONOMY);
     if (in.event == null) {
       answer(in.request, ctx, out);
-    } else if (taxonomyMissing(taxonomy) && needsTaxonomy(in.event.getItem())) {
-      // Startup race: the broadcast taxonomy may trail the first behaviors. Park them briefly
-      // rather than store them with holes the taxonomy would have filled.
-      if (waitingSince.value() == null) {
-        long now = ctx.timerService().currentProcessingTime();
-        waitingSince.update(now);
-        ctx.timerService().registerProcessingTimeTimer(now + RETRY_MS);
-      }
-      waitingForTaxonomy.add(in.event);
     } else {
-      flushWaiting(taxonomy, ctx);
-      append(in.event, taxonomy, ctx);
-      behaviorFreshness.update(Math.max(0, System.currentTimeMillis() - in.producedAt));
+      // Startup race: the broadcast taxonomy may trail the first behaviors; the gate parks them
+      // briefly rather than let them be stored with holes the taxonomy would have filled.
+      List<BehaviorEvent> admitted = taxonomyGate.admit(in.event, taxonomy, ctx.timerService());
+      for (BehaviorEvent event : admitted) {
+        append(event, taxonomy, ctx);
+      }
+      if (!admitted.isEmpty()) {
+        behaviorFreshness.update(Math.max(0, System.currentTimeMillis() - in.producedAt));
+      }
     }
   }
 
@@ -191,52 +171,18 @@ public final class TrajectoryFunction
     // Processing-time timers are the taxonomy wait's retries and LREA's coalesced rebuilds; each
     // side checks its own state, so either may fire for the other harmlessly.
     ReadOnlyBroadcastState<String, Long> taxonomy = ctx.getBroadcastState(TAXONOMY);
-    Long since = waitingSince.value();
-    boolean waitedEnough = since == null || timestamp - since >= config.taxonomyWaitMs();
-    if (!taxonomyMissing(taxonomy) || waitedEnough) {
-      flushWaiting(taxonomy, ctx);
-    } else {
-      ctx.timerService().registerProcessingTimeTimer(timestamp + RETRY_MS);
+    for (BehaviorEvent event : taxonomyGate.onTimer(timestamp, taxonomy, ctx.timerService())) {
+      append(event, taxonomy, ctx);
     }
     if (lrea != null) {
       lrea.onTimer(store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS));
     }
   }
 
-  private void flushWaiting(ReadOnlyBroadcastState<String, Long> taxonomy, ReadOnlyContext ctx)
-      throws Exception {
-    Iterable<BehaviorEvent> waiting = waitingForTaxonomy.get();
-    if (waiting.iterator().hasNext()) {
-      for (BehaviorEvent event : waiting) {
-        append(event, taxonomy, ctx);
-      }
-      waitingForTaxonomy.clear();
-      waitingSince.clear();
-    }
-  }
-
-  private boolean taxonomyMissing(ReadOnlyBroadcastState<String, Long> taxonomy) throws Exception {
-    return preloadedTaxonomy.isEmpty() && !taxonomy.immutableEntries().iterator().hasNext();
-  }
-
-  private static boolean needsTaxonomy(ItemFields item) {
-    return item.getCategoryL2() == null
-        || item.getCategoryL1() == null
-        || item.getProductId() == null
-        || item.getSpuId() == null;
-  }
-
   private void append(
       BehaviorEvent event, ReadOnlyBroadcastState<String, Long> taxonomy, ReadOnlyContext ctx)
       throws Exception {
-    ItemFields filled =
-        TaxonomyFill.fill(
-            event.getItem(),
-            (kind, child) -> {
-              String key = TaxonomyLookup.key(kind, child);
-              Long parent = taxonomy.get(key);
-              return parent != null ? parent : preloadedTaxonomy.get(key);
-            });
+    ItemFields filled = taxonomyGate.fill(event.getItem(), taxonomy);
     if (filled != event.getItem()) {
       event = BehaviorEvent.newBuilder(event).setItem(filled).build();
     }
