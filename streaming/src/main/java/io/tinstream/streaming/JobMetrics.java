@@ -73,6 +73,37 @@ public final class JobMetrics {
   public static final String HEAD_REBUILDS_STALE_MODEL = "headRebuildsStaleModel";
   public static final String HEAD_REBUILDS_STALE_TRAJECTORY = "headRebuildsStaleTrajectory";
 
+  /**
+   * The metrics of a variant served from per-user state in the trajectory operator: answers, the
+   * replica's version, and the state rebuilt at a request because it was missing, built by an older
+   * model or from fewer behaviors; {@code timerRebuilds} is null where rebuilds are lazy only.
+   */
+  public record PerUserServing(
+      String responses,
+      String replicaVersion,
+      String rebuiltMissing,
+      String rebuiltStaleModel,
+      String rebuiltStaleTrajectory,
+      String timerRebuilds) {}
+
+  public static final PerUserServing LREA_SERVING =
+      new PerUserServing(
+          LREA_RESPONSES,
+          LREA_REPLICA_VERSION,
+          LREA_INLINE_REBUILDS_MISSING,
+          LREA_INLINE_REBUILDS_STALE_MODEL,
+          LREA_INLINE_REBUILDS_STALE_TRAJECTORY,
+          LREA_TIMER_REBUILDS);
+
+  public static final PerUserServing HEAD_SERVING =
+      new PerUserServing(
+          HEAD_RESPONSES,
+          HEAD_REPLICA_VERSION,
+          HEAD_REBUILDS_MISSING,
+          HEAD_REBUILDS_STALE_MODEL,
+          HEAD_REBUILDS_STALE_TRAJECTORY,
+          null);
+
   /** The REST name of a per-variant metric: {@code variant.<variant>.<metric>}. */
   public static String ofVariant(String variant, String metric) {
     return VARIANT_GROUP + "." + variant + "." + metric;

@@ -376,48 +376,12 @@ public final class DemoCommand implements Callable<Integer> {
             "max");
     out.println(line);
     if (served.contains(ModelSpecs.LREA_VARIANT)) {
-      String p = JobMetrics.ofVariant(ModelSpecs.LREA_VARIANT, "");
-      Map<String, Double> lrea =
-          monitor.operatorMetrics(
-              VERTEX,
-              List.of(
-                  p + JobMetrics.LREA_RESPONSES,
-                  p + JobMetrics.LREA_INLINE_REBUILDS_MISSING,
-                  p + JobMetrics.LREA_INLINE_REBUILDS_STALE_MODEL,
-                  p + JobMetrics.LREA_INLINE_REBUILDS_STALE_TRAJECTORY,
-                  p + JobMetrics.LREA_TIMER_REBUILDS));
-      lrea.putAll(
-          monitor.operatorMetrics(VERTEX, List.of(p + JobMetrics.LREA_REPLICA_VERSION), "max"));
-      out.printf(
-          "       lrea from per-user entries: %,.0f answered at v%.0f | entries built at request"
-              + " %,.0f (new user) + %,.0f (new model) + %,.0f (new behaviors), by timer %,.0f%n",
-          lrea.get(p + JobMetrics.LREA_RESPONSES),
-          lrea.get(p + JobMetrics.LREA_REPLICA_VERSION),
-          lrea.get(p + JobMetrics.LREA_INLINE_REBUILDS_MISSING),
-          lrea.get(p + JobMetrics.LREA_INLINE_REBUILDS_STALE_MODEL),
-          lrea.get(p + JobMetrics.LREA_INLINE_REBUILDS_STALE_TRAJECTORY),
-          lrea.get(p + JobMetrics.LREA_TIMER_REBUILDS));
+      printPerUserServing(
+          monitor, ModelSpecs.LREA_VARIANT, "per-user entries", JobMetrics.LREA_SERVING);
     }
     if (served.contains(ModelSpecs.TD_SASREC_VARIANT)) {
-      String p = JobMetrics.ofVariant(ModelSpecs.TD_SASREC_VARIANT, "");
-      Map<String, Double> heads =
-          monitor.operatorMetrics(
-              VERTEX,
-              List.of(
-                  p + JobMetrics.HEAD_RESPONSES,
-                  p + JobMetrics.HEAD_REBUILDS_MISSING,
-                  p + JobMetrics.HEAD_REBUILDS_STALE_MODEL,
-                  p + JobMetrics.HEAD_REBUILDS_STALE_TRAJECTORY));
-      heads.putAll(
-          monitor.operatorMetrics(VERTEX, List.of(p + JobMetrics.HEAD_REPLICA_VERSION), "max"));
-      out.printf(
-          "       td-sasrec from cached user heads: %,.0f answered at v%.0f | heads built at"
-              + " request %,.0f (new user) + %,.0f (new model) + %,.0f (new behaviors)%n",
-          heads.get(p + JobMetrics.HEAD_RESPONSES),
-          heads.get(p + JobMetrics.HEAD_REPLICA_VERSION),
-          heads.get(p + JobMetrics.HEAD_REBUILDS_MISSING),
-          heads.get(p + JobMetrics.HEAD_REBUILDS_STALE_MODEL),
-          heads.get(p + JobMetrics.HEAD_REBUILDS_STALE_TRAJECTORY));
+      printPerUserServing(
+          monitor, ModelSpecs.TD_SASREC_VARIANT, "cached user heads", JobMetrics.HEAD_SERVING);
     }
     out.printf(
         "       requests %,d sent, %,d answered (%,d errors), serving v%d | latency p50 %.0f ms,"
@@ -459,6 +423,36 @@ public final class DemoCommand implements Callable<Integer> {
     }
     values.putAll(overrides);
     return JobCommand.parse(spec, values);
+  }
+
+  /** One line for a variant the trajectory operator answers from per-user state. */
+  private void printPerUserServing(
+      FlinkRestMonitor monitor, String variant, String from, JobMetrics.PerUserServing names)
+      throws Exception {
+    String p = JobMetrics.ofVariant(variant, "");
+    List<String> counters = new ArrayList<>();
+    counters.add(p + names.responses());
+    counters.add(p + names.rebuiltMissing());
+    counters.add(p + names.rebuiltStaleModel());
+    counters.add(p + names.rebuiltStaleTrajectory());
+    if (names.timerRebuilds() != null) {
+      counters.add(p + names.timerRebuilds());
+    }
+    Map<String, Double> m = monitor.operatorMetrics(VERTEX, counters);
+    m.putAll(monitor.operatorMetrics(VERTEX, List.of(p + names.replicaVersion()), "max"));
+    out.printf(
+        "       %s from %s: %,.0f answered at v%.0f | built at request %,.0f (new user) + %,.0f"
+            + " (new model) + %,.0f (new behaviors)%s%n",
+        variant,
+        from,
+        m.get(p + names.responses()),
+        m.get(p + names.replicaVersion()),
+        m.get(p + names.rebuiltMissing()),
+        m.get(p + names.rebuiltStaleModel()),
+        m.get(p + names.rebuiltStaleTrajectory()),
+        names.timerRebuilds() == null
+            ? ""
+            : String.format(", by timer %,.0f", m.get(p + names.timerRebuilds())));
   }
 
   private List<String> variants() {
