@@ -19,7 +19,11 @@ public interface CtrModel extends AutoCloseable {
   /** Number of optimizer steps applied (or the version of the last imported full snapshot). */
   long version();
 
-  /** One optimizer step on the batch (needs labels); returns the mean loss before the update. */
+  /**
+   * One optimizer step on the batch (needs labels); returns the mean loss before the update. Throws
+   * {@link NonFiniteStepException}, having changed nothing, when the loss, a gradient or an updated
+   * weight would not be finite.
+   */
   float trainStep(Batch batch);
 
   /** Click probabilities, one per example; never NaN (throws instead). */

@@ -133,11 +133,13 @@ final class TfCtrModel implements CtrModel {
       Session.Runner r = labelled(enc, batch, owned);
       optimizer.feedStep(r, step, owned);
       float l;
-      try (Result res = r.addTarget(optimizer.trainOp()).fetch(head.loss()).run()) {
-        l = ((TFloat32) res.get(0)).getFloat();
-      }
-      if (!Float.isFinite(l)) {
-        throw new IllegalStateException("non-finite training loss " + l + " at step " + step);
+      try (Optimizer.Computed c = optimizer.compute(r, head.loss())) {
+        l = c.loss;
+        if (!c.finite) {
+          // Nothing was assigned yet: the weights, slots, version and step count stay as they are.
+          throw new NonFiniteStepException(name(), step, l);
+        }
+        optimizer.apply(session, c, step, owned);
       }
       optimizerStep = step;
       version++;

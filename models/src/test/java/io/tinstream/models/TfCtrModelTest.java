@@ -215,4 +215,55 @@ class TfCtrModelTest {
     }
     return best;
   }
+
+  @Test
+  void stepWithNonFiniteLabelsIsSkippedBeforeAnythingIsApplied() {
+    // Labels are the batch's only float input the graph reads as is (time gaps are bucketed).
+    for (String v : new String[] {"pool", "din", "tin"}) {
+      try (TfCtrModel m = (TfCtrModel) ModelRegistry.build(TestBatches.tinyParams(v))) {
+        Random rnd = new Random(11);
+        m.trainStep(TestBatches.random(rnd, 8, 5, 30)); // non-zero Adam and Adagrad slots
+        byte[] before = m.exportVariables();
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+          Batch b = TestBatches.random(rnd, 8, 5, 30);
+          b.labels[3] = bad;
+          assertThatThrownBy(() -> m.trainStep(b))
+              .isInstanceOf(NonFiniteStepException.class)
+              .hasMessageContaining("model " + v);
+          assertThat(m.exportVariables()).isEqualTo(before);
+          assertThat(m.version()).isEqualTo(1);
+        }
+        // and the next finite batch trains as step 2
+        assertThat(Float.isFinite(m.trainStep(TestBatches.random(rnd, 8, 5, 30)))).isTrue();
+        assertThat(m.version()).isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void stepWhoseUpdateWouldOverflowIsSkippedThoughLossAndGradientsAreFinite() {
+    ModelParams tiny = TestBatches.tinyParams("tin");
+    // An infinite learning rate: Adam (dense) or Adagrad (tables) would write ±Inf or NaN
+    // (Inf·0) weights from a finite loss and finite gradients, so only the check of the weights
+    // the step would write can catch it.
+    for (ModelParams p :
+        new ModelParams[] {
+          tiny.toBuilder().learningRate(Float.POSITIVE_INFINITY).build(),
+          tiny.toBuilder().embeddingLearningRate(Float.POSITIVE_INFINITY).build()
+        }) {
+      try (TfCtrModel m = (TfCtrModel) ModelRegistry.build(p)) {
+        Batch b = TestBatches.random(new Random(12), 8, 5, 30);
+        assertThat(Float.isFinite(m.loss(b))).isTrue();
+        for (float[] g : m.gradients(b).values()) {
+          for (float x : g) {
+            assertThat(Float.isFinite(x)).isTrue();
+          }
+        }
+        byte[] before = m.exportVariables();
+        assertThatThrownBy(() -> m.trainStep(b)).isInstanceOf(NonFiniteStepException.class);
+        assertThat(m.exportVariables()).isEqualTo(before);
+        assertThat(m.version()).isZero();
+      }
+    }
+  }
 }

@@ -1,7 +1,7 @@
 package io.tinstream.models.internal;
 
 import java.util.List;
-import org.tensorflow.Output;
+import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -9,6 +9,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -21,8 +22,8 @@ final class Adam {
   static final float BETA2 = 0.999f;
   static final float EPS = 1e-8f;
 
-  /** First and second moment slots of one weight, and its update. */
-  record Update(Variable<TFloat32> m, Variable<TFloat32> v, Op apply) {}
+  /** First and second moment slots of one weight, and its update by the gradient fed to grad. */
+  record Update(Variable<TFloat32> m, Variable<TFloat32> v, Placeholder<TFloat32> grad, Op apply) {}
 
   private final float learningRate;
   private final Placeholder<TFloat32> beta1Power;
@@ -39,10 +40,11 @@ final class Adam {
   }
 
   /**
-   * Creates the zero slots {@code <name>_adam_m}, {@code <name>_adam_v} and the update of {@code
-   * param} by gradient {@code g}, built under {@code afterGradients}.
+   * Creates the zero slots {@code <name>_adam_m}, {@code <name>_adam_v} and the update, which takes
+   * the gradient from a placeholder (so it applies the gradient {@link #finite} saw, without
+   * recomputing it).
    */
-  Update update(Ops tf, Ops afterGradients, ParamStore.DenseParam param, Output<TFloat32> g) {
+  Update update(Ops tf, ParamStore.DenseParam param) {
     Ops init = tf.withInitScope();
     Variable<TFloat32> m =
         tf.withName(param.name() + "_adam_m")
@@ -50,8 +52,11 @@ final class Adam {
     Variable<TFloat32> v =
         tf.withName(param.name() + "_adam_v")
             .variable(ParamStore.constant(init, param.shape(), new float[param.size()]));
+    Placeholder<TFloat32> grad =
+        tf.withName(param.name() + "_grad_in")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(param.shape())));
     Op apply =
-        afterGradients.train.applyAdam(
+        tf.train.applyAdam(
             param.var(),
             m,
             v,
@@ -61,8 +66,32 @@ final class Adam {
             tf.constant(BETA1),
             tf.constant(BETA2),
             tf.constant(EPS),
-            g);
-    return new Update(m, v, apply);
+            grad);
+    return new Update(m, v, grad, apply);
+  }
+
+  /**
+   * Whether the step by gradients {@code g} would leave weights {@code w} and slots {@code m},
+   * {@code v} finite: ApplyAdam's own formula (m += (g - m)(1-β1), v += (g² - v)(1-β2), w -= m·lr_t
+   * / (√v + ε), lr_t = lr·√(1-β2^t)/(1-β1^t)) on copies, so a learning rate or moment that
+   * overflows shows while the variables are still untouched. The operands are every dense weight
+   * flattened and concatenated: a few ops per step instead of a dozen per weight. A non-finite
+   * gradient makes m non-finite, so it needs no check of its own.
+   */
+  Operand<TBool> finite(
+      Ops tf, Operand<TFloat32> w, Operand<TFloat32> m, Operand<TFloat32> v, Operand<TFloat32> g) {
+    Operand<TFloat32> m1 = tf.math.add(m, tf.math.mul(tf.math.sub(g, m), tf.constant(1f - BETA1)));
+    Operand<TFloat32> v1 =
+        tf.math.add(v, tf.math.mul(tf.math.sub(tf.math.square(g), v), tf.constant(1f - BETA2)));
+    Operand<TFloat32> lrT =
+        tf.math.div(
+            tf.math.mul(
+                tf.constant(learningRate), tf.math.sqrt(tf.math.sub(tf.constant(1f), beta2Power))),
+            tf.math.sub(tf.constant(1f), beta1Power));
+    Operand<TFloat32> w1 =
+        tf.math.sub(
+            w, tf.math.div(tf.math.mul(m1, lrT), tf.math.add(tf.math.sqrt(v1), tf.constant(EPS))));
+    return Optimizer.allFinite(tf, tf.concat(List.of(w1, m1, v1), tf.constant(0)));
   }
 
   /** Feeds {@code β1^step}, {@code β2^step} of the step being run. */

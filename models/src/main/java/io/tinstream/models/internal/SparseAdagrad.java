@@ -5,10 +5,13 @@ import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Unique;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -20,9 +23,17 @@ import org.tensorflow.types.TInt32;
 final class SparseAdagrad {
   static final float EPS = 1e-7f;
 
-  /** The accumulator slot, the distinct rows and their summed gradients, and the update. */
+  /**
+   * The accumulator slot, the distinct rows and their summed gradients, and the update, which takes
+   * rows and gradients from the placeholders {@code rowsIn} and {@code gradsIn}.
+   */
   record Update(
-      Variable<TFloat32> accum, Operand<TInt32> rows, Operand<TFloat32> rowGrads, Op apply) {}
+      Variable<TFloat32> accum,
+      Operand<TInt32> rows,
+      Operand<TFloat32> rowGrads,
+      Placeholder<TInt32> rowsIn,
+      Placeholder<TFloat32> gradsIn,
+      Op apply) {}
 
   private final float learningRate;
   private final float initialAccumulator;
@@ -34,10 +45,27 @@ final class SparseAdagrad {
 
   /**
    * Creates the slot {@code <name>_adagrad} and the update of {@code table} from {@code grads}, the
-   * gradients of its gathers in lookup order; the update is built under {@code afterGradients}.
+   * gradients of its gathers in lookup order.
    */
-  Update update(
-      Ops tf, Ops afterGradients, ParamStore.TableParam table, List<Output<TFloat32>> grads) {
+  /**
+   * Whether the step would leave the touched rows and their accumulators finite:
+   * SparseApplyAdagradV2's formula (a += g², w -= g·lr / (√a + ε)) on copies, {@code w}, {@code a}
+   * and {@code g} being the touched rows of every table (and their accumulators and summed
+   * gradients) flattened and concatenated, so the check costs O(rows touched) in a few ops. A
+   * non-finite gradient makes a non-finite, so it needs no check of its own.
+   */
+  Operand<TBool> finite(Ops tf, Operand<TFloat32> w, Operand<TFloat32> a, Operand<TFloat32> g) {
+    Operand<TFloat32> a1 = tf.math.add(a, tf.math.square(g));
+    Operand<TFloat32> w1 =
+        tf.math.sub(
+            w,
+            tf.math.div(
+                tf.math.mul(g, tf.constant(learningRate)),
+                tf.math.add(tf.math.sqrt(a1), tf.constant(EPS))));
+    return Optimizer.allFinite(tf, tf.concat(List.of(w1, a1), tf.constant(0)));
+  }
+
+  Update update(Ops tf, ParamStore.TableParam table, List<Output<TFloat32>> grads) {
     List<Operand<TInt32>> ids = new ArrayList<>();
     List<Operand<TFloat32>> gs = new ArrayList<>();
     for (int k = 0; k < grads.size(); k++) {
@@ -56,9 +84,16 @@ final class SparseAdagrad {
             .variable(
                 ParamStore.constant(
                     tf.withInitScope(), new long[] {table.rows(), table.dim()}, acc0));
+    Operand<TInt32> rows = uniq.y();
+    Placeholder<TInt32> rowsIn =
+        tf.withName(table.name() + "_rows_in")
+            .placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+    Placeholder<TFloat32> gradsIn =
+        tf.withName(table.name() + "_grad_in")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, table.dim())));
     Op apply =
-        afterGradients.train.sparseApplyAdagrad(
-            table.var(), accum, tf.constant(learningRate), tf.constant(EPS), rowGrads, uniq.y());
-    return new Update(accum, uniq.y(), rowGrads, apply);
+        tf.train.sparseApplyAdagrad(
+            table.var(), accum, tf.constant(learningRate), tf.constant(EPS), gradsIn, rowsIn);
+    return new Update(accum, rows, rowGrads, rowsIn, gradsIn, apply);
   }
 }

@@ -18,6 +18,7 @@ import io.tinstream.training.versions.ModelReplica;
 import io.tinstream.training.versions.UpdateVerdict;
 import io.tinstream.training.versions.UpdatesSinceFull;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +45,8 @@ import org.apache.flink.util.Collector;
  * holds {@code batchCandidates} candidates or the oldest has waited {@code batchDeadlineMs}, then
  * every candidate of every waiting request is scored by the requested variant (or the default) in
  * one model call per variant. Each request gets exactly one {@link ScoreResponse}, stamped with the
- * variant and model version; an unknown variant gets an error response.
+ * variant and model version; an unknown variant gets an error response, and so does a request the
+ * model scores NaN (counted with the errors; the other requests of its batch are still scored).
  *
  * <p>Model versions arrive on a broadcast stream and are swapped in between batches, never during
  * one: each variant's {@link ModelReplica} catches up when a batch is cut. Until a variant's first
@@ -201,6 +203,65 @@ public final class MicroBatchScorer
 
   private void score(String variant, List<ScoringTask> tasks, Collector<ScoreResponse> out) {
     CtrModel model = models.get(variant).model();
+    float[] scores;
+    try {
+      scores = model.score(batchOf(variant, tasks));
+    } catch (IllegalStateException nonFinite) {
+      // The model refuses NaN scores (CtrModel.score). One request's NaN must neither fail the job
+      // nor cost the other requests of the batch their scores: score each alone (only on this rare
+      // path) and answer those still refused with an error, as the LREA serving does.
+      for (ScoringTask task : tasks) {
+        scoreAlone(variant, model, task, out);
+      }
+      return;
+    }
+    int at = 0;
+    long now = System.currentTimeMillis();
+    for (ScoringTask task : tasks) {
+      int n = task.getRequest().getCandidates().size();
+      respond(task, variant, model.version(), Arrays.copyOfRange(scores, at, at + n), now, out);
+      at += n;
+    }
+  }
+
+  private void scoreAlone(
+      String variant, CtrModel model, ScoringTask task, Collector<ScoreResponse> out) {
+    float[] scores;
+    try {
+      scores = model.score(batchOf(variant, List.of(task)));
+    } catch (IllegalStateException nonFinite) {
+      errors.inc();
+      out.collect(
+          response(
+              task,
+              variant,
+              model.version(),
+              List.of(),
+              nonFinite.getMessage(),
+              System.currentTimeMillis()));
+      return;
+    }
+    respond(task, variant, model.version(), scores, System.currentTimeMillis(), out);
+  }
+
+  private void respond(
+      ScoringTask task,
+      String variant,
+      long version,
+      float[] scores,
+      long now,
+      Collector<ScoreResponse> out) {
+    List<Float> own = new ArrayList<>(scores.length);
+    for (float s : scores) {
+      own.add(s);
+    }
+    responses.inc();
+    inJobLatency.update(now - task.getArrivedAt());
+    out.collect(response(task, variant, version, own, null, now));
+  }
+
+  /** Every candidate of every task, one row each, with the variant's history selection. */
+  private Batch batchOf(String variant, List<ScoringTask> tasks) {
     int rows = 0;
     for (ScoringTask task : tasks) {
       rows += task.getRequest().getCandidates().size();
@@ -218,21 +279,12 @@ public final class MicroBatchScorer
             (int) request.getUserId());
       }
     }
-    Batch batch = builder.build();
-    float[] scores = model.score(batch);
-    int at = 0;
-    long now = System.currentTimeMillis();
-    for (ScoringTask task : tasks) {
-      int n = task.getRequest().getCandidates().size();
-      List<Float> own = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        own.add(scores[at + i]);
-      }
-      at += n;
-      responses.inc();
-      inJobLatency.update(now - task.getArrivedAt());
-      out.collect(response(task, variant, model.version(), own, null, now));
-    }
+    return builder.build();
+  }
+
+  /** Error responses so far (test hook: the harness's metric group is not readable). */
+  long errorResponses() {
+    return errors.getCount();
   }
 
   /** Candidate {@code c}'s behaviors: the task's shared history, or its own searched ones. */

@@ -165,6 +165,11 @@ public final class OnlineTrainerFunction
     modelState.update(publisher.checkpoint(System.currentTimeMillis()));
   }
 
+  /** Batches {@code variant} skipped so far (test hook: the harness's metrics are not readable). */
+  long skippedBatches(String variant) {
+    return trainers.get(variant).skippedBatches();
+  }
+
   @Override
   public void close() {
     if (trainers != null) {

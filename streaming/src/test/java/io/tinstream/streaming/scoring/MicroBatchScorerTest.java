@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
+import io.tinstream.models.FeatureEncoding;
+import io.tinstream.models.internal.VariableCodec;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.ItemFields;
@@ -55,6 +57,7 @@ class MicroBatchScorerTest {
   private KeyedBroadcastOperatorTestHarness<Integer, ScoringTask, ModelUpdate, ScoreResponse>
       harness;
   private int steps;
+  private MicroBatchScorer scorer;
 
   @BeforeEach
   void open() throws Exception {
@@ -182,8 +185,9 @@ class MicroBatchScorerTest {
     var h =
         new KeyedBroadcastOperatorTestHarness<>(
             new CoBroadcastWithKeyedOperator<>(
-                new MicroBatchScorer(
-                    specs, new ScorerConfig(BATCH_CANDIDATES, DEADLINE_MS, MODEL_WAIT_MS, 1)),
+                scorer =
+                    new MicroBatchScorer(
+                        specs, new ScorerConfig(BATCH_CANDIDATES, DEADLINE_MS, MODEL_WAIT_MS, 1)),
                 List.of(MicroBatchScorer.MODELS)),
             oneKey,
             Types.INT,
@@ -199,6 +203,61 @@ class MicroBatchScorerTest {
     h.open();
     h.setProcessingTime(0);
     return h;
+  }
+
+  @Test
+  void aRequestScoredNanGetsAnErrorAndTheOthersOfItsBatchAreStillScored() throws Exception {
+    ScoringTask ok = task("ok", 0);
+    ScoringTask bad = task("bad", 0);
+    ModelUpdate v1 = stepAndPublish();
+    // A NaN in the embedding row of one of bad's candidates (a row no row of ok reads), imported
+    // into the scorer's model with the full snapshot: that candidate scores NaN.
+    VariableCodec.Snapshot s = VariableCodec.decode(bytes(v1.getPayload()));
+    VariableCodec.Rows items = s.tables().get("emb_item");
+    int itemRows = items.values().length / items.dim();
+    int nanRow = FeatureEncoding.hashRow(batchOf(bad).targetItem[1], itemRows);
+    Batch okRows = batchOf(ok);
+    for (int r = 0; r < okRows.size; r++) {
+      assertThat(FeatureEncoding.hashRow(okRows.targetItem[r], itemRows)).isNotEqualTo(nanRow);
+      for (int j = 0; j < okRows.maxLen; j++) {
+        assertThat(FeatureEncoding.hashRow(okRows.histItem[r * okRows.maxLen + j], itemRows))
+            .isNotEqualTo(nanRow);
+      }
+    }
+    java.util.Arrays.fill(
+        items.values(), nanRow * items.dim(), (nanRow + 1) * items.dim(), Float.NaN);
+    ModelUpdate poisoned =
+        ModelUpdate.newBuilder(v1)
+            .setPayload(java.nio.ByteBuffer.wrap(VariableCodec.encode(s)))
+            .build();
+    harness.processBroadcastElement(new StreamRecord<>(poisoned));
+
+    harness.processElement(new StreamRecord<>(ok));
+    harness.processElement(new StreamRecord<>(bad)); // fills the batch: both in one model call
+
+    List<ScoreResponse> out = responses();
+    assertThat(out).hasSize(2);
+    ScoreResponse okResponse = out.get(0).getRequestId().equals("ok") ? out.get(0) : out.get(1);
+    ScoreResponse badResponse = okResponse == out.get(0) ? out.get(1) : out.get(0);
+    assertThat(okResponse.getError()).isNull();
+    assertScores(okResponse, trainer.score(batchOf(ok)));
+    assertThat(badResponse.getRequestId()).isEqualTo("bad");
+    assertThat(badResponse.getScores()).isEmpty();
+    assertThat(badResponse.getError()).contains("NaN");
+    assertThat(badResponse.getModelVersion()).isEqualTo(v1.getVersion());
+    assertThat(scorer.errorResponses()).isEqualTo(1);
+
+    // and the scorer keeps going: the next batch is scored
+    harness.processElement(new StreamRecord<>(task("ok", 10))); // rows known to be finite
+    harness.setProcessingTime(10 + DEADLINE_MS);
+    assertThat(responses()).hasSize(3);
+    assertThat(responses().get(2).getError()).isNull();
+  }
+
+  private static byte[] bytes(java.nio.ByteBuffer b) {
+    byte[] a = new byte[b.remaining()];
+    b.duplicate().get(a);
+    return a;
   }
 
   /** One step on a batch of its own, then whatever the trainer's publisher makes of it. */

@@ -2,6 +2,7 @@ package io.tinstream.streaming.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tinstream.models.internal.VariableCodec;
 import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ModelUpdate;
@@ -34,6 +35,7 @@ class OnlineTrainerFunctionTest {
   private final ModelSpecs specs = ModelSpecs.of(List.of("tin"), 8, 3);
   private KeyedOneInputStreamOperatorTestHarness<Integer, TrainingExample, ModelUpdate> harness;
   private int sent;
+  private OnlineTrainerFunction trainer;
 
   @BeforeEach
   void open() throws Exception {
@@ -75,14 +77,46 @@ class OnlineTrainerFunctionTest {
         .isEqualTo(UpdateKind.FULL);
   }
 
+  @Test
+  void aNonFiniteBatchIsSkippedAndCountedAndTheTrainerGoesOn() throws Exception {
+    send(BATCH); // v1
+    for (int i = 0; i < BATCH; i++) {
+      int k = sent++;
+      TrainingExample e = example(k);
+      if (i == 1) {
+        e.setLabel(Float.NaN);
+      }
+      harness.processElement(new StreamRecord<>(e));
+    }
+    send(BATCH); // v2: trained on the v1 weights, which the skipped batch left alone
+
+    List<ModelUpdate> out = harness.extractOutputValues();
+    assertThat(out).extracting(ModelUpdate::getVersion).containsExactly(1L, 2L);
+    assertThat(trainer.skippedBatches("tin")).isEqualTo(1);
+    for (ModelUpdate u : out) {
+      byte[] payload = new byte[u.getPayload().remaining()];
+      u.getPayload().duplicate().get(payload);
+      VariableCodec.Snapshot s = VariableCodec.decode(payload);
+      s.dense().values().forEach(d -> assertAllFinite(d.values()));
+      s.tables().values().forEach(t -> assertAllFinite(t.values()));
+    }
+  }
+
+  private static void assertAllFinite(float[] values) {
+    for (float v : values) {
+      assertThat(Float.isFinite(v)).isTrue();
+    }
+  }
+
   private KeyedOneInputStreamOperatorTestHarness<Integer, TrainingExample, ModelUpdate> harness(
       OperatorSubtaskState snapshot) throws Exception {
     KeySelector<TrainingExample, Integer> oneKey = e -> OnlineTrainerFunction.KEY;
     var h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(
-                new OnlineTrainerFunction(
-                    specs, new TrainerConfig(BATCH, 60_000, FULL_EVERY, 10, 0))),
+                trainer =
+                    new OnlineTrainerFunction(
+                        specs, new TrainerConfig(BATCH, 60_000, FULL_EVERY, 10, 0))),
             oneKey,
             Types.INT);
     h.setStateBackend(new EmbeddedRocksDBStateBackend());

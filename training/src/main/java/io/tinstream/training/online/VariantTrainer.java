@@ -2,11 +2,13 @@ package io.tinstream.training.online;
 
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
+import io.tinstream.models.NonFiniteStepException;
 
 /**
  * One model variant learning online: each micro-batch is first scored (progressive validation),
- * then trained on unless its loss is not finite, in which case it is skipped and counted and the
- * model is left untouched.
+ * then trained on unless the model refuses the step (non-finite scores, or a loss, gradient or
+ * updated weight that is not finite), in which case it is skipped and counted and the model is left
+ * untouched.
  */
 public final class VariantTrainer implements AutoCloseable {
 
@@ -33,15 +35,18 @@ public final class VariantTrainer implements AutoCloseable {
       skippedBatches++;
       return new Step(false, Float.NaN, model.version());
     }
-    validation.record(before, batch.labels);
-    // The scores just taken are the model's predictions before this update, so their log loss is
-    // the loss the step would apply: checking it here spares a second forward pass.
-    float loss = (float) io.tinstream.training.metrics.Metrics.logLoss(before, batch.labels);
-    if (!Float.isFinite(loss)) {
+    float trained;
+    try {
+      trained = model.trainStep(batch);
+    } catch (NonFiniteStepException skipped) {
+      // The model checked loss, gradients and the weights the step would write before applying
+      // anything (the scores' log loss cannot tell: it clips probabilities and is always finite),
+      // so the weights are exactly as before and the next batch trains as usual.
       skippedBatches++;
-      return new Step(false, loss, model.version());
+      return new Step(false, skipped.loss(), model.version());
     }
-    float trained = model.trainStep(batch);
+    // Recorded only for a trained batch: a skipped one may carry non-finite labels.
+    validation.record(before, batch.labels);
     trainedSamples += batch.size;
     return new Step(true, trained, model.version());
   }
