@@ -97,8 +97,11 @@ public final class TinstreamJob {
     return settings;
   }
 
-  /** Adds the pipeline to {@code env}. */
-  public void addTo(StreamExecutionEnvironment env) {
+  /**
+   * Adds the pipeline to {@code env}; returns the trajectory operator, whose side outputs a test
+   * may read beyond what the settings sink.
+   */
+  public SingleOutputStreamOperator<ScoringTask> addTo(StreamExecutionEnvironment env) {
     Duration outOfOrderness = settings.outOfOrderness();
     FutureSkew skew = settings.maxFutureSkew();
     SerializableFunction<BehaviorEvent, Optional<String>> validBehavior =
@@ -214,6 +217,7 @@ public final class TinstreamJob {
         .sinkTo(sink(TinstreamOptions.DEAD_LETTER_TOPIC, AvroCodec::deadLetters, d -> null))
         .name("dead-letter-sink")
         .uid("dead-letter-sink");
+    return trajectory;
   }
 
   private KafkaSource<RawRecord> source(ConfigOption<String> topic) {
