@@ -97,11 +97,16 @@ public final class TinstreamJob {
     return settings;
   }
 
+  /** Adds the pipeline to {@code env}. */
+  public void addTo(StreamExecutionEnvironment env) {
+    build(env);
+  }
+
   /**
-   * Adds the pipeline to {@code env}; returns the trajectory operator, whose side outputs a test
+   * Adds the pipeline to {@code env} and returns the trajectory operator, whose side outputs a test
    * may read beyond what the settings sink.
    */
-  public SingleOutputStreamOperator<ScoringTask> addTo(StreamExecutionEnvironment env) {
+  SingleOutputStreamOperator<ScoringTask> build(StreamExecutionEnvironment env) {
     Duration outOfOrderness = settings.outOfOrderness();
     FutureSkew skew = settings.maxFutureSkew();
     SerializableFunction<BehaviorEvent, Optional<String>> validBehavior =
