@@ -7,6 +7,7 @@ import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.training.TrainerConfig;
+import io.tinstream.streaming.trajectory.FutureSkew;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryConfig;
 import io.tinstream.training.features.HistorySelector;
@@ -64,6 +65,7 @@ public final class JobSettings {
             TRAIN_BATCH_DEADLINE,
             SCORE_BATCH_DEADLINE,
             MAX_MODEL_WAIT,
+            MAX_FUTURE_SKEW,
             CHECKPOINT_INTERVAL)) {
       require(conf.get(d).toMillis() > 0, d, "must be > 0, got " + conf.get(d));
     }
@@ -224,6 +226,11 @@ public final class JobSettings {
 
   public Duration outOfOrderness() {
     return conf.get(OUT_OF_ORDERNESS);
+  }
+
+  /** How far ahead of processing time an event or request time may be (checked > 0). */
+  public FutureSkew maxFutureSkew() {
+    return FutureSkew.of(conf.get(MAX_FUTURE_SKEW));
   }
 
   /** The edges of the taxonomy file, if one is set; known to every behavior from the start. */

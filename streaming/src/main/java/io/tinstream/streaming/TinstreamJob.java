@@ -12,6 +12,7 @@ import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.state.LreaRefreshPolicy;
 import io.tinstream.streaming.kafka.DecodeAndValidate;
+import io.tinstream.streaming.kafka.EventTimeAssigner;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.kafka.RawRecord;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
@@ -21,6 +22,7 @@ import io.tinstream.streaming.training.OnlineTrainerFunction;
 import io.tinstream.streaming.trajectory.AdRequestValidator;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
 import io.tinstream.streaming.trajectory.BehaviorValidator;
+import io.tinstream.streaming.trajectory.FutureSkew;
 import io.tinstream.streaming.trajectory.LreaServing;
 import io.tinstream.streaming.trajectory.SnapshotFollower;
 import io.tinstream.streaming.trajectory.TaxonomyLookup;
@@ -33,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -52,12 +55,13 @@ import org.apache.flink.util.function.SerializableSupplier;
 
 /**
  * The tinstream job. Behaviors and ad requests from Kafka → decode and validate (rejects to the
- * dead-letter sink) → event time → keyBy(user) → {@link TrajectoryFunction} with the broadcast
- * taxonomy. From there: training examples → {@link OnlineTrainerFunction} → model updates (to the
- * updates sink, and broadcast to the scorer inside the job); scoring tasks → {@link
- * MicroBatchScorer} → score responses. Without models configured it only ingests (and answers
- * probes). Sources and sinks are the Kafka topics the settings name; a topic set to the empty
- * string is not wired (no requests: ingest only; no probe topic: probes are not answered).
+ * dead-letter sink), with event time assigned per partition in the sources → keyBy(user) → {@link
+ * TrajectoryFunction} with the broadcast taxonomy. From there: training examples → {@link
+ * OnlineTrainerFunction} → model updates (to the updates sink, and broadcast to the scorer inside
+ * the job); scoring tasks → {@link MicroBatchScorer} → score responses. Without models configured
+ * it only ingests (and answers probes). Sources and sinks are the Kafka topics the settings name; a
+ * topic set to the empty string is not wired (no requests: ingest only; no probe topic: probes are
+ * not answered).
  *
  * <p>Deviation from the architecture picture, on purpose: model updates reach the scorer through an
  * in-job broadcast rather than a round trip through the model-updates topic, which would add a
@@ -95,32 +99,65 @@ public final class TinstreamJob {
 
   /** Adds the pipeline to {@code env}. */
   public void addTo(StreamExecutionEnvironment env) {
-    WatermarkStrategy<RawRecord> noTime = WatermarkStrategy.noWatermarks();
+    build(env);
+  }
+
+  /**
+   * Adds the pipeline to {@code env} and returns the trajectory operator, whose side outputs a test
+   * may read beyond what the settings sink.
+   */
+  SingleOutputStreamOperator<ScoringTask> build(StreamExecutionEnvironment env) {
+    Duration outOfOrderness = settings.outOfOrderness();
+    FutureSkew skew = settings.maxFutureSkew();
+    SerializableFunction<BehaviorEvent, Optional<String>> validBehavior =
+        e -> BehaviorValidator.check(e, skew, System.currentTimeMillis());
+    // Event time is assigned in the source, so each Kafka partition has its own watermark and the
+    // source emits their minimum: one partition running ahead cannot close the attribution
+    // windows of impressions still to come from another.
     SingleOutputStreamOperator<BehaviorOrRequest> events =
-        env.fromSource(source(TinstreamOptions.BEHAVIORS_TOPIC), noTime, "behaviors")
+        env.fromSource(
+                source(TinstreamOptions.BEHAVIORS_TOPIC),
+                eventTime(
+                    outOfOrderness,
+                    EventTimeAssigner.supplier(
+                        AvroCodec::behaviorEvents,
+                        validBehavior,
+                        e -> e.getEventTime().toEpochMilli())),
+                "behaviors")
             .uid("behaviors-source")
             .process(
                 new DecodeAndValidate<>(
                     AvroCodec::behaviorEvents,
-                    BehaviorValidator::check,
+                    validBehavior,
                     (BehaviorEvent e, long at) -> BehaviorOrRequest.of(e, at)),
                 TypeInformation.of(BehaviorOrRequest.class))
             .name("decode-behaviors")
             .uid("decode-behaviors");
     DataStream<DeadLetter> deadLetters = events.getSideOutput(DecodeAndValidate.DEAD_LETTERS);
-    Duration outOfOrderness = settings.outOfOrderness();
-    DataStream<BehaviorOrRequest> inputs =
-        events.assignTimestampsAndWatermarks(eventTime(outOfOrderness)).name("event-time");
+    DataStream<BehaviorOrRequest> inputs = events;
     DataStream<ScoreResponse> rejectedRequests = null;
 
     if (settings.topic(TinstreamOptions.REQUESTS_TOPIC).isPresent()) {
+      SerializableFunction<AdRequest, Optional<String>> validRequest =
+          r -> AdRequestValidator.check(r, skew, System.currentTimeMillis());
+      // Requests carry wall-clock time; they must not hold back (or rush) the behaviors' event
+      // time, so they are idle for watermarking whenever they pause, and a far-future request
+      // never counts.
       SingleOutputStreamOperator<BehaviorOrRequest> requests =
-          env.fromSource(source(TinstreamOptions.REQUESTS_TOPIC), noTime, "ad-requests")
+          env.fromSource(
+                  source(TinstreamOptions.REQUESTS_TOPIC),
+                  eventTime(
+                      outOfOrderness,
+                      EventTimeAssigner.supplier(
+                          AvroCodec::adRequests,
+                          validRequest,
+                          r -> r.getRequestTime().toEpochMilli())),
+                  "ad-requests")
               .uid("requests-source")
               .process(
                   new DecodeAndValidate<>(
                       AvroCodec::adRequests,
-                      AdRequestValidator::check,
+                      validRequest,
                       (AdRequest r, long at) -> BehaviorOrRequest.of(r, at),
                       ScoreResponses::invalidRequest),
                   TypeInformation.of(BehaviorOrRequest.class))
@@ -128,13 +165,7 @@ public final class TinstreamJob {
               .uid("decode-requests");
       deadLetters = deadLetters.union(requests.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
       rejectedRequests = requests.getSideOutput(DecodeAndValidate.REJECTION_ANSWERS);
-      // Requests carry wall-clock time; they must not hold back (or rush) the behaviors' event
-      // time, so they are idle for watermarking whenever they pause.
-      inputs =
-          inputs.union(
-              requests
-                  .assignTimestampsAndWatermarks(eventTime(outOfOrderness))
-                  .name("request-time"));
+      inputs = inputs.union(requests);
     }
 
     BroadcastInputs broadcast = broadcastInputs(env, deadLetters);
@@ -191,6 +222,7 @@ public final class TinstreamJob {
         .sinkTo(sink(TinstreamOptions.DEAD_LETTER_TOPIC, AvroCodec::deadLetters, d -> null))
         .name("dead-letter-sink")
         .uid("dead-letter-sink");
+    return trajectory;
   }
 
   private KafkaSource<RawRecord> source(ConfigOption<String> topic) {
@@ -333,13 +365,11 @@ public final class TinstreamJob {
         .setMaxParallelism(SCORER_MAX_PARALLELISM);
   }
 
-  private static WatermarkStrategy<BehaviorOrRequest> eventTime(Duration outOfOrderness) {
-    return WatermarkStrategy.<BehaviorOrRequest>forBoundedOutOfOrderness(outOfOrderness)
-        .withTimestampAssigner(
-            (in, previous) ->
-                in.event != null
-                    ? in.event.getEventTime().toEpochMilli()
-                    : in.request.getRequestTime().toEpochMilli())
+  private static WatermarkStrategy<RawRecord> eventTime(
+      Duration outOfOrderness, TimestampAssignerSupplier<RawRecord> assigner) {
+    // Idleness: a partition (of either topic) that pauses stops holding the others back.
+    return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(outOfOrderness)
+        .withTimestampAssigner(assigner)
         .withIdleness(Duration.ofSeconds(5));
   }
 

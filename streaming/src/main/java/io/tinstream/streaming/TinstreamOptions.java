@@ -1,6 +1,7 @@
 package io.tinstream.streaming;
 
 import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.streaming.trajectory.FutureSkew;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -114,6 +115,15 @@ public final class TinstreamOptions {
           .defaultValue(Duration.ofSeconds(10))
           .withDescription(
               "How late in event time a behavior may arrive and still count as in time.");
+
+  public static final ConfigOption<Duration> MAX_FUTURE_SKEW =
+      ConfigOptions.key(FutureSkew.KEY)
+          .durationType()
+          .defaultValue(FutureSkew.DEFAULT)
+          .withDescription(
+              "How far ahead of processing time a behavior's or request's time may be; further"
+                  + " ahead is a clock bug: dead-lettered, and never moves the watermark or a"
+                  + " user's retention horizon.");
 
   public static final ConfigOption<Duration> ATTRIBUTION_WINDOW =
       ConfigOptions.key("tinstream.labels.attribution-window")
@@ -310,6 +320,7 @@ public final class TinstreamOptions {
         MODEL_VARIANTS,
         MODEL_SEED,
         OUT_OF_ORDERNESS,
+        MAX_FUTURE_SKEW,
         ATTRIBUTION_WINDOW,
         MAX_PENDING_IMPRESSIONS,
         TRAIN_BATCH_SIZE,

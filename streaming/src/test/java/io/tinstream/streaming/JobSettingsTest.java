@@ -21,7 +21,8 @@ class JobSettingsTest {
             Map.entry("tinstream.search.k", "64"),
             Map.entry("tinstream.kafka.transactional-id-prefix", "tinstream"),
             Map.entry("tinstream.scoring.parallelism", "2"),
-            Map.entry("tinstream.training.batch-deadline", "1 s"));
+            Map.entry("tinstream.training.batch-deadline", "1 s"),
+            Map.entry("tinstream.event-time.max-future-skew", "10 min"));
     assertThat(settings.models()).isPresent();
     assertThat(settings.models().get().variants()).containsExactly("tin");
   }
@@ -52,6 +53,9 @@ class JobSettingsTest {
         .hasMessageContaining("tinstream.taxonomy.file: taxonomy file not found");
     assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.search.mode", "best")))
         .hasMessageContaining("tinstream.search.mode: unknown history selection 'best'");
+    assertThatThrownBy(
+            () -> JobSettings.from(Map.of("tinstream.event-time.max-future-skew", "0 s")))
+        .hasMessageContaining("tinstream.event-time.max-future-skew: must be > 0");
   }
 
   @Test

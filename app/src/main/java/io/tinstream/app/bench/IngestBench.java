@@ -14,6 +14,7 @@ import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
 import io.tinstream.streaming.trajectory.BehaviorValidator;
+import io.tinstream.streaming.trajectory.FutureSkew;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,7 +160,11 @@ public final class IngestBench {
             endpoints.rawSource("behaviors", true), WatermarkStrategy.noWatermarks(), "behaviors")
         .process(
             new DecodeAndValidate<>(
-                AvroCodec::behaviorEvents, BehaviorValidator::check, BehaviorOrRequest::of),
+                AvroCodec::behaviorEvents,
+                e ->
+                    BehaviorValidator.check(
+                        e, FutureSkew.of(FutureSkew.DEFAULT), System.currentTimeMillis()),
+                BehaviorOrRequest::of),
             TypeInformation.of(BehaviorOrRequest.class))
         .keyBy(BehaviorOrRequest::userId, TypeInformation.of(Long.class))
         .process(new CountPerUser(), TypeInformation.of(Long.class))

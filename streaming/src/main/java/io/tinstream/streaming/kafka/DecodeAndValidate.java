@@ -93,10 +93,10 @@ public final class DecodeAndValidate<T extends SpecificRecordBase, OUT>
       }
       return;
     }
-    // The source stamps each record with its Kafka timestamp (when it was produced); it becomes
-    // the start of the freshness measurement.
-    Long produced = ctx.timestamp();
-    out.collect(wrap.wrap(record, produced == null ? System.currentTimeMillis() : produced));
+    // The Kafka timestamp (when it was produced) starts the freshness measurement; the stream's
+    // timestamp is the event time the source assigned, which is not when the record was produced.
+    long produced = raw.kafkaTimestamp;
+    out.collect(wrap.wrap(record, produced < 0 ? System.currentTimeMillis() : produced));
   }
 
   private void reject(RawRecord raw, String reason, Context ctx) {

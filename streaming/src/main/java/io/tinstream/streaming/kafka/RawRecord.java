@@ -13,13 +13,24 @@ public final class RawRecord {
   public long offset;
   public byte[] value;
 
+  /**
+   * The Kafka record timestamp (when it was produced; negative if the record has none). Carried
+   * here because the stream's own timestamp is the event time the source assigns.
+   */
+  public long kafkaTimestamp = -1;
+
   public RawRecord() {}
 
   public RawRecord(String topic, int partition, long offset, byte[] value) {
+    this(topic, partition, offset, value, -1);
+  }
+
+  public RawRecord(String topic, int partition, long offset, byte[] value, long kafkaTimestamp) {
     this.topic = topic;
     this.partition = partition;
     this.offset = offset;
     this.value = value;
+    this.kafkaTimestamp = kafkaTimestamp;
   }
 
   @Override

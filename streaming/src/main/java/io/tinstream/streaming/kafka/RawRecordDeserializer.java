@@ -11,7 +11,13 @@ public final class RawRecordDeserializer implements KafkaRecordDeserializationSc
 
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawRecord> out) {
-    out.collect(new RawRecord(record.topic(), record.partition(), record.offset(), record.value()));
+    out.collect(
+        new RawRecord(
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            record.value(),
+            record.timestamp()));
   }
 
   @Override

@@ -11,7 +11,12 @@ public final class AdRequestValidator {
 
   private AdRequestValidator() {}
 
-  public static Optional<String> check(AdRequest r) {
+  /**
+   * Why the request is invalid, or empty when it is valid.
+   *
+   * @param nowMs processing time: a request time more than {@code skew} ahead of it is rejected
+   */
+  public static Optional<String> check(AdRequest r, FutureSkew skew, long nowMs) {
     if (r.getRequestId() == null || r.getRequestId().isBlank()) {
       return Optional.of("requestId is empty");
     }
@@ -21,6 +26,10 @@ public final class AdRequestValidator {
     long time = r.getRequestTime().toEpochMilli();
     if (time < BehaviorValidator.MIN_EVENT_TIME_MS || time > BehaviorValidator.MAX_EVENT_TIME_MS) {
       return Optional.of("requestTime out of range [1990, 2100): " + time);
+    }
+    Optional<String> future = skew.check("requestTime", time, nowMs);
+    if (future.isPresent()) {
+      return future;
     }
     if (r.getCandidates().isEmpty()) {
       return Optional.of("no candidates");

@@ -21,8 +21,12 @@ public final class BehaviorValidator {
 
   private BehaviorValidator() {}
 
-  /** Why the event is invalid, or empty when it is valid. */
-  public static Optional<String> check(BehaviorEvent e) {
+  /**
+   * Why the event is invalid, or empty when it is valid.
+   *
+   * @param nowMs processing time: an event time more than {@code skew} ahead of it is rejected
+   */
+  public static Optional<String> check(BehaviorEvent e, FutureSkew skew, long nowMs) {
     if (e.getEventId() == null || e.getEventId().isBlank()) {
       return Optional.of("eventId is empty");
     }
@@ -32,6 +36,10 @@ public final class BehaviorValidator {
     long time = e.getEventTime().toEpochMilli();
     if (time < MIN_EVENT_TIME_MS || time > MAX_EVENT_TIME_MS) {
       return Optional.of("eventTime out of range [1990, 2100): " + time);
+    }
+    Optional<String> future = skew.check("eventTime", time, nowMs);
+    if (future.isPresent()) {
+      return future;
     }
     if (!Double.isFinite(e.getActionDetail())) {
       return Optional.of("actionDetail is not finite: " + e.getActionDetail());
