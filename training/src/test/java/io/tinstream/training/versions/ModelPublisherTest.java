@@ -6,6 +6,7 @@ import io.tinstream.models.CtrModel;
 import io.tinstream.models.internal.VariableCodec;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.UpdateKind;
+import io.tinstream.training.TinyModels;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tinstream.models.CtrModel;
 import io.tinstream.schemas.ModelUpdate;
+import io.tinstream.training.TinyModels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.tinstream.training.versions;
+package io.tinstream.training;
 
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
@@ -6,34 +6,37 @@ import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
 import java.util.Random;
 
-/** Small real TF models and random batches on their vocabularies, for the version tests. */
-final class TinyModels {
-  static final String VARIANT = "tin";
-  static final int MAX_LEN = 6;
+/** Small real TF models and random batches on their vocabularies, for the training tests. */
+public final class TinyModels {
+  public static final String VARIANT = "tin";
+  public static final int MAX_LEN = 6;
   private static final int ITEMS = 200;
 
   private TinyModels() {}
 
   /** A fresh model; every call with the same seed starts from the same weights. */
-  static CtrModel build() {
-    return ModelRegistry.build(
-        ModelParams.builder()
-            .variant(VARIANT)
-            .dim(4)
-            .rows(ModelParams.Field.ITEM, ITEMS)
-            .rows(ModelParams.Field.CAT1, 8)
-            .rows(ModelParams.Field.CAT2, 8)
-            .rows(ModelParams.Field.CAT3, 8)
-            .rows(ModelParams.Field.ACTION, 5)
-            .rows(ModelParams.Field.SCENARIO, 4)
-            .maxHistoryLength(MAX_LEN)
-            .mlpLayers(8, 4)
-            .seed(7)
-            .build());
+  public static CtrModel build() {
+    return ModelRegistry.build(params().build());
+  }
+
+  /** The parameters of {@link #build}, for a test that changes one of them. */
+  public static ModelParams.Builder params() {
+    return ModelParams.builder()
+        .variant(VARIANT)
+        .dim(4)
+        .rows(ModelParams.Field.ITEM, ITEMS)
+        .rows(ModelParams.Field.CAT1, 8)
+        .rows(ModelParams.Field.CAT2, 8)
+        .rows(ModelParams.Field.CAT3, 8)
+        .rows(ModelParams.Field.ACTION, 5)
+        .rows(ModelParams.Field.SCENARIO, 4)
+        .maxHistoryLength(MAX_LEN)
+        .mlpLayers(8, 4)
+        .seed(7);
   }
 
   /** A labelled batch whose items all come from {@code [fromItem, fromItem + 10)}. */
-  static Batch batch(long seed, int fromItem) {
+  public static Batch batch(long seed, int fromItem) {
     Random rnd = new Random(seed);
     int size = 8;
     Batch b = Batch.allocate(size, MAX_LEN, true);
@@ -63,7 +66,7 @@ final class TinyModels {
   }
 
   /** A batch over every part of the vocabularies the training batches use, to compare scores. */
-  static Batch probe() {
+  public static Batch probe() {
     return batch(99, 0);
   }
 }
