@@ -78,14 +78,16 @@ public final class LreaStore {
 
   /**
    * An entry usable for the rebuilder's model version and the trajectory's current length: the
-   * stored one if fresh, otherwise rebuilt now from {@code trajectory} and stored.
+   * stored one if fresh, otherwise rebuilt now from {@code trajectory} and stored. {@code user} is
+   * the current key.
    */
-  public Lookup fresh(LreaRebuilder rebuilder, TrajectoryStore trajectory) throws Exception {
-    LreaRefreshPolicy.Freshness f = check(rebuilder.modelVersion(), trajectory.size());
+  public Lookup fresh(LreaRebuilder rebuilder, TrajectoryStore trajectory, long user)
+      throws Exception {
+    LreaRefreshPolicy.Freshness f = check(rebuilder.modelVersion(), trajectory.size(user));
     if (f.usable()) {
       return new Lookup(state.value(), f, false);
     }
-    LreaEntry rebuilt = rebuilder.rebuild(trajectory.read());
+    LreaEntry rebuilt = rebuilder.rebuild(trajectory.read(user));
     put(rebuilt);
     return new Lookup(rebuilt, f, true);
   }

@@ -41,7 +41,7 @@ public final class SearchStage {
    */
   public static int[] hierarchicalHardSearch(
       TrajectoryView view, SearchTarget target, int k, Set<ActionType> strongActionTypes) {
-    Selection selection = new Selection(view.size(), k);
+    Selection selection = new Selection(view, k);
     selection.takeCategory(view.categoryColumn(CategoryLevel.L3), target.categoryL3());
     selection.takeCategory(view.categoryColumn(CategoryLevel.L2), target.categoryL2());
     selection.takeCategory(view.categoryColumn(CategoryLevel.L1), target.categoryL1());
@@ -58,7 +58,7 @@ public final class SearchStage {
   /** SIM hard search: behaviors of the target's category at one level, then the latest. */
   public static int[] simHardSearch(
       TrajectoryView view, SearchTarget target, int k, CategoryLevel level) {
-    Selection selection = new Selection(view.size(), k);
+    Selection selection = new Selection(view, k);
     selection.takeCategory(view.categoryColumn(level), target.category(level));
     selection.takeLatest();
     return selection.chronological();
@@ -85,12 +85,13 @@ public final class SearchStage {
    */
   public static int[] stratifiedSample(TrajectoryView view, int k, CategoryLevel level) {
     int[] categories = view.categoryColumn(level);
-    Strata strata = Strata.of(categories, view.size());
+    int base = view.offset();
+    Strata strata = Strata.of(categories, base, view.size());
     int[] quota = strata.quotas(k);
-    Selection selection = new Selection(view.size(), k);
+    Selection selection = new Selection(view, k);
     int[] taken = new int[strata.count()];
     for (int i = view.size() - 1; i >= 0 && !selection.full(); i--) {
-      int s = strata.of(categories[i]);
+      int s = strata.of(categories[base + i]);
       if (s >= 0 && taken[s] < quota[s]) {
         taken[s]++;
         selection.take(i);
@@ -117,13 +118,16 @@ public final class SearchStage {
   /** Indices picked so far, in picking order, with a membership mask against duplicates. */
   private static final class Selection {
     private final int size;
+    // Row of the view's columns that is view index 0: columns are indexed base + i.
+    private final int base;
     private final boolean[] picked;
     private final int[] indices;
     private int count;
 
-    Selection(int size, int k) {
+    Selection(TrajectoryView view, int k) {
       checkK(k);
-      this.size = size;
+      this.size = view.size();
+      this.base = view.offset();
       this.picked = new boolean[size];
       this.indices = new int[Math.min(k, size)];
     }
@@ -143,7 +147,7 @@ public final class SearchStage {
         return;
       }
       for (int i = size - 1; i >= 0 && !full(); i--) {
-        if (!picked[i] && column[i] == category) {
+        if (!picked[i] && column[base + i] == category) {
           take(i);
         }
       }
@@ -153,8 +157,9 @@ public final class SearchStage {
       byte[] actionTypes = view.columns().actionTypes;
       int[] scenarios = view.columns().scenarios;
       for (int i = size - 1; i >= 0 && !full(); i--) {
-        boolean strong = actionTypes[i] < 32 && (strongMask & (1 << actionTypes[i])) != 0;
-        if (!picked[i] && (strong || scenarios[i] == scenario)) {
+        byte action = actionTypes[base + i];
+        boolean strong = action < 32 && (strongMask & (1 << action)) != 0;
+        if (!picked[i] && (strong || scenarios[base + i] == scenario)) {
           take(i);
         }
       }
@@ -187,12 +192,13 @@ public final class SearchStage {
       this.latest = latest;
     }
 
-    static Strata of(int[] column, int size) {
+    /** Strata of view indices {@code [0, size)}, which are {@code column[base + i]}. */
+    static Strata of(int[] column, int base, int size) {
       int[] known = new int[size];
       int n = 0;
       for (int i = 0; i < size; i++) {
-        if (column[i] != Behavior.UNKNOWN) {
-          known[n++] = column[i];
+        if (column[base + i] != Behavior.UNKNOWN) {
+          known[n++] = column[base + i];
         }
       }
       Arrays.sort(known, 0, n);
@@ -205,7 +211,7 @@ public final class SearchStage {
       Strata strata =
           new Strata(Arrays.copyOf(known, distinct), new int[distinct], new int[distinct]);
       for (int i = 0; i < size; i++) {
-        int s = strata.of(column[i]);
+        int s = strata.of(column[base + i]);
         if (s >= 0) {
           strata.sizes[s]++;
           strata.latest[s] = i;

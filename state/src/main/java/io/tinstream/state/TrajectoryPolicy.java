@@ -3,20 +3,27 @@ package io.tinstream.state;
 import java.time.Duration;
 
 /**
- * How much of a user's trajectory is kept and how it is bucketed.
+ * How much of a user's trajectory is kept and how it is laid out in state.
  *
- * <p>{@code bucketWidthMs} decides which chunk holds a behavior; it must stay the same for as long
- * as the state lives (a different width would look up duplicates in the wrong chunk).
+ * <p>{@code chunkSize} is how many behaviors the open segment collects before it is sealed into an
+ * immutable chunk. It may change between runs: it only decides when future chunks are sealed, and
+ * no lookup depends on it.
  *
  * @param retentionMs behaviors older than the user's newest event time minus this are dropped
  * @param maxBehaviors at most this many behaviors per user; the oldest are dropped first
- * @param bucketWidthMs time span of one chunk
+ * @param chunkSize behaviors per sealed chunk
  */
-public record TrajectoryPolicy(long retentionMs, int maxBehaviors, long bucketWidthMs) {
+public record TrajectoryPolicy(long retentionMs, int maxBehaviors, int chunkSize) {
 
   public static final long DEFAULT_RETENTION_MS = Duration.ofDays(3 * 365).toMillis();
   public static final int DEFAULT_MAX_BEHAVIORS = 50_000;
-  public static final long DEFAULT_BUCKET_WIDTH_MS = Duration.ofDays(7).toMillis();
+
+  /**
+   * Large enough that chunks compress well (one item dictionary per chunk) and a 10^4-behavior
+   * trajectory has a few dozen index entries; small enough that the open segment is a small share
+   * of the state.
+   */
+  public static final int DEFAULT_CHUNK_SIZE = 256;
 
   public TrajectoryPolicy {
     if (retentionMs <= 0) {
@@ -27,9 +34,9 @@ public record TrajectoryPolicy(long retentionMs, int maxBehaviors, long bucketWi
       throw new IllegalArgumentException(
           "Trajectory behavior cap must be positive, got " + maxBehaviors);
     }
-    if (bucketWidthMs <= 0) {
+    if (chunkSize <= 0) {
       throw new IllegalArgumentException(
-          "Trajectory bucket width must be positive (milliseconds), got " + bucketWidthMs);
+          "Trajectory chunk size must be positive (behaviors), got " + chunkSize);
     }
   }
 
@@ -41,21 +48,11 @@ public record TrajectoryPolicy(long retentionMs, int maxBehaviors, long bucketWi
     return new Builder();
   }
 
-  /** The time bucket (chunk key) of an event time; non-negative for non-negative times. */
-  public long bucketOf(long eventTime) {
-    return Math.floorDiv(eventTime, bucketWidthMs);
-  }
-
-  /** First event time that falls into {@code bucket}. */
-  public long bucketStart(long bucket) {
-    return bucket * bucketWidthMs;
-  }
-
   /** Builder with the default of every field preset. */
   public static final class Builder {
     private long retentionMs = DEFAULT_RETENTION_MS;
     private int maxBehaviors = DEFAULT_MAX_BEHAVIORS;
-    private long bucketWidthMs = DEFAULT_BUCKET_WIDTH_MS;
+    private int chunkSize = DEFAULT_CHUNK_SIZE;
 
     private Builder() {}
 
@@ -73,18 +70,14 @@ public record TrajectoryPolicy(long retentionMs, int maxBehaviors, long bucketWi
       return this;
     }
 
-    public Builder bucketWidth(Duration bucketWidth) {
-      return bucketWidthMs(bucketWidth.toMillis());
-    }
-
-    public Builder bucketWidthMs(long bucketWidthMs) {
-      this.bucketWidthMs = bucketWidthMs;
+    public Builder chunkSize(int chunkSize) {
+      this.chunkSize = chunkSize;
       return this;
     }
 
     /** Validates and builds; throws {@link IllegalArgumentException} naming the bad field. */
     public TrajectoryPolicy build() {
-      return new TrajectoryPolicy(retentionMs, maxBehaviors, bucketWidthMs);
+      return new TrajectoryPolicy(retentionMs, maxBehaviors, chunkSize);
     }
   }
 }

@@ -1,8 +1,12 @@
 package io.tinstream.state;
 
 import io.tinstream.state.internal.BehaviorColumns;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.KeyedStateStore;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -10,43 +14,90 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 
 /**
- * The trajectory of the current key (user) in keyed state: one {@link TrajectoryChunk} per time
- * bucket in a map state, plus a small {@link TrajectoryIndex}. Create it in an operator's {@code
- * open()}; every call works on the key Flink has set for the element being processed.
+ * The trajectory of a user in keyed state, laid out so that an append costs the same whatever the
+ * trajectory's length:
  *
- * <p>An append reads the index and the one chunk of the behavior's bucket, and touches older chunks
- * only when retention or the cap evicts from them; the full trajectory is only assembled by {@link
- * #read()}. Chunks are immutable and always written back with {@code put}.
+ * <ul>
+ *   <li>an <b>open segment</b>, a list state the newest behaviors are appended to (RocksDB merges
+ *       the append; nothing is read or rewritten), sealed every {@link
+ *       TrajectoryPolicy#chunkSize()} behaviors into
+ *   <li><b>sealed chunks</b>, immutable columnar {@link TrajectoryChunk}s in a map state under
+ *       ascending keys, which an append never touches, except the one chunk an out-of-order
+ *       behavior falls into;
+ *   <li>an <b>index</b> of the sealed chunks (count and time range each, see {@link
+ *       TrajectoryIndex}), written only when a chunk is sealed, changed or dropped.
+ * </ul>
+ *
+ * <p>Every method works on the user Flink has set as the current key; {@code user} must be that
+ * key, and names the user's entry in a bounded per-instance cache of decoded trajectories ({@link
+ * TrajectoryCache}) that is kept in step with every write. A user not in the cache is decoded from
+ * state once; after that, deduplication, reads and search cost no state access at all. Retention
+ * and the cap are exact for readers: behaviors past either are hidden at once and leave state with
+ * their whole chunk.
+ *
+ * <p>A {@link TrajectoryView} from {@link #read} shares the cache's columns: use it before the next
+ * append for the same user.
  */
 public final class TrajectoryStore {
   public static final String CHUNKS_STATE_NAME = "trajectory-chunks";
   public static final String INDEX_STATE_NAME = "trajectory-index";
+  public static final String OPEN_STATE_NAME = "trajectory-open";
+
+  /** About 80 bytes a row: 1,000,000 rows are some 100 MB of heap per operator instance. */
+  public static final long DEFAULT_CACHE_ROWS = 1_000_000L;
 
   private final MapState<Long, TrajectoryChunk> chunks;
   private final ValueState<TrajectoryIndex> index;
+  private final ListState<TrajectoryChunk> open;
   private final TrajectoryPolicy policy;
+  private final TrajectoryCache cache;
 
   private TrajectoryStore(
       MapState<Long, TrajectoryChunk> chunks,
       ValueState<TrajectoryIndex> index,
-      TrajectoryPolicy policy) {
+      ListState<TrajectoryChunk> open,
+      TrajectoryPolicy policy,
+      long cacheRows) {
     this.chunks = chunks;
     this.index = index;
+    this.open = open;
     this.policy = policy;
+    this.cache = new TrajectoryCache(cacheRows);
+  }
+
+  /**
+   * @param cacheRows rows of decoded trajectories this instance keeps in memory at most
+   */
+  public static TrajectoryStore create(
+      RuntimeContext ctx, TrajectoryPolicy policy, long cacheRows) {
+    return new TrajectoryStore(
+        ctx.getMapState(chunksDescriptor()),
+        ctx.getState(indexDescriptor()),
+        ctx.getListState(openDescriptor()),
+        policy,
+        cacheRows);
   }
 
   public static TrajectoryStore create(RuntimeContext ctx, TrajectoryPolicy policy) {
-    return new TrajectoryStore(
-        ctx.getMapState(chunksDescriptor()), ctx.getState(indexDescriptor()), policy);
+    return create(ctx, policy, DEFAULT_CACHE_ROWS);
   }
 
   /** For code that holds a {@link KeyedStateStore} rather than a runtime context. */
-  public static TrajectoryStore create(KeyedStateStore store, TrajectoryPolicy policy) {
+  public static TrajectoryStore create(
+      KeyedStateStore store, TrajectoryPolicy policy, long cacheRows) {
     return new TrajectoryStore(
-        store.getMapState(chunksDescriptor()), store.getState(indexDescriptor()), policy);
+        store.getMapState(chunksDescriptor()),
+        store.getState(indexDescriptor()),
+        store.getListState(openDescriptor()),
+        policy,
+        cacheRows);
   }
 
-  /** Bucket to chunk. Bucket ids are non-negative, so RocksDB's key order is time order. */
+  public static TrajectoryStore create(KeyedStateStore store, TrajectoryPolicy policy) {
+    return create(store, policy, DEFAULT_CACHE_ROWS);
+  }
+
+  /** Chunk key to sealed chunk. Keys ascend with time, so RocksDB's key order is time order. */
   public static MapStateDescriptor<Long, TrajectoryChunk> chunksDescriptor() {
     return new MapStateDescriptor<>(
         CHUNKS_STATE_NAME, LongSerializer.INSTANCE, new TrajectoryChunkSerializer());
@@ -56,131 +107,169 @@ public final class TrajectoryStore {
     return new ValueStateDescriptor<>(INDEX_STATE_NAME, TrajectoryIndexSerializer.INSTANCE);
   }
 
+  /** The open segment: one single-behavior chunk per append, in arrival order. */
+  public static ListStateDescriptor<TrajectoryChunk> openDescriptor() {
+    return new ListStateDescriptor<>(OPEN_STATE_NAME, new TrajectoryChunkSerializer());
+  }
+
   public TrajectoryPolicy policy() {
     return policy;
   }
 
   /**
    * Adds a behavior in event-time order unless it is a duplicate or older than the retention
-   * horizon (relative to the newest event time of this user, including this behavior), then evicts
+   * horizon (relative to the newest event time of this user, including this behavior), then hides
    * what retention and the cap require.
    */
-  public AppendResult append(Behavior behavior) throws Exception {
-    TrajectoryIndex current = currentIndex();
+  public AppendResult append(long user, Behavior behavior) throws Exception {
+    CachedTrajectory t = load(user);
     long time = behavior.eventTime();
-    if (!current.isEmpty() && time < current.maxEventTime() - policy.retentionMs()) {
+    if (!t.isEmpty() && time < t.newestTime() - policy.retentionMs()) {
       return AppendResult.EXPIRED;
     }
-    long bucket = policy.bucketOf(time);
-    TrajectoryChunk chunk = chunks.get(bucket);
-    if (chunk == null) {
-      chunk = TrajectoryChunk.EMPTY;
-    } else if (chunk.containsEventId(behavior.eventIdHash(), time)) {
+    if (t.containsVisible(behavior.eventIdHash(), time, policy)) {
       return AppendResult.DUPLICATE;
     }
-    chunks.put(bucket, chunk.withInserted(behavior));
-    Eviction eviction = new Eviction(current.withAppended(bucket, time));
-    eviction.dropBefore(eviction.index.maxEventTime() - policy.retentionMs());
-    eviction.dropOldest(eviction.index.totalCount() - policy.maxBehaviors());
-    index.update(eviction.index);
-    return AppendResult.appended(eviction.evicted, current.isEmpty());
+    boolean firstForKey = t.isEmpty();
+    int visibleBefore = t.visibleCount(policy);
+    if (t.belongsToOpenSegment(time)) {
+      open.add(TrajectoryChunk.of(behavior));
+      t.insertOpen(behavior);
+      if (t.openCount() >= policy.chunkSize()) {
+        long key = t.index().nextKey();
+        chunks.put(key, t.sealOpenSegment());
+        open.clear();
+        index.update(t.index());
+      }
+    } else {
+      int c = t.index().chunkFor(time);
+      long key = t.index().key(c);
+      chunks.put(key, t.insertIntoChunk(c, behavior));
+      index.update(t.index());
+    }
+    int evicted = visibleBefore + 1 - t.visibleCount(policy);
+    dropHiddenChunks(t);
+    cache.put(user, t);
+    return AppendResult.appended(evicted, firstForKey);
   }
 
-  /** The whole trajectory, oldest first. */
-  public TrajectoryView read() throws Exception {
-    TrajectoryIndex current = currentIndex();
-    BehaviorColumns all = new BehaviorColumns(current.totalCount());
+  /** The visible trajectory, oldest first. */
+  public TrajectoryView read(long user) throws Exception {
+    return load(user).view(policy);
+  }
+
+  /** Behaviors visible for the user. */
+  public int size(long user) throws Exception {
+    return load(user).visibleCount(policy);
+  }
+
+  /**
+   * Behaviors ever appended for the user (duplicates and expired ones not counted): unlike {@link
+   * #size}, this keeps growing at the cap, so it tells whether anything changed since a count was
+   * taken.
+   */
+  public long appendedCount(long user) throws Exception {
+    return load(user).appendedCount();
+  }
+
+  /** The sealed-chunk index of the user (empty when nothing is sealed). */
+  public TrajectoryIndex index(long user) throws Exception {
+    return load(user).index();
+  }
+
+  public void clear(long user) {
+    chunks.clear();
+    index.clear();
+    open.clear();
+    cache.remove(user);
+  }
+
+  /** Cache lookups answered from memory. */
+  public long cacheHits() {
+    return cache.hits();
+  }
+
+  /** Cache lookups that decoded the user's trajectory from state. */
+  public long cacheMisses() {
+    return cache.misses();
+  }
+
+  /** Rows of decoded trajectories held in memory. */
+  public long cachedRows() {
+    return cache.rows();
+  }
+
+  /** Sealed chunks whose every behavior is hidden leave state, with their index entry. */
+  private void dropHiddenChunks(CachedTrajectory t) throws Exception {
+    boolean dropped = false;
+    while (!t.index().isEmpty() && t.index().count(0) <= t.visibleFrom(policy)) {
+      chunks.remove(t.index().key(0));
+      t.dropOldestChunk();
+      dropped = true;
+    }
+    if (dropped) {
+      index.update(t.index());
+    }
+  }
+
+  private CachedTrajectory load(long user) throws Exception {
+    CachedTrajectory cached = cache.get(user);
+    if (cached != null) {
+      return cached;
+    }
+    CachedTrajectory t = decode();
+    cache.put(user, t);
+    return t;
+  }
+
+  /** Reads every sealed chunk and the open segment of the current key. */
+  private CachedTrajectory decode() throws Exception {
+    TrajectoryIndex idx = index.value();
+    if (idx == null) {
+      idx = TrajectoryIndex.EMPTY;
+    }
+    List<TrajectoryChunk> openRows = new ArrayList<>();
+    int openCount = 0;
+    Iterable<TrajectoryChunk> appended = open.get();
+    if (appended != null) {
+      for (TrajectoryChunk chunk : appended) {
+        openRows.add(chunk);
+        openCount += chunk.size();
+      }
+    }
+    int n = idx.chunkCount();
+    BehaviorColumns rows = new BehaviorColumns(idx.sealedCount() + openCount + 16);
+    long[] first = new long[n];
+    long[] last = new long[n];
     int at = 0;
-    for (int i = 0; i < current.bucketCount(); i++) {
-      TrajectoryChunk chunk = chunks.get(current.bucket(i));
-      if (chunk == null || chunk.size() != current.count(i)) {
+    for (int i = 0; i < n; i++) {
+      TrajectoryChunk chunk = chunks.get(idx.key(i));
+      if (chunk == null || chunk.size() != idx.count(i)) {
         throw new IllegalStateException(
-            "Trajectory state is inconsistent: bucket "
-                + current.bucket(i)
+            "Trajectory state is inconsistent: chunk "
+                + idx.key(i)
                 + " should hold "
-                + current.count(i)
+                + idx.count(i)
                 + " behaviors, found "
                 + (chunk == null ? "no chunk" : chunk.size()));
       }
-      BehaviorColumns.copy(chunk.columns(), 0, all, at, chunk.size());
+      BehaviorColumns.copy(chunk.columns(), 0, rows, at, chunk.size());
+      first[i] = chunk.eventTime(0);
+      last[i] = chunk.eventTime(chunk.size() - 1);
       at += chunk.size();
     }
-    return new TrajectoryView(all, at);
-  }
-
-  /** Behaviors held for the current key; reads only the index. */
-  public int size() throws Exception {
-    return currentIndex().totalCount();
-  }
-
-  /** The index of the current key (empty when nothing is held). */
-  public TrajectoryIndex index() throws Exception {
-    return currentIndex();
-  }
-
-  public void clear() {
-    chunks.clear();
-    index.clear();
-  }
-
-  private TrajectoryIndex currentIndex() throws Exception {
-    TrajectoryIndex value = index.value();
-    return value == null ? TrajectoryIndex.EMPTY : value;
-  }
-
-  /** Evictions of one append, oldest bucket first, keeping the index in step with the chunks. */
-  private final class Eviction {
-    TrajectoryIndex index;
-    int evicted;
-
-    Eviction(TrajectoryIndex index) {
-      this.index = index;
+    if (!idx.timesKnown()) {
+      // Restored from the bucket layout: its buckets are sealed chunks from now on.
+      idx = idx.withTimes(first, last);
+      index.update(idx);
     }
-
-    /** Drops behaviors older than {@code cutoff}; reads a chunk only when one may be due. */
-    void dropBefore(long cutoff) throws Exception {
-      while (!index.isEmpty() && index.retainedSince() < cutoff) {
-        long oldest = index.bucket(0);
-        if (policy.bucketStart(oldest + 1) <= cutoff) {
-          dropOldestBucket();
-          continue;
-        }
-        TrajectoryChunk chunk = chunks.get(oldest);
-        TrajectoryChunk kept = chunk.withoutBefore(cutoff);
-        if (kept.isEmpty()) {
-          dropOldestBucket();
-        } else {
-          replaceOldestBucket(chunk, kept);
-        }
+    CachedTrajectory t = new CachedTrajectory(idx, rows, at);
+    // Appended in arrival order; inserting each after its equal times restores the cache's order.
+    for (TrajectoryChunk chunk : openRows) {
+      for (int i = 0; i < chunk.size(); i++) {
+        t.insertOpen(chunk.behavior(i));
       }
     }
-
-    void dropOldest(int excess) throws Exception {
-      while (excess > 0) {
-        int oldestCount = index.count(0);
-        if (oldestCount <= excess) {
-          excess -= oldestCount;
-          dropOldestBucket();
-        } else {
-          TrajectoryChunk chunk = chunks.get(index.bucket(0));
-          replaceOldestBucket(chunk, chunk.withoutOldest(excess));
-          excess = 0;
-        }
-      }
-    }
-
-    private void dropOldestBucket() throws Exception {
-      chunks.remove(index.bucket(0));
-      evicted += index.count(0);
-      index = index.withoutOldestBucket(policy);
-    }
-
-    private void replaceOldestBucket(TrajectoryChunk chunk, TrajectoryChunk kept) throws Exception {
-      if (kept.size() != chunk.size()) {
-        chunks.put(index.bucket(0), kept);
-        evicted += chunk.size() - kept.size();
-      }
-      index = index.withOldestBucketTrimmed(kept.size(), kept.eventTime(0));
-    }
+    return t;
   }
 }

@@ -11,13 +11,16 @@ import java.util.List;
  * read. Views may share columns (see {@link #prefixBefore}); nothing mutates them.
  */
 public final class TrajectoryView {
-  public static final TrajectoryView EMPTY = new TrajectoryView(BehaviorColumns.EMPTY, 0);
+  public static final TrajectoryView EMPTY = new TrajectoryView(BehaviorColumns.EMPTY, 0, 0);
 
   private final BehaviorColumns columns;
+  private final int from;
   private final int size;
 
-  TrajectoryView(BehaviorColumns columns, int size) {
+  /** Rows {@code [from, from + size)} of {@code columns}; view index 0 is row {@code from}. */
+  TrajectoryView(BehaviorColumns columns, int from, int size) {
     this.columns = columns;
+    this.from = from;
     this.size = size;
   }
 
@@ -29,7 +32,7 @@ public final class TrajectoryView {
     for (int i = 0; i < sorted.size(); i++) {
       columns.set(i, sorted.get(i));
     }
-    return new TrajectoryView(columns, sorted.size());
+    return new TrajectoryView(columns, 0, sorted.size());
   }
 
   public int size() {
@@ -42,99 +45,99 @@ public final class TrajectoryView {
 
   /** The behaviors strictly before {@code time}: the past of a request or impression at time. */
   public TrajectoryView prefixBefore(long time) {
-    int end = columns.firstAtOrAfter(time, size);
-    return end == size ? this : new TrajectoryView(columns, end);
+    int end = columns.firstAtOrAfter(time, from, from + size) - from;
+    return end == size ? this : new TrajectoryView(columns, from, end);
   }
 
   public Behavior behavior(int i) {
     checkIndex(i);
-    return columns.get(i);
+    return columns.get(from + i);
   }
 
   public int eventIdHash(int i) {
     checkIndex(i);
-    return columns.eventIdHashes[i];
+    return columns.eventIdHashes[from + i];
   }
 
   public long eventTime(int i) {
     checkIndex(i);
-    return columns.eventTimes[i];
+    return columns.eventTimes[from + i];
   }
 
   public byte domain(int i) {
     checkIndex(i);
-    return columns.domains[i];
+    return columns.domains[from + i];
   }
 
   public byte actionType(int i) {
     checkIndex(i);
-    return columns.actionTypes[i];
+    return columns.actionTypes[from + i];
   }
 
   public int scenario(int i) {
     checkIndex(i);
-    return columns.scenarios[i];
+    return columns.scenarios[from + i];
   }
 
   public float actionDetail(int i) {
     checkIndex(i);
-    return columns.actionDetails[i];
+    return columns.actionDetails[from + i];
   }
 
   public long itemId(int i) {
     checkIndex(i);
-    return columns.itemIds[i];
+    return columns.itemIds[from + i];
   }
 
   public long creativeId(int i) {
     checkIndex(i);
-    return columns.creativeIds[i];
+    return columns.creativeIds[from + i];
   }
 
   public long productId(int i) {
     checkIndex(i);
-    return columns.productIds[i];
+    return columns.productIds[from + i];
   }
 
   public long spuId(int i) {
     checkIndex(i);
-    return columns.spuIds[i];
+    return columns.spuIds[from + i];
   }
 
   public int categoryL1(int i) {
     checkIndex(i);
-    return columns.categoryL1[i];
+    return columns.categoryL1[from + i];
   }
 
   public int categoryL2(int i) {
     checkIndex(i);
-    return columns.categoryL2[i];
+    return columns.categoryL2[from + i];
   }
 
   public int categoryL3(int i) {
     checkIndex(i);
-    return columns.categoryL3[i];
+    return columns.categoryL3[from + i];
   }
 
   /** Category of behavior {@code i} at the given level. */
   public int category(int i, CategoryLevel level) {
     checkIndex(i);
-    return categoryColumn(level)[i];
+    return categoryColumn(level)[from + i];
   }
 
   public int marketingTarget(int i) {
     checkIndex(i);
-    return columns.marketingTargets[i];
+    return columns.marketingTargets[from + i];
   }
 
   public long advertiserId(int i) {
     checkIndex(i);
-    return columns.advertiserIds[i];
+    return columns.advertiserIds[from + i];
   }
 
   public int industryId(int i) {
     checkIndex(i);
-    return columns.industryIds[i];
+    return columns.industryIds[from + i];
   }
 
   /** The behaviors at {@code indices} (in the given order) as an Avro columnar sequence. */
@@ -151,15 +154,15 @@ public final class TrajectoryView {
     List<Float> actionDetails = new ArrayList<>(n);
     for (int i : indices) {
       checkIndex(i);
-      eventTimes.add(columns.eventTimes[i]);
-      itemIds.add(columns.itemIds[i]);
-      categoryL1.add(columns.categoryL1[i]);
-      categoryL2.add(columns.categoryL2[i]);
-      categoryL3.add(columns.categoryL3[i]);
-      actionTypes.add((int) columns.actionTypes[i]);
-      scenarios.add(columns.scenarios[i]);
-      domains.add((int) columns.domains[i]);
-      actionDetails.add(columns.actionDetails[i]);
+      eventTimes.add(columns.eventTimes[from + i]);
+      itemIds.add(columns.itemIds[from + i]);
+      categoryL1.add(columns.categoryL1[from + i]);
+      categoryL2.add(columns.categoryL2[from + i]);
+      categoryL3.add(columns.categoryL3[from + i]);
+      actionTypes.add((int) columns.actionTypes[from + i]);
+      scenarios.add(columns.scenarios[from + i]);
+      domains.add((int) columns.domains[from + i]);
+      actionDetails.add(columns.actionDetails[from + i]);
     }
     return BehaviorSequence.newBuilder()
         .setEventTimes(eventTimes)
@@ -174,7 +177,10 @@ public final class TrajectoryView {
         .build();
   }
 
-  /** The whole column of one category level; only rows below {@link #size()} are valid. */
+  /**
+   * The whole column of one category level, shared: view index {@code i} is element {@code offset()
+   * + i}.
+   */
   int[] categoryColumn(CategoryLevel level) {
     return switch (level) {
       case L1 -> columns.categoryL1;
@@ -183,9 +189,14 @@ public final class TrajectoryView {
     };
   }
 
-  /** Columns shared with the search stage; only rows below {@link #size()} are valid. */
+  /** Columns shared with the search stage: view index {@code i} is row {@code offset() + i}. */
   BehaviorColumns columns() {
     return columns;
+  }
+
+  /** The row of the columns that is this view's index 0. */
+  int offset() {
+    return from;
   }
 
   private void checkIndex(int i) {

@@ -98,8 +98,8 @@ class LreaStoreHarnessTest {
     @Override
     public void processElement(In in, Context ctx, Collector<String> out) throws Exception {
       if (in.behavior() != null) {
-        trajectory.append(in.behavior());
-        Freshness f = lrea.check(rebuilder.modelVersion(), trajectory.size());
+        trajectory.append(ctx.getCurrentKey(), in.behavior());
+        Freshness f = lrea.check(rebuilder.modelVersion(), trajectory.size(ctx.getCurrentKey()));
         if (!f.usable()) {
           ctx.timerService()
               .registerProcessingTimeTimer(
@@ -107,7 +107,7 @@ class LreaStoreHarnessTest {
         }
         return;
       }
-      LreaStore.Lookup l = lrea.fresh(rebuilder, trajectory);
+      LreaStore.Lookup l = lrea.fresh(rebuilder, trajectory, ctx.getCurrentKey());
       out.collect(
           "request "
               + l.found()
@@ -119,7 +119,7 @@ class LreaStoreHarnessTest {
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out)
         throws Exception {
-      LreaStore.Lookup l = lrea.fresh(rebuilder, trajectory);
+      LreaStore.Lookup l = lrea.fresh(rebuilder, trajectory, ctx.getCurrentKey());
       if (l.rebuilt()) {
         out.collect("timer rebuilt " + l.found() + " at " + l.entry().trajectoryLength());
       }

@@ -39,6 +39,42 @@ class SearchStageTest {
           TestBehaviors.at(8).categories(1, 10, 100),
           TestBehaviors.at(9).categories(5, 50, 500));
 
+  /**
+   * A view that starts inside its columns (rows before it are past retention or the cap) searches
+   * only its own rows and returns indices relative to itself, like a view of just those rows.
+   */
+  @Test
+  void aViewStartingInsideItsColumnsSearchesOnlyItsRows() {
+    List<TestBehaviors.Builder> rows = new ArrayList<>();
+    // Two hidden rows that match the target best (L3 and a click in the target's scenario), at
+    // the time of the view's first row, before it.
+    rows.add(TestBehaviors.at(0).categories(1, 10, 100).action(ActionType.CLICK));
+    rows.add(TestBehaviors.at(0).categories(1, 10, 100).scenario(SCENARIO));
+    List<Behavior> visible = new ArrayList<>();
+    for (int i = 0; i < VIEW.size(); i++) {
+      visible.add(VIEW.behavior(i));
+    }
+    List<Behavior> all = new ArrayList<>();
+    for (TestBehaviors.Builder b : rows) {
+      all.add(b.build());
+    }
+    all.addAll(visible);
+    TrajectoryView inside = new TrajectoryView(TrajectoryView.of(all).columns(), 2, VIEW.size());
+
+    for (int k = 0; k <= VIEW.size(); k++) {
+      assertThat(SearchStage.hierarchicalHardSearch(inside, TARGET, k))
+          .isEqualTo(SearchStage.hierarchicalHardSearch(VIEW, TARGET, k));
+      assertThat(SearchStage.simHardSearch(inside, TARGET, k))
+          .isEqualTo(SearchStage.simHardSearch(VIEW, TARGET, k));
+      assertThat(SearchStage.stratifiedSample(inside, k, CategoryLevel.L2))
+          .isEqualTo(SearchStage.stratifiedSample(VIEW, k, CategoryLevel.L2));
+      assertThat(SearchStage.latestK(inside, k)).isEqualTo(SearchStage.latestK(VIEW, k));
+    }
+    assertThat(inside.behavior(0)).isEqualTo(VIEW.behavior(0));
+    assertThat(inside.prefixBefore(5).size()).isEqualTo(5);
+    assertThat(inside.prefixBefore(0).size()).isZero();
+  }
+
   @Test
   void hierarchicalSearchFallsBackFromL3ToL2ToL1ToStrongOrScenarioToLatest() {
     assertThat(SearchStage.hierarchicalHardSearch(VIEW, TARGET, 1)).containsExactly(8);

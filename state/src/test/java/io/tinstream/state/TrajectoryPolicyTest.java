@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 class TrajectoryPolicyTest {
 
   @Test
-  void defaultsToThreeYearsFiftyThousandBehaviorsAndWeeklyBuckets() {
+  void defaultsToThreeYearsFiftyThousandBehaviorsAndChunksOf256() {
     TrajectoryPolicy policy = TrajectoryPolicy.defaults();
     assertThat(policy.retentionMs()).isEqualTo(Duration.ofDays(3 * 365).toMillis());
     assertThat(policy.maxBehaviors()).isEqualTo(50_000);
-    assertThat(policy.bucketWidthMs()).isEqualTo(Duration.ofDays(7).toMillis());
+    assertThat(policy.chunkSize()).isEqualTo(256);
   }
 
   @Test
@@ -24,17 +24,8 @@ class TrajectoryPolicyTest {
     assertThatThrownBy(() -> TrajectoryPolicy.builder().maxBehaviors(-3).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cap");
-    assertThatThrownBy(() -> TrajectoryPolicy.builder().bucketWidth(Duration.ZERO).build())
+    assertThatThrownBy(() -> TrajectoryPolicy.builder().chunkSize(0).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("bucket width");
-  }
-
-  @Test
-  void bucketsAreTimeOrdered() {
-    TrajectoryPolicy policy = TrajectoryPolicy.builder().bucketWidthMs(10).build();
-    assertThat(policy.bucketOf(0)).isZero();
-    assertThat(policy.bucketOf(9)).isZero();
-    assertThat(policy.bucketOf(10)).isEqualTo(1);
-    assertThat(policy.bucketStart(3)).isEqualTo(30);
+        .hasMessageContaining("chunk size");
   }
 }

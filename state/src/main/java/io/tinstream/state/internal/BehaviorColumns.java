@@ -161,8 +161,13 @@ public final class BehaviorColumns {
 
   /** First row in {@code [0, size)} whose event time is {@code >= time} (rows sorted by time). */
   public int firstAtOrAfter(long time, int size) {
-    int lo = 0;
-    int hi = size;
+    return firstAtOrAfter(time, 0, size);
+  }
+
+  /** First row in {@code [from, to)} whose event time is {@code >= time} (rows sorted by time). */
+  public int firstAtOrAfter(long time, int from, int to) {
+    int lo = from;
+    int hi = to;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
       if (eventTimes[mid] < time) {
@@ -176,8 +181,13 @@ public final class BehaviorColumns {
 
   /** First row in {@code [0, size)} whose event time is {@code > time} (rows sorted by time). */
   public int firstAfter(long time, int size) {
-    int lo = 0;
-    int hi = size;
+    return firstAfter(time, 0, size);
+  }
+
+  /** First row in {@code [from, to)} whose event time is {@code > time} (rows sorted by time). */
+  public int firstAfter(long time, int from, int to) {
+    int lo = from;
+    int hi = to;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
       if (eventTimes[mid] <= time) {
