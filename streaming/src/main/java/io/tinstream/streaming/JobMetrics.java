@@ -24,6 +24,17 @@ public final class JobMetrics {
   public static final String BEHAVIORS_EXPIRED = "behaviorsExpired";
   public static final String BEHAVIORS_EVICTED = "behaviorsEvicted";
   public static final String USERS = "users";
+
+  /**
+   * Trajectory lookups answered from the decoded-trajectory cache, and those that decoded state.
+   */
+  public static final String TRAJECTORY_CACHE_HITS = "trajectoryCacheHits";
+
+  public static final String TRAJECTORY_CACHE_MISSES = "trajectoryCacheMisses";
+
+  /** Behaviors held decoded in the cache of one trajectory subtask. */
+  public static final String TRAJECTORY_CACHE_ROWS = "trajectoryCacheRows";
+
   public static final String PROBES_ANSWERED = "probesAnswered";
   public static final String REQUESTS = "requests";
 

@@ -49,6 +49,8 @@ public final class JobSettings {
     }
     positive(SEARCH_K);
     positive(MAX_BEHAVIORS);
+    positive(CHUNK_SIZE);
+    require(conf.get(CACHE_ROWS) >= 0, CACHE_ROWS, "must be >= 0, got " + conf.get(CACHE_ROWS));
     positive(MAX_PENDING_IMPRESSIONS);
     positive(TRAIN_BATCH_SIZE);
     positive(FULL_SNAPSHOT_EVERY);
@@ -60,7 +62,6 @@ public final class JobSettings {
     for (ConfigOption<Duration> d :
         List.of(
             RETENTION,
-            BUCKET_WIDTH,
             ATTRIBUTION_WINDOW,
             TRAIN_BATCH_DEADLINE,
             SCORE_BATCH_DEADLINE,
@@ -82,7 +83,8 @@ public final class JobSettings {
         new TrajectoryConfig(
             conf.get(RETENTION).toMillis(),
             conf.get(MAX_BEHAVIORS),
-            conf.get(BUCKET_WIDTH).toMillis(),
+            conf.get(CHUNK_SIZE),
+            conf.get(CACHE_ROWS),
             conf.get(TAXONOMY_WAIT).toMillis(),
             conf.get(ATTRIBUTION_WINDOW).toMillis(),
             conf.get(MAX_PENDING_IMPRESSIONS));

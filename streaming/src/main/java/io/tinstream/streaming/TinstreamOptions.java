@@ -1,6 +1,7 @@
 package io.tinstream.streaming;
 
 import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.state.TrajectoryStore;
 import io.tinstream.streaming.trajectory.FutureSkew;
 import java.time.Duration;
 import java.util.HashMap;
@@ -209,14 +210,22 @@ public final class TinstreamOptions {
           .withDescription(
               "Behaviors older than this, relative to the user's newest, are dropped.");
 
-  public static final ConfigOption<Duration> BUCKET_WIDTH =
-      ConfigOptions.key("tinstream.trajectory.bucket-width")
-          .durationType()
-          .defaultValue(Duration.ofMillis(TrajectoryPolicy.DEFAULT_BUCKET_WIDTH_MS))
+  public static final ConfigOption<Integer> CHUNK_SIZE =
+      ConfigOptions.key("tinstream.trajectory.chunk-size")
+          .intType()
+          .defaultValue(TrajectoryPolicy.DEFAULT_CHUNK_SIZE)
           .withDescription(
-              "Event-time span of one stored chunk of a trajectory. An append rewrites its chunk,"
-                  + " so users with many behaviors per bucket want narrower buckets. Must not"
-                  + " change for existing state.");
+              "Behaviors the open segment of a trajectory collects before it is sealed into an"
+                  + " immutable chunk. May change between runs.");
+
+  public static final ConfigOption<Long> CACHE_ROWS =
+      ConfigOptions.key("tinstream.trajectory.cache-rows")
+          .longType()
+          .defaultValue(TrajectoryStore.DEFAULT_CACHE_ROWS)
+          .withDescription(
+              "Behaviors of decoded trajectories each trajectory subtask keeps in heap (about 100"
+                  + " bytes each), least recently used users first out; 0 decodes every"
+                  + " trajectory from state on each use.");
 
   public static final ConfigOption<Integer> MAX_BEHAVIORS =
       ConfigOptions.key("tinstream.trajectory.max-behaviors")
@@ -303,7 +312,8 @@ public final class TinstreamOptions {
         TAXONOMY_FILE,
         TAXONOMY_WAIT,
         RETENTION,
-        BUCKET_WIDTH,
+        CHUNK_SIZE,
+        CACHE_ROWS,
         MAX_BEHAVIORS,
         SEARCH_MODE,
         SEARCH_K,

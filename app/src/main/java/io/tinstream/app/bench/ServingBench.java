@@ -35,12 +35,6 @@ public final class ServingBench {
   private static final int CANDIDATES = 100;
   private static final String VARIANT = "tin";
 
-  /**
-   * The synthetic users here act once a minute; with the default weekly buckets every append would
-   * rewrite a chunk of up to 10,000 behaviors. Hourly buckets keep chunks near 60.
-   */
-  private static final Duration BUCKET_WIDTH = Duration.ofHours(1);
-
   /** What one history length measured. */
   public record Row(
       int length,
@@ -83,7 +77,6 @@ public final class ServingBench {
       conf.set(TinstreamOptions.MODEL_UPDATES_TOPIC, "updates");
       conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, "dlq");
       conf.set(TinstreamOptions.RETENTION, Duration.ofDays(3650));
-      conf.set(TinstreamOptions.BUCKET_WIDTH, BUCKET_WIDTH);
       conf.set(TinstreamOptions.SEARCH_K, 64);
       conf.set(TinstreamOptions.MODEL_VARIANTS, VARIANT);
       JobSettings settings = JobSettings.from(conf);
@@ -218,7 +211,7 @@ public final class ServingBench {
             Locale.ROOT,
             "Command: `./tinstream bench serving` (model `tin`, %d candidates per request, %d"
                 + " users, live behaviors %,.0f/s and %,.0f requests/s during %d s, exactly-once"
-                + " sinks with 1 s checkpoints, hourly trajectory buckets, everything in one JVM on"
+                + " sinks with 1 s checkpoints, everything in one JVM on"
                 + " %d cores). End-to-end latency is send → response readable by a read_committed"
                 + " consumer, so it includes waiting for the checkpoint that commits it; in-job"
                 + " latency is request at the trajectory operator → response emitted by the"

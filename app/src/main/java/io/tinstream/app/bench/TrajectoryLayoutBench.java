@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
@@ -32,21 +31,28 @@ final class TrajectoryLayoutBench {
   private final TrajectoryPolicy policy = TrajectoryPolicy.defaults();
   private final TrajectoryChunkSerializer serializer = new TrajectoryChunkSerializer();
 
-  /** One synthetic user's trajectory of {@code length} behaviors, as stored: weekly chunks. */
+  /**
+   * One synthetic user's trajectory of {@code length} behaviors, as stored: sealed chunks of the
+   * policy's chunk size, oldest first (the open segment's remainder as a last, smaller chunk).
+   */
   List<TrajectoryChunk> trajectory(int length, long seed) {
     SyntheticTaxonomy taxonomy = SyntheticFeed.defaultTaxonomy();
     SyntheticFeed feed =
         new SyntheticFeed(SyntheticFeed.Config.defaults(1, length, seed), taxonomy);
-    TreeMap<Long, TrajectoryChunk> chunks = new TreeMap<>();
+    List<Behavior> behaviors = new ArrayList<>();
     while (feed.hasNext()) {
       BehaviorEvent e = feed.next();
       // Stored events carry the taxonomy's fields; fill them as the job would.
       e.setItem(taxonomy.fullItem(e.getItem().getItemId()));
-      Behavior b = Behavior.fromEvent(e);
-      chunks.merge(
-          policy.bucketOf(b.eventTime()), TrajectoryChunk.of(b), (old, one) -> old.withInserted(b));
+      behaviors.add(Behavior.fromEvent(e));
     }
-    return new ArrayList<>(chunks.values());
+    behaviors.sort(java.util.Comparator.comparingLong(Behavior::eventTime));
+    List<TrajectoryChunk> chunks = new ArrayList<>();
+    for (int from = 0; from < behaviors.size(); from += policy.chunkSize()) {
+      int to = Math.min(behaviors.size(), from + policy.chunkSize());
+      chunks.add(TrajectoryChunk.of(behaviors.subList(from, to).toArray(new Behavior[0])));
+    }
+    return chunks;
   }
 
   /** Serialized bytes per behavior over many users' trajectories. */

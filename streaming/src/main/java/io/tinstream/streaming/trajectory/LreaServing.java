@@ -93,21 +93,23 @@ public final class LreaServing implements Serializable {
   /** After an appended behavior: schedule a coalesced rebuild if the user's entry went stale. */
   void afterAppend(
       TrajectoryStore trajectory,
+      long user,
       ReadOnlyBroadcastState<String, ModelUpdate> models,
       TimerService timers)
       throws Exception {
-    if (needsRebuild(entryBuilder(models), trajectory)) {
+    if (needsRebuild(entryBuilder(models), trajectory, user)) {
       long now = timers.currentProcessingTime();
       timers.registerProcessingTimeTimer(entries.policy().coalescedTimerTime(now));
     }
   }
 
   /** A processing-time timer fired (this one's or another's): rebuild if still stale. */
-  void onTimer(TrajectoryStore trajectory, ReadOnlyBroadcastState<String, ModelUpdate> models)
+  void onTimer(
+      TrajectoryStore trajectory, long user, ReadOnlyBroadcastState<String, ModelUpdate> models)
       throws Exception {
     LreaEntryBuilder model = entryBuilder(models);
-    if (needsRebuild(model, trajectory)) {
-      entries.put(model.rebuild(trajectory.read()));
+    if (needsRebuild(model, trajectory, user)) {
+      entries.put(model.rebuild(trajectory.read(user)));
       timerRebuilds.inc();
     }
   }
@@ -116,12 +118,12 @@ public final class LreaServing implements Serializable {
    * Whether the user's entry exists and is stale for the replica (one 16-byte tag read). Users
    * never asked for lrea have no entry: they get their first one on their first request.
    */
-  private boolean needsRebuild(LreaEntryBuilder model, TrajectoryStore trajectory)
+  private boolean needsRebuild(LreaEntryBuilder model, TrajectoryStore trajectory, long user)
       throws Exception {
     if (model == null) {
       return false;
     }
-    LreaRefreshPolicy.Freshness f = entries.check(model.modelVersion(), trajectory.size());
+    LreaRefreshPolicy.Freshness f = entries.check(model.modelVersion(), trajectory.size(user));
     return f != LreaRefreshPolicy.Freshness.MISSING && !f.usable();
   }
 
@@ -136,7 +138,7 @@ public final class LreaServing implements Serializable {
     if (model == null) {
       return response(request, -1, List.of(), follower.noSnapshotYet(), now);
     }
-    LreaStore.Lookup found = entries.fresh(model, trajectory);
+    LreaStore.Lookup found = entries.fresh(model, trajectory, request.getUserId());
     if (found.rebuilt()) {
       switch (found.found()) {
         case MISSING -> inlineMissing.inc();

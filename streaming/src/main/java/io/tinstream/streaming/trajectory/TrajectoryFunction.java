@@ -115,7 +115,7 @@ public final class TrajectoryFunction
 
   @Override
   public void open(OpenContext openContext) {
-    store = TrajectoryStore.create(getRuntimeContext(), config.policy());
+    store = TrajectoryStore.create(getRuntimeContext(), config.policy(), config.cacheRows());
     labels =
         new LabelJoin(
             getRuntimeContext(), config.attributionWindowMs(), config.maxPendingImpressions());
@@ -128,6 +128,9 @@ public final class TrajectoryFunction
     newUsers = metrics.counter(JobMetrics.USERS);
     probes = metrics.counter(JobMetrics.PROBES_ANSWERED);
     requests = metrics.counter(JobMetrics.REQUESTS);
+    metrics.gauge(JobMetrics.TRAJECTORY_CACHE_HITS, store::cacheHits);
+    metrics.gauge(JobMetrics.TRAJECTORY_CACHE_MISSES, store::cacheMisses);
+    metrics.gauge(JobMetrics.TRAJECTORY_CACHE_ROWS, store::cachedRows);
     // Produced to Kafka → in the trajectory, i.e. visible to the next request's search.
     behaviorFreshness =
         metrics.histogram(
@@ -175,7 +178,7 @@ public final class TrajectoryFunction
       append(event, taxonomy, ctx);
     }
     if (lrea != null) {
-      lrea.onTimer(store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS));
+      lrea.onTimer(store, ctx.getCurrentKey(), ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS));
     }
   }
 
@@ -186,7 +189,7 @@ public final class TrajectoryFunction
     if (filled != event.getItem()) {
       event = BehaviorEvent.newBuilder(event).setItem(filled).build();
     }
-    AppendResult result = store.append(Behavior.fromEvent(event));
+    AppendResult result = store.append(event.getUserId(), Behavior.fromEvent(event));
     switch (result.outcome()) {
       case APPENDED -> {
         appended.inc();
@@ -202,7 +205,10 @@ public final class TrajectoryFunction
       joinLabels(event, ctx);
       if (lrea != null) {
         lrea.afterAppend(
-            store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS), ctx.timerService());
+            store,
+            event.getUserId(),
+            ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS),
+            ctx.timerService());
       }
     }
   }
@@ -228,7 +234,7 @@ public final class TrajectoryFunction
   /** The impression as a training example: its target and what each variant selects before it. */
   private TrainingExample unlabeledExample(BehaviorEvent impression) throws Exception {
     long time = impression.getEventTime().toEpochMilli();
-    TrajectoryView past = store.read().prefixBefore(time);
+    TrajectoryView past = store.read(impression.getUserId()).prefixBefore(time);
     SearchTarget target = SearchTarget.of(impression.getItem(), impression.getScenario(), time);
     TrainingExample.Builder example =
         TrainingExample.newBuilder()
@@ -269,7 +275,7 @@ public final class TrajectoryFunction
       return;
     }
     long time = request.getRequestTime().toEpochMilli();
-    TrajectoryView view = store.read();
+    TrajectoryView view = store.read(request.getUserId());
     TrajectoryView past = view.prefixBefore(time);
     if (PROBE_VARIANT.equals(request.getModelVariant())) {
       probes.inc();

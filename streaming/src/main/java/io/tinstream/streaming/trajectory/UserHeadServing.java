@@ -114,7 +114,7 @@ public final class UserHeadServing implements Serializable {
     }
     long time = request.getRequestTime().toEpochMilli();
     try {
-      UserHeadCache user = fresh(replica, trajectory, time);
+      UserHeadCache user = fresh(replica, trajectory, request.getUserId(), time);
       Batch candidates = candidates(request, time);
       float[] ads = replica.output(SasRecLayer.OUT_AD_VECTOR, candidates);
       float bias = replica.output(SasRecLayer.OUT_LOGIT_BIAS, candidates)[0];
@@ -138,10 +138,10 @@ public final class UserHeadServing implements Serializable {
   }
 
   /** The user's heads for the replica's version: the cached ones if fresh, else rebuilt now. */
-  private UserHeadCache fresh(CtrModel replica, TrajectoryStore trajectory, long time)
+  private UserHeadCache fresh(CtrModel replica, TrajectoryStore trajectory, long userId, long time)
       throws Exception {
     long[] t = tag.value();
-    int length = trajectory.size();
+    int length = trajectory.size(userId);
     LreaRefreshPolicy.Freshness f =
         t == null
             ? LreaRefreshPolicy.Freshness.MISSING
@@ -154,7 +154,8 @@ public final class UserHeadServing implements Serializable {
       case STALE_MODEL_VERSION -> rebuildsStaleModel.inc();
       case STALE_TRAJECTORY -> rebuildsStaleTrajectory.inc();
     }
-    UserHeadCache rebuilt = build(replica, trajectory.read().prefixBefore(time), length, time);
+    UserHeadCache rebuilt =
+        build(replica, trajectory.read(userId).prefixBefore(time), length, time);
     heads.update(rebuilt.vectors());
     tag.update(new long[] {rebuilt.modelVersion(), rebuilt.trajectoryLength(), rebuilt.heads()});
     return rebuilt;
