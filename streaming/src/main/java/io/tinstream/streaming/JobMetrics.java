@@ -46,7 +46,12 @@ public final class JobMetrics {
   public static final String IMPRESSIONS_OVER_PENDING_CAP = "impressionsOverPendingCap";
   public static final String POSITIVES = "positives";
   public static final String NEGATIVES = "negatives";
+
+  /**
+   * Clicks that labelled nothing: after their impression's window, or never shown one within it.
+   */
   public static final String LATE_CLICKS = "lateClicks";
+
   public static final String DUPLICATE_CLICKS = "duplicateClicks";
   public static final String TRAINING_EXAMPLES = "trainingExamples";
 

@@ -21,10 +21,19 @@ import org.apache.flink.streaming.api.TimerService;
  * Joins one user's ad impressions with their clicks inside an attribution window of event time.
  *
  * <p>An impression parks its example (target + the behaviors searched at impression time, so it
- * sees only the past) until a click or conversion of the same request and item makes it a positive,
- * or the window's event-time timer makes it a negative. A clicked impression leaves a marker until
- * its window closes, so a second click is told apart (duplicate) from one that comes after the
- * window (late). Everything an impression leaves in state is cleared by its timer.
+ * sees only the past) until its window's event-time timer fires; a click or conversion of the same
+ * request and item inside the window marks it clicked. At the window's end the example leaves with
+ * its label, positive or negative, so examples reach training in impression-time order with both
+ * classes mixed, as they occurred, rather than positives first in bursts.
+ *
+ * <p>A click that arrives before its impression (another partition, another path) is held for one
+ * window and labels the impression if it comes; a click held that long without one, like a click
+ * after its impression's window, is counted as unmatched. A second click of a clicked impression is
+ * counted as a duplicate.
+ *
+ * <p>Each window end keeps the list of keys due at it, so closing a window touches only what closes
+ * ({@code O(closed)}), never all pending impressions. Pending impressions are capped per user, and
+ * each holds a bounded example (histories of at most K behaviors), so the state is bounded.
  */
 final class LabelJoin {
 
@@ -32,17 +41,30 @@ final class LabelJoin {
       new MapStateDescriptor<>(
           "pending-impressions", Types.STRING, AvroTypeInfo.of(TrainingExample.class));
 
-  /** Clicked impressions → the end of their window; kept only to recognize duplicate clicks. */
+  /** Clicked pending impressions → the end of their window. */
   static final MapStateDescriptor<String, Long> CLICKED =
       new MapStateDescriptor<>("clicked-impressions", Types.STRING, Types.LONG);
 
+  /** Clicks without their impression yet → the end of their hold. */
+  static final MapStateDescriptor<String, Long> EARLY_CLICKS =
+      new MapStateDescriptor<>("early-clicks", Types.STRING, Types.LONG);
+
+  /** Window end → the impression keys (and {@value #EARLY} + key of held clicks) due then. */
+  static final MapStateDescriptor<Long, List<String>> DUE =
+      new MapStateDescriptor<>("label-windows-due", Types.LONG, Types.LIST(Types.STRING));
+
   static final ValueStateDescriptor<Integer> PENDING_COUNT =
       new ValueStateDescriptor<>("pending-impression-count", Types.INT);
+
+  /** Marks a due entry that ends a held click's wait rather than an impression's window. */
+  private static final String EARLY = "!";
 
   private final long windowMs;
   private final int maxPending;
   private final MapState<String, TrainingExample> pending;
   private final MapState<String, Long> clicked;
+  private final MapState<String, Long> earlyClicks;
+  private final MapState<Long, List<String>> due;
   private final ValueState<Integer> pendingCount;
   private final Counter impressions;
   private final Counter positives;
@@ -56,6 +78,8 @@ final class LabelJoin {
     this.maxPending = maxPending;
     this.pending = ctx.getMapState(PENDING);
     this.clicked = ctx.getMapState(CLICKED);
+    this.earlyClicks = ctx.getMapState(EARLY_CLICKS);
+    this.due = ctx.getMapState(DUE);
     this.pendingCount = ctx.getState(PENDING_COUNT);
     MetricGroup metrics = ctx.getMetricGroup();
     this.impressions = metrics.counter(JobMetrics.IMPRESSIONS);
@@ -72,7 +96,7 @@ final class LabelJoin {
 
   /** Parks an unlabeled example until its window ends at impression time + window. */
   void onImpression(String key, TrainingExample unlabeled, TimerService timers) throws Exception {
-    if (pending.contains(key) || clicked.contains(key)) {
+    if (pending.contains(key)) {
       return; // the same impression again: the trajectory dedups it, so does the join
     }
     int count = pendingCount.value() == null ? 0 : pendingCount.value();
@@ -81,37 +105,74 @@ final class LabelJoin {
       return;
     }
     impressions.inc();
+    long end = unlabeled.getImpressionTime() + windowMs;
     pending.put(key, unlabeled);
     pendingCount.update(count + 1);
-    timers.registerEventTimeTimer(windowEnd(unlabeled));
-  }
-
-  /** A click or conversion: the positive example, or null for a duplicate or late click. */
-  TrainingExample onClick(String key) throws Exception {
-    TrainingExample example = pending.get(key);
-    if (example == null) {
-      if (clicked.contains(key)) {
-        duplicateClicks.inc();
-      } else {
-        lateClicks.inc();
-      }
-      return null;
+    if (earlyClicks.contains(key)) {
+      earlyClicks.remove(key);
+      clicked.put(key, end);
     }
-    pending.remove(key);
-    decrementPending(1);
-    clicked.put(key, windowEnd(example));
-    positives.inc();
-    example.setLabel(1f);
-    return example;
+    addDue(end, key, timers);
   }
 
-  /** Window ends up to {@code time}: negatives for what was not clicked; markers cleared. */
+  /** A click or conversion at event time {@code time}: marks its impression clicked. */
+  void onClick(String key, long time, TimerService timers) throws Exception {
+    if (clicked.contains(key) || earlyClicks.contains(key)) {
+      duplicateClicks.inc();
+    } else if (pending.contains(key)) {
+      clicked.put(key, time);
+    } else {
+      long end = time + windowMs;
+      earlyClicks.put(key, end);
+      addDue(end, EARLY + key, timers);
+    }
+  }
+
+  /**
+   * The window end at {@code time} fired: the examples whose window ends then, labelled, in
+   * impression order; held clicks whose wait ends then are counted as unmatched.
+   */
   List<TrainingExample> onWindowEnd(long time) throws Exception {
+    List<String> keys = due.get(time);
+    if (keys == null) {
+      return onWindowEndWithoutDueList(time);
+    }
+    due.remove(time);
+    List<TrainingExample> closed = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      if (key.startsWith(EARLY)) {
+        String clickKey = key.substring(EARLY.length());
+        if (earlyClicks.contains(clickKey)) {
+          earlyClicks.remove(clickKey);
+          lateClicks.inc();
+        }
+        continue;
+      }
+      TrainingExample example = pending.get(key);
+      if (example == null) {
+        continue;
+      }
+      boolean positive = clicked.contains(key);
+      example.setLabel(positive ? 1f : 0f);
+      (positive ? positives : negatives).inc();
+      pending.remove(key);
+      clicked.remove(key);
+      closed.add(example);
+    }
+    decrementPending(closed.size());
+    return closed;
+  }
+
+  /**
+   * Timers registered before window ends kept their due lists: scan the pending impressions once,
+   * as the join used to, so state restored from then still closes its windows.
+   */
+  private List<TrainingExample> onWindowEndWithoutDueList(long time) throws Exception {
     List<TrainingExample> expired = new ArrayList<>();
     Iterator<Map.Entry<String, TrainingExample>> it = pending.iterator();
     while (it.hasNext()) {
       TrainingExample example = it.next().getValue();
-      if (windowEnd(example) <= time) {
+      if (example.getImpressionTime() + windowMs <= time) {
         example.setLabel(0f);
         expired.add(example);
         it.remove();
@@ -128,6 +189,16 @@ final class LabelJoin {
     return expired;
   }
 
+  private void addDue(long end, String key, TimerService timers) throws Exception {
+    List<String> keys = due.get(end);
+    if (keys == null) {
+      keys = new ArrayList<>(1);
+      timers.registerEventTimeTimer(end);
+    }
+    keys.add(key);
+    due.put(end, keys);
+  }
+
   private void decrementPending(int n) throws Exception {
     if (n == 0) {
       return;
@@ -138,9 +209,5 @@ final class LabelJoin {
     } else {
       pendingCount.update(left);
     }
-  }
-
-  private long windowEnd(TrainingExample example) {
-    return example.getImpressionTime() + windowMs;
   }
 }

@@ -166,8 +166,8 @@ public final class TrajectoryFunction
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ScoringTask> out)
       throws Exception {
     if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
-      for (TrainingExample negative : labels.onWindowEnd(timestamp)) {
-        ctx.output(EXAMPLES, negative);
+      for (TrainingExample labelled : labels.onWindowEnd(timestamp)) {
+        ctx.output(EXAMPLES, labelled);
       }
       return;
     }
@@ -213,7 +213,7 @@ public final class TrajectoryFunction
     }
   }
 
-  /** Impressions open an attribution window; clicks and conversions close it as positives. */
+  /** Impressions open an attribution window; clicks and conversions inside it make it positive. */
   private void joinLabels(BehaviorEvent event, ReadOnlyContext ctx) throws Exception {
     if (event.getDomain() != Domain.AD || event.getRequestId() == null) {
       return;
@@ -221,12 +221,8 @@ public final class TrajectoryFunction
     String key = LabelJoin.key(event.getRequestId(), event.getItem().getItemId());
     switch (event.getActionType()) {
       case IMPRESSION -> labels.onImpression(key, unlabeledExample(event), ctx.timerService());
-      case CLICK, CONVERSION -> {
-        TrainingExample positive = labels.onClick(key);
-        if (positive != null) {
-          ctx.output(EXAMPLES, positive);
-        }
-      }
+      case CLICK, CONVERSION ->
+          labels.onClick(key, event.getEventTime().toEpochMilli(), ctx.timerService());
       default -> {}
     }
   }

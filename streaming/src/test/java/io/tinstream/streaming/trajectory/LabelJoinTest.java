@@ -62,6 +62,11 @@ class LabelJoinTest {
     send(ad("imp", ActionType.IMPRESSION, "r1", T0, 10));
     send(content("c2", T0 + 1_000, 6)); // after the impression: must not leak into its example
     send(ad("clk", ActionType.CLICK, "r1", T0 + 5_000, 10));
+    // Labelled, but it leaves with its window, in impression order with the negatives.
+    assertThat(examples()).isEmpty();
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+    harness.processWatermark(T0 + WINDOW);
 
     List<TrainingExample> examples = examples();
     assertThat(examples).hasSize(1);
@@ -72,14 +77,45 @@ class LabelJoinTest {
     assertThat(positive.getTarget().getCategoryL2()).as("filled by the taxonomy").isEqualTo(3);
     assertThat(positive.getHistory().getItemIds()).containsExactly(5L);
     assertThat(positive.getHistory().getPositions()).containsExactly(1);
-    // The clicked marker and its timer stay until the window closes, to catch a duplicate click.
     assertThat(pendingCount()).isZero();
-    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
-
-    harness.processWatermark(T0 + WINDOW);
-    assertThat(examples()).hasSize(1);
     assertThat(harness.numEventTimeTimers()).isZero();
     assertThat(clickedMarkers()).isZero();
+  }
+
+  @Test
+  void examplesLeaveInImpressionOrderWithBothClassesMixed() throws Exception {
+    send(ad("imp1", ActionType.IMPRESSION, "r1", T0, 10));
+    send(ad("imp2", ActionType.IMPRESSION, "r2", T0 + 1, 11));
+    send(ad("imp3", ActionType.IMPRESSION, "r3", T0 + 2, 12));
+    send(ad("clk3", ActionType.CLICK, "r3", T0 + 100, 12));
+    send(ad("clk1", ActionType.CLICK, "r1", T0 + 200, 10));
+
+    harness.processWatermark(T0 + WINDOW + 1);
+    assertThat(examples())
+        .extracting(TrainingExample::getExampleId)
+        .containsExactly("imp1", "imp2");
+    assertThat(examples()).extracting(TrainingExample::getLabel).containsExactly(1f, 0f);
+    assertThat(pendingCount()).as("the third window has not ended").isEqualTo(1);
+
+    harness.processWatermark(T0 + WINDOW + 2);
+    assertThat(examples())
+        .extracting(TrainingExample::getExampleId)
+        .containsExactly("imp1", "imp2", "imp3");
+    assertThat(examples()).extracting(TrainingExample::getLabel).containsExactly(1f, 0f, 1f);
+  }
+
+  @Test
+  void aClickBeforeItsImpressionIsHeldAndLabelsIt() throws Exception {
+    send(ad("clk", ActionType.CLICK, "r1", T0 + 10, 10));
+    send(ad("imp", ActionType.IMPRESSION, "r1", T0, 10));
+    send(ad("clk-orphan", ActionType.CLICK, "r9", T0, 99));
+
+    harness.processWatermark(T0 + 2 * WINDOW);
+
+    assertThat(examples()).singleElement().satisfies(e -> assertThat(e.getLabel()).isEqualTo(1f));
+    assertThat(harness.numEventTimeTimers()).isZero();
+    assertThat(stateEntries(LabelJoin.EARLY_CLICKS)).isZero();
+    assertThat(stateEntries(LabelJoin.DUE)).isZero();
   }
 
   @Test
@@ -105,6 +141,7 @@ class LabelJoinTest {
     send(ad("imp2", ActionType.IMPRESSION, "r2", T0, 11));
     harness.processWatermark(T0 + WINDOW);
     send(ad("clk2-late", ActionType.CLICK, "r2", T0 + WINDOW + 1, 11)); // after the window
+    harness.processWatermark(T0 + 3 * WINDOW);
 
     List<TrainingExample> examples = examples();
     assertThat(examples).extracting(TrainingExample::getExampleId).containsExactly("imp1", "imp2");
@@ -112,6 +149,7 @@ class LabelJoinTest {
     assertThat(harness.numEventTimeTimers()).isZero();
     assertThat(pendingCount()).isZero();
     assertThat(clickedMarkers()).isZero();
+    assertThat(stateEntries(LabelJoin.EARLY_CLICKS)).isZero();
   }
 
   @Test
@@ -132,6 +170,7 @@ class LabelJoinTest {
     harness.processBroadcastWatermark(Long.MAX_VALUE);
     assertThat(pendingCount()).isEqualTo(1);
     send(ad("clk", ActionType.CLICK, "r1", T0 + 1_000, 10));
+    harness.processWatermark(T0 + WINDOW);
     assertThat(examples()).singleElement().satisfies(e -> assertThat(e.getLabel()).isEqualTo(1f));
   }
 
@@ -153,10 +192,14 @@ class LabelJoinTest {
   }
 
   private int clickedMarkers() throws Exception {
+    return stateEntries(LabelJoin.CLICKED);
+  }
+
+  private int stateEntries(org.apache.flink.api.common.state.MapStateDescriptor<?, ?> descriptor)
+      throws Exception {
     harness.getOperator().setCurrentKey(USER);
     int n = 0;
-    for (var ignored :
-        harness.getOperator().getKeyedStateStore().getMapState(LabelJoin.CLICKED).keys()) {
+    for (var ignored : harness.getOperator().getKeyedStateStore().getMapState(descriptor).keys()) {
       n++;
     }
     return n;
