@@ -7,7 +7,6 @@ import io.tinstream.schemas.DeadLetter;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ProbeResponse;
 import io.tinstream.schemas.ScoreResponse;
-import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.state.LreaRefreshPolicy;
@@ -18,6 +17,8 @@ import io.tinstream.streaming.kafka.RawRecord;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
 import io.tinstream.streaming.scoring.ScoreResponses;
 import io.tinstream.streaming.scoring.ScorerConfig;
+import io.tinstream.streaming.scoring.ScoringWork;
+import io.tinstream.streaming.scoring.ScoringWorkTypeInfo;
 import io.tinstream.streaming.training.OnlineTrainerFunction;
 import io.tinstream.streaming.trajectory.AdRequestValidator;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
@@ -106,7 +107,7 @@ public final class TinstreamJob {
    * Adds the pipeline to {@code env} and returns the trajectory operator, whose side outputs a test
    * may read beyond what the settings sink.
    */
-  SingleOutputStreamOperator<ScoringTask> build(StreamExecutionEnvironment env) {
+  SingleOutputStreamOperator<ScoringWork> build(StreamExecutionEnvironment env) {
     Duration outOfOrderness = settings.outOfOrderness();
     FutureSkew skew = settings.maxFutureSkew();
     SerializableFunction<BehaviorEvent, Optional<String>> validBehavior =
@@ -179,14 +180,14 @@ public final class TinstreamJob {
         specs != null && specs.hasTdSasRec()
             ? new UserHeadServing(specs, settings.lreaRebuildAfter())
             : null;
-    SingleOutputStreamOperator<ScoringTask> trajectory =
+    SingleOutputStreamOperator<ScoringWork> trajectory =
         inputs
             .keyBy(BehaviorOrRequest::userId, TypeInformation.of(Long.class))
             .connect(broadcast.stream())
             .process(
                 new TrajectoryFunction(
                     settings.trajectory(), settings.histories(), preloadedTaxonomy(), lrea, heads),
-                AvroTypeInfo.of(ScoringTask.class))
+                ScoringWorkTypeInfo.INSTANCE)
             .name(JobMetrics.TRAJECTORY_OPERATOR)
             .uid(TRAJECTORY_UID);
 
@@ -321,7 +322,7 @@ public final class TinstreamJob {
         .uid("decode-" + name);
   }
 
-  private DataStream<ScoreResponse> trainAndScore(SingleOutputStreamOperator<ScoringTask> tasks) {
+  private DataStream<ScoreResponse> trainAndScore(SingleOutputStreamOperator<ScoringWork> tasks) {
     DataStream<TrainingExample> examples = tasks.getSideOutput(TrajectoryFunction.EXAMPLES);
     settings
         .topic(TinstreamOptions.EXAMPLES_TOPIC)
@@ -355,8 +356,7 @@ public final class TinstreamJob {
     int buckets = scorer.parallelism();
     return tasks
         .keyBy(
-            t -> Math.floorMod(t.getRequest().getUserId(), buckets),
-            TypeInformation.of(Integer.class))
+            t -> Math.floorMod(t.request().getUserId(), buckets), TypeInformation.of(Integer.class))
         .connect(updates.broadcast(MicroBatchScorer.MODELS))
         .process(new MicroBatchScorer(specs, scorer), AvroTypeInfo.of(ScoreResponse.class))
         .name(JobMetrics.SCORER_OPERATOR)
