@@ -17,6 +17,7 @@ import io.tinstream.streaming.kafka.RawRecord;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
 import io.tinstream.streaming.scoring.ScoreResponses;
 import io.tinstream.streaming.scoring.ScorerConfig;
+import io.tinstream.streaming.scoring.ScorerKeys;
 import io.tinstream.streaming.scoring.ScoringWork;
 import io.tinstream.streaming.scoring.ScoringWorkTypeInfo;
 import io.tinstream.streaming.training.OnlineTrainerFunction;
@@ -43,6 +44,7 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -73,7 +75,7 @@ public final class TinstreamJob {
 
   public static final String TRAJECTORY_UID = "trajectory";
 
-  /** Fixed so the scorer's batching keys map one to each subtask (see {@link SubtaskKeys}). */
+  /** Fixed so the scorer's batching keys map one to each subtask (see {@link ScorerKeys}). */
   static final int SCORER_MAX_PARALLELISM = 128;
 
   private final JobSettings settings;
@@ -353,16 +355,22 @@ public final class TinstreamJob {
         .name("model-update-sink")
         .uid("model-update-sink");
     ScorerConfig scorer = settings.scorer();
-    int buckets = scorer.parallelism();
     return tasks
-        .keyBy(
-            t -> Math.floorMod(t.request().getUserId(), buckets), TypeInformation.of(Integer.class))
+        .keyBy(scorerKeys(scorer.parallelism()), TypeInformation.of(Integer.class))
         .connect(updates.broadcast(MicroBatchScorer.MODELS))
         .process(new MicroBatchScorer(specs, scorer), AvroTypeInfo.of(ScoreResponse.class))
         .name(JobMetrics.SCORER_OPERATOR)
         .uid("scorer")
         .setParallelism(scorer.parallelism())
         .setMaxParallelism(SCORER_MAX_PARALLELISM);
+  }
+
+  /**
+   * How scoring work is keyed onto a scorer of {@code parallelism} subtasks: one key per subtask,
+   * so each subtask batches and scores (small integer keys can all land on one subtask).
+   */
+  static KeySelector<ScoringWork, Integer> scorerKeys(int parallelism) {
+    return new ScorerKeys(parallelism, SCORER_MAX_PARALLELISM);
   }
 
   private static WatermarkStrategy<RawRecord> eventTime(
