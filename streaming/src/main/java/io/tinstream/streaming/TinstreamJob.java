@@ -212,12 +212,15 @@ public final class TinstreamJob {
       if (rejectedRequests != null) {
         scores = scores.union(rejectedRequests);
       }
+      // At-least-once by default: a response is worth little once the checkpoint interval has
+      // passed, and each carries request id, variant and model version for the reader to dedupe.
       scores
           .sinkTo(
-              sink(
-                  TinstreamOptions.SCORES_TOPIC,
+              kafka.avroSink(
+                  settings.get(TinstreamOptions.SCORES_TOPIC),
                   AvroCodec::scoreResponses,
-                  ScoreResponse::getRequestId))
+                  ScoreResponse::getRequestId,
+                  settings.scoreDelivery()))
           .name("score-sink")
           .uid("score-sink");
     }
