@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tinstream.training.features.HistorySelector;
 import io.tinstream.training.features.RowHistory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -104,6 +106,45 @@ class ScoringWorkSerializerTest extends SerializerTestBase<ScoringWork> {
     assertThat(compatibility.isCompatibleAsIs()).isTrue();
     ScoringWork data = getTestData()[0];
     assertThat(roundTrip(data, restored.restoreSerializer())).isEqualTo(data);
+  }
+
+  /**
+   * Snapshot and records written by version 1, kept under test resources: every later serializer
+   * must still read them (regenerate only for a new version, with {@code
+   * -Dtinstream.write-serializer-fixtures=true}, and keep the old files).
+   */
+  @Test
+  void readsWhatVersion1Wrote() throws Exception {
+    Path dir = Path.of("src/test/resources/serializers");
+    if (Boolean.getBoolean("tinstream.write-serializer-fixtures")) {
+      Files.createDirectories(dir);
+      DataOutputSerializer snapshot = new DataOutputSerializer(1024);
+      TypeSerializerSnapshot.writeVersionedSnapshot(
+          snapshot, getSerializer().snapshotConfiguration());
+      Files.write(dir.resolve("scoring-work-v1-snapshot"), snapshot.getCopyOfBuffer());
+      DataOutputSerializer data = new DataOutputSerializer(4096);
+      for (ScoringWork w : getTestData()) {
+        getSerializer().serialize(w, data);
+      }
+      Files.write(dir.resolve("scoring-work-v1-data"), data.getCopyOfBuffer());
+    }
+    TypeSerializerSnapshot<ScoringWork> written =
+        TypeSerializerSnapshot.readVersionedSnapshot(
+            new DataInputDeserializer(Files.readAllBytes(dir.resolve("scoring-work-v1-snapshot"))),
+            getClass().getClassLoader());
+    assertThat(
+            getSerializer()
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(written)
+                .isIncompatible())
+        .isFalse();
+    TypeSerializer<ScoringWork> reader = written.restoreSerializer();
+    DataInputDeserializer data =
+        new DataInputDeserializer(Files.readAllBytes(dir.resolve("scoring-work-v1-data")));
+    for (ScoringWork expected : getTestData()) {
+      assertThat(reader.deserialize(data)).isEqualTo(expected);
+    }
+    assertThat(data.available()).isZero();
   }
 
   @Test
