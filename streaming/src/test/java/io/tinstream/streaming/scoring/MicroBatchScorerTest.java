@@ -178,6 +178,27 @@ class MicroBatchScorerTest {
     assertScores(out.get(0), atV3);
   }
 
+  @Test
+  void aWaitingRequestSurvivesACheckpointInRocksDbAndIsScoredAfterTheRestore() throws Exception {
+    ScoringWork waiting = task("r1", 0);
+    harness.processElement(new StreamRecord<>(waiting));
+    harness.setProcessingTime(DEADLINE_MS);
+    assertThat(responses()).as("no model yet").isEmpty();
+    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+    harness.close();
+
+    harness = harness(snapshot);
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish()));
+    float[] expected = trainer.score(batchOf(waiting));
+    harness.setProcessingTime(1_000);
+
+    List<ScoreResponse> out = responses();
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).getRequestId()).isEqualTo("r1");
+    assertThat(out.get(0).getError()).isNull();
+    assertScores(out.get(0), expected);
+  }
+
   private KeyedBroadcastOperatorTestHarness<Integer, ScoringWork, ModelUpdate, ScoreResponse>
       harness(OperatorSubtaskState snapshot) throws Exception {
     KeySelector<ScoringWork, Integer> oneKey = t -> 0;
