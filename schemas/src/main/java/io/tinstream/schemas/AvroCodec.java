@@ -69,11 +69,6 @@ public final class AvroCodec<T extends SpecificRecordBase> {
     return new AvroCodec<>(TaxonomyEntry.class, TaxonomyEntry.getClassSchema(), List.of());
   }
 
-  public static AvroCodec<ScoringTask> scoringTasks() {
-    return new AvroCodec<>(
-        ScoringTask.class, ScoringTask.getClassSchema(), List.of("ScoringTask-v1.avsc"));
-  }
-
   public static AvroCodec<DeadLetter> deadLetters() {
     return new AvroCodec<>(DeadLetter.class, DeadLetter.getClassSchema(), List.of());
   }

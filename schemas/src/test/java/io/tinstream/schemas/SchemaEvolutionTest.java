@@ -93,29 +93,6 @@ class SchemaEvolutionTest {
     assertThat(current.getSelections()).isEmpty();
   }
 
-  @Test
-  void scoringTaskWrittenWithVersion1HasNoSharedHistory() throws Exception {
-    Schema v1 = AvroCodec.historicalSchema("ScoringTask-v1.avsc");
-    GenericRecord request = new GenericData.Record(v1.getField("request").schema());
-    request.put("requestId", "r-1");
-    request.put("userId", 3L);
-    request.put("requestTime", 30L);
-    request.put("scenario", 0);
-    request.put("candidates", java.util.List.of(ItemFields.newBuilder().setItemId(8L).build()));
-    GenericRecord old = new GenericData.Record(v1);
-    old.put("request", request);
-    old.put("perCandidate", java.util.List.of(oneBehavior(5L)));
-    old.put("trajectoryLength", 1);
-    old.put("arrivedAt", 31L);
-
-    ScoringTask current = AvroCodec.scoringTasks().decode(encodeWith(v1, old));
-
-    assertThat(current.getPerCandidate()).hasSize(1);
-    assertThat(current.getPerCandidate().get(0).getItemIds()).containsExactly(5L);
-    assertThat(current.getRequest().getRequestTime().toEpochMilli()).isEqualTo(30L);
-    assertThat(current.getSharedHistory()).isNull();
-  }
-
   private static BehaviorSequence oneBehavior(long item) {
     return BehaviorSequence.newBuilder()
         .setItemIds(java.util.List.of(item))

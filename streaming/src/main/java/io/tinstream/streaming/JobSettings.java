@@ -5,6 +5,7 @@ import static io.tinstream.streaming.TinstreamOptions.*;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
+import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.training.TrainerConfig;
 import io.tinstream.streaming.trajectory.FutureSkew;
@@ -74,6 +75,17 @@ public final class JobSettings {
       require(!conf.get(d).isNegative(), d, "must be >= 0, got " + conf.get(d));
     }
     positive(SOFT_SEARCH_WINDOW);
+    try {
+      conf.get(SCORE_DELIVERY);
+    } catch (IllegalArgumentException e) {
+      throw invalid(
+          SCORE_DELIVERY,
+          "expected one of "
+              + Arrays.toString(SinkDelivery.values())
+              + ", got '"
+              + conf.toMap().get(SCORE_DELIVERY.key())
+              + "'");
+    }
     try {
       this.plainHistory = HistorySelector.parse(conf.get(SEARCH_MODE), conf.get(SEARCH_K));
     } catch (IllegalArgumentException e) {
@@ -215,6 +227,11 @@ public final class JobSettings {
 
   public ScorerConfig scorer() {
     return scorer;
+  }
+
+  /** How the score topic is written (the job's other sinks are always exactly-once). */
+  public SinkDelivery scoreDelivery() {
+    return conf.get(SCORE_DELIVERY);
   }
 
   /** The variants trained and served, or empty when the job only ingests. */

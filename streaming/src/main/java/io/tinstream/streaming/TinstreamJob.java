@@ -7,7 +7,6 @@ import io.tinstream.schemas.DeadLetter;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ProbeResponse;
 import io.tinstream.schemas.ScoreResponse;
-import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.state.LreaRefreshPolicy;
@@ -18,6 +17,9 @@ import io.tinstream.streaming.kafka.RawRecord;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
 import io.tinstream.streaming.scoring.ScoreResponses;
 import io.tinstream.streaming.scoring.ScorerConfig;
+import io.tinstream.streaming.scoring.ScorerKeys;
+import io.tinstream.streaming.scoring.ScoringWork;
+import io.tinstream.streaming.scoring.ScoringWorkTypeInfo;
 import io.tinstream.streaming.training.OnlineTrainerFunction;
 import io.tinstream.streaming.trajectory.AdRequestValidator;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
@@ -42,6 +44,7 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -72,7 +75,7 @@ public final class TinstreamJob {
 
   public static final String TRAJECTORY_UID = "trajectory";
 
-  /** Fixed so the scorer's batching keys map one to each subtask (see {@link SubtaskKeys}). */
+  /** Fixed so the scorer's batching keys map one to each subtask (see {@link ScorerKeys}). */
   static final int SCORER_MAX_PARALLELISM = 128;
 
   private final JobSettings settings;
@@ -106,7 +109,7 @@ public final class TinstreamJob {
    * Adds the pipeline to {@code env} and returns the trajectory operator, whose side outputs a test
    * may read beyond what the settings sink.
    */
-  SingleOutputStreamOperator<ScoringTask> build(StreamExecutionEnvironment env) {
+  SingleOutputStreamOperator<ScoringWork> build(StreamExecutionEnvironment env) {
     Duration outOfOrderness = settings.outOfOrderness();
     FutureSkew skew = settings.maxFutureSkew();
     SerializableFunction<BehaviorEvent, Optional<String>> validBehavior =
@@ -179,14 +182,14 @@ public final class TinstreamJob {
         specs != null && specs.hasTdSasRec()
             ? new UserHeadServing(specs, settings.lreaRebuildAfter())
             : null;
-    SingleOutputStreamOperator<ScoringTask> trajectory =
+    SingleOutputStreamOperator<ScoringWork> trajectory =
         inputs
             .keyBy(BehaviorOrRequest::userId, TypeInformation.of(Long.class))
             .connect(broadcast.stream())
             .process(
                 new TrajectoryFunction(
                     settings.trajectory(), settings.histories(), preloadedTaxonomy(), lrea, heads),
-                AvroTypeInfo.of(ScoringTask.class))
+                ScoringWorkTypeInfo.INSTANCE)
             .name(JobMetrics.TRAJECTORY_OPERATOR)
             .uid(TRAJECTORY_UID);
 
@@ -209,12 +212,15 @@ public final class TinstreamJob {
       if (rejectedRequests != null) {
         scores = scores.union(rejectedRequests);
       }
+      // At-least-once by default: a response is worth little once the checkpoint interval has
+      // passed, and each carries request id, variant and model version for the reader to dedupe.
       scores
           .sinkTo(
-              sink(
-                  TinstreamOptions.SCORES_TOPIC,
+              kafka.avroSink(
+                  settings.get(TinstreamOptions.SCORES_TOPIC),
                   AvroCodec::scoreResponses,
-                  ScoreResponse::getRequestId))
+                  ScoreResponse::getRequestId,
+                  settings.scoreDelivery()))
           .name("score-sink")
           .uid("score-sink");
     }
@@ -321,7 +327,7 @@ public final class TinstreamJob {
         .uid("decode-" + name);
   }
 
-  private DataStream<ScoreResponse> trainAndScore(SingleOutputStreamOperator<ScoringTask> tasks) {
+  private DataStream<ScoreResponse> trainAndScore(SingleOutputStreamOperator<ScoringWork> tasks) {
     DataStream<TrainingExample> examples = tasks.getSideOutput(TrajectoryFunction.EXAMPLES);
     settings
         .topic(TinstreamOptions.EXAMPLES_TOPIC)
@@ -352,17 +358,22 @@ public final class TinstreamJob {
         .name("model-update-sink")
         .uid("model-update-sink");
     ScorerConfig scorer = settings.scorer();
-    int buckets = scorer.parallelism();
     return tasks
-        .keyBy(
-            t -> Math.floorMod(t.getRequest().getUserId(), buckets),
-            TypeInformation.of(Integer.class))
+        .keyBy(scorerKeys(scorer.parallelism()), TypeInformation.of(Integer.class))
         .connect(updates.broadcast(MicroBatchScorer.MODELS))
         .process(new MicroBatchScorer(specs, scorer), AvroTypeInfo.of(ScoreResponse.class))
         .name(JobMetrics.SCORER_OPERATOR)
         .uid("scorer")
         .setParallelism(scorer.parallelism())
         .setMaxParallelism(SCORER_MAX_PARALLELISM);
+  }
+
+  /**
+   * How scoring work is keyed onto a scorer of {@code parallelism} subtasks: one key per subtask,
+   * so each subtask batches and scores (small integer keys can all land on one subtask).
+   */
+  static KeySelector<ScoringWork, Integer> scorerKeys(int parallelism) {
+    return new ScorerKeys(parallelism, SCORER_MAX_PARALLELISM);
   }
 
   private static WatermarkStrategy<RawRecord> eventTime(

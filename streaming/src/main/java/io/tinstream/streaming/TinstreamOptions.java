@@ -2,6 +2,7 @@ package io.tinstream.streaming;
 
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryStore;
+import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.trajectory.FutureSkew;
 import java.time.Duration;
 import java.util.HashMap;
@@ -188,6 +189,18 @@ public final class TinstreamOptions {
           .noDefaultValue()
           .withDescription("Scorer subtasks (default: the job's parallelism).");
 
+  public static final ConfigOption<SinkDelivery> SCORE_DELIVERY =
+      ConfigOptions.key("tinstream.scoring.delivery")
+          .enumType(SinkDelivery.class)
+          .defaultValue(SinkDelivery.AT_LEAST_ONCE)
+          .withDescription(
+              "Delivery of the score topic: at-least-once (a response is readable as soon as it is"
+                  + " written; after a restart a request may be answered again, so readers dedupe"
+                  + " on requestId + modelVariant, the modelVersion saying which model answered) or"
+                  + " exactly-once (transactional: readable only when the next checkpoint"
+                  + " commits). Model updates, training examples and dead letters are always"
+                  + " exactly-once.");
+
   public static final ConfigOption<String> TAXONOMY_FILE =
       ConfigOptions.key("tinstream.taxonomy.file")
           .stringType()
@@ -340,7 +353,8 @@ public final class TinstreamOptions {
         SCORE_BATCH_CANDIDATES,
         SCORE_BATCH_DEADLINE,
         MAX_MODEL_WAIT,
-        SCORER_PARALLELISM);
+        SCORER_PARALLELISM,
+        SCORE_DELIVERY);
   }
 
   /**

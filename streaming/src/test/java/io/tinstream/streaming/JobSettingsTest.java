@@ -3,8 +3,10 @@ package io.tinstream.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tinstream.streaming.kafka.SinkDelivery;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
 /** The job's settings are checked in one place, and every error names its setting. */
@@ -22,7 +24,9 @@ class JobSettingsTest {
             Map.entry("tinstream.kafka.transactional-id-prefix", "tinstream"),
             Map.entry("tinstream.scoring.parallelism", "2"),
             Map.entry("tinstream.training.batch-deadline", "1 s"),
-            Map.entry("tinstream.event-time.max-future-skew", "10 min"));
+            Map.entry("tinstream.event-time.max-future-skew", "10 min"),
+            Map.entry("tinstream.scoring.delivery", "at-least-once"));
+    assertThat(settings.scoreDelivery()).isEqualTo(SinkDelivery.AT_LEAST_ONCE);
     assertThat(settings.models()).isPresent();
     assertThat(settings.models().get().variants()).containsExactly("tin");
   }
@@ -56,6 +60,22 @@ class JobSettingsTest {
     assertThatThrownBy(
             () -> JobSettings.from(Map.of("tinstream.event-time.max-future-skew", "0 s")))
         .hasMessageContaining("tinstream.event-time.max-future-skew: must be > 0");
+  }
+
+  @Test
+  void scoreDeliveryIsReadByItsNameAndAnUnknownOneIsRejectedByKey() {
+    JobSettings exactly = JobSettings.from(Map.of("tinstream.scoring.delivery", "exactly-once"));
+    assertThat(exactly.scoreDelivery()).isEqualTo(SinkDelivery.EXACTLY_ONCE);
+    assertThat(exactly.table()).contains(Map.entry("tinstream.scoring.delivery", "exactly-once"));
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.scoring.delivery", "twice")))
+        .hasMessageContaining("tinstream.scoring.delivery")
+        .hasMessageContaining("twice");
+    Configuration conf = new Configuration();
+    conf.setString("tinstream.scoring.delivery", "twice");
+    assertThatThrownBy(() -> JobSettings.from(conf))
+        .hasMessageContaining(
+            "tinstream.scoring.delivery: expected one of [at-least-once, exactly-once], got"
+                + " 'twice'");
   }
 
   @Test

@@ -3,7 +3,6 @@ package io.tinstream.streaming.kafka;
 import io.tinstream.schemas.AvroCodec;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -12,7 +11,9 @@ import org.apache.flink.util.function.SerializableSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
-/** Builds the job's Kafka sources and exactly-once sinks for one cluster. */
+/**
+ * Builds the job's Kafka sources and sinks (exactly-once unless asked otherwise) for one cluster.
+ */
 public final class KafkaEndpoints {
 
   /** Below the broker's default transaction.max.timeout.ms (15 min), above any checkpoint. */
@@ -61,17 +62,34 @@ public final class KafkaEndpoints {
   /** An exactly-once sink of Avro records, visible to read_committed readers at checkpoints. */
   public <T extends SpecificRecordBase> KafkaSink<T> avroSink(
       String topic, SerializableSupplier<AvroCodec<T>> codec, SerializableFunction<T, String> key) {
+    return avroSink(topic, codec, key, SinkDelivery.EXACTLY_ONCE);
+  }
+
+  /**
+   * A sink of Avro records with the given delivery: transactional for exactly-once, otherwise an
+   * idempotent producer (no duplicates from its own retries; a restart may still repeat records).
+   */
+  public <T extends SpecificRecordBase> KafkaSink<T> avroSink(
+      String topic,
+      SerializableSupplier<AvroCodec<T>> codec,
+      SerializableFunction<T, String> key,
+      SinkDelivery delivery) {
     Properties producer = new Properties();
-    producer.setProperty(
-        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT_MS));
     // Full model snapshots are a few MB.
     producer.setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MAX_RECORD_BYTES));
-    return KafkaSink.<T>builder()
-        .setBootstrapServers(bootstrapServers)
-        .setRecordSerializer(new AvroKafkaSerializer<>(topic, codec, key))
-        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(transactionalIdPrefix + "-" + topic)
-        .setKafkaProducerConfig(producer)
-        .build();
+    var builder =
+        KafkaSink.<T>builder()
+            .setBootstrapServers(bootstrapServers)
+            .setRecordSerializer(new AvroKafkaSerializer<>(topic, codec, key))
+            .setDeliveryGuarantee(delivery.guarantee());
+    if (delivery == SinkDelivery.EXACTLY_ONCE) {
+      producer.setProperty(
+          ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT_MS));
+      builder.setTransactionalIdPrefix(transactionalIdPrefix + "-" + topic);
+    } else {
+      producer.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+      producer.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+    }
+    return builder.setKafkaProducerConfig(producer).build();
   }
 }

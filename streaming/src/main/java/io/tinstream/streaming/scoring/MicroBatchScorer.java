@@ -3,15 +3,12 @@ package io.tinstream.streaming.scoring;
 import io.tinstream.models.Batch;
 import io.tinstream.models.CtrModel;
 import io.tinstream.schemas.AdRequest;
-import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
-import io.tinstream.schemas.ScoringTask;
 import io.tinstream.streaming.JobMetrics;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
-import io.tinstream.training.features.RowHistory;
 import io.tinstream.training.features.VariantHistories;
 import io.tinstream.training.versions.Follows;
 import io.tinstream.training.versions.ModelReplica;
@@ -57,7 +54,7 @@ import org.apache.flink.util.Collector;
  * chain (a gap) is refused: the variant keeps serving its version until the next full snapshot.
  */
 public final class MicroBatchScorer
-    extends KeyedBroadcastProcessFunction<Integer, ScoringTask, ModelUpdate, ScoreResponse> {
+    extends KeyedBroadcastProcessFunction<Integer, ScoringWork, ModelUpdate, ScoreResponse> {
   private static final long serialVersionUID = 1L;
 
   /** Variant → its updates since (and including) the latest full snapshot, oldest first. */
@@ -65,8 +62,10 @@ public final class MicroBatchScorer
       new MapStateDescriptor<>(
           "scorer-models", Types.STRING, Types.LIST(AvroTypeInfo.of(ModelUpdate.class)));
 
-  private static final ListStateDescriptor<ScoringTask> WAITING =
-      new ListStateDescriptor<>("scorer-waiting", AvroTypeInfo.of(ScoringTask.class));
+  // Renamed with the change from the Avro task to ScoringWork: a restore from before the change
+  // starts with no waiting requests instead of failing on the old serializer.
+  private static final ListStateDescriptor<ScoringWork> WAITING =
+      new ListStateDescriptor<>("scorer-waiting-work", ScoringWorkTypeInfo.INSTANCE);
   private static final ValueStateDescriptor<Long> TIMER =
       new ValueStateDescriptor<>("scorer-timer", Types.LONG);
   private static final ValueStateDescriptor<Integer> WAITING_CANDIDATES =
@@ -80,7 +79,7 @@ public final class MicroBatchScorer
 
   private transient VariantHistories histories;
   private transient Map<String, ModelReplica<CtrModel>> models;
-  private transient ListState<ScoringTask> waiting;
+  private transient ListState<ScoringWork> waiting;
   private transient ValueState<Long> timer;
   private transient ValueState<Integer> waitingCandidates;
   private transient Counter responses;
@@ -123,12 +122,12 @@ public final class MicroBatchScorer
   }
 
   @Override
-  public void processElement(ScoringTask task, ReadOnlyContext ctx, Collector<ScoreResponse> out)
+  public void processElement(ScoringWork task, ReadOnlyContext ctx, Collector<ScoreResponse> out)
       throws Exception {
     waiting.add(task);
     int candidates =
         (waitingCandidates.value() == null ? 0 : waitingCandidates.value())
-            + task.getRequest().getCandidates().size();
+            + task.request().getCandidates().size();
     waitingCandidates.update(candidates);
     if (candidates >= config.batchCandidates()) {
       flush(ctx.getBroadcastState(MODELS), ctx.timerService().currentProcessingTime(), out);
@@ -169,10 +168,10 @@ public final class MicroBatchScorer
       long now,
       Collector<ScoreResponse> out)
       throws Exception {
-    Map<String, List<ScoringTask>> byVariant = new LinkedHashMap<>();
-    List<ScoringTask> stillWaiting = new ArrayList<>();
-    for (ScoringTask task : waiting.get()) {
-      String variant = variantOf(task.getRequest());
+    Map<String, List<ScoringWork>> byVariant = new LinkedHashMap<>();
+    List<ScoringWork> stillWaiting = new ArrayList<>();
+    for (ScoringWork task : waiting.get()) {
+      String variant = variantOf(task.request());
       if (!specs.contains(variant)) {
         out.collect(error(task, variant, "unknown model variant '" + variant + "'"));
         continue;
@@ -180,19 +179,19 @@ public final class MicroBatchScorer
       CtrModel model = modelFor(variant, broadcast);
       if (model != null) {
         byVariant.computeIfAbsent(variant, v -> new ArrayList<>()).add(task);
-      } else if (now - task.getArrivedAt() >= config.maxModelWaitMs()) {
+      } else if (now - task.arrivedAt() >= config.maxModelWaitMs()) {
         out.collect(error(task, variant, "no model version of '" + variant + "' yet"));
       } else {
         stillWaiting.add(task);
       }
     }
-    for (Map.Entry<String, List<ScoringTask>> group : byVariant.entrySet()) {
+    for (Map.Entry<String, List<ScoringWork>> group : byVariant.entrySet()) {
       score(group.getKey(), group.getValue(), out);
     }
     waiting.update(stillWaiting);
     int left = 0;
-    for (ScoringTask task : stillWaiting) {
-      left += task.getRequest().getCandidates().size();
+    for (ScoringWork task : stillWaiting) {
+      left += task.request().getCandidates().size();
     }
     if (left == 0) {
       waitingCandidates.clear();
@@ -201,7 +200,7 @@ public final class MicroBatchScorer
     }
   }
 
-  private void score(String variant, List<ScoringTask> tasks, Collector<ScoreResponse> out) {
+  private void score(String variant, List<ScoringWork> tasks, Collector<ScoreResponse> out) {
     CtrModel model = models.get(variant).model();
     float[] scores;
     try {
@@ -210,22 +209,22 @@ public final class MicroBatchScorer
       // The model refuses NaN scores (CtrModel.score). One request's NaN must neither fail the job
       // nor cost the other requests of the batch their scores: score each alone (only on this rare
       // path) and answer those still refused with an error, as the LREA serving does.
-      for (ScoringTask task : tasks) {
+      for (ScoringWork task : tasks) {
         scoreAlone(variant, model, task, out);
       }
       return;
     }
     int at = 0;
     long now = System.currentTimeMillis();
-    for (ScoringTask task : tasks) {
-      int n = task.getRequest().getCandidates().size();
+    for (ScoringWork task : tasks) {
+      int n = task.request().getCandidates().size();
       respond(task, variant, model.version(), Arrays.copyOfRange(scores, at, at + n), now, out);
       at += n;
     }
   }
 
   private void scoreAlone(
-      String variant, CtrModel model, ScoringTask task, Collector<ScoreResponse> out) {
+      String variant, CtrModel model, ScoringWork task, Collector<ScoreResponse> out) {
     float[] scores;
     try {
       scores = model.score(batchOf(variant, List.of(task)));
@@ -245,7 +244,7 @@ public final class MicroBatchScorer
   }
 
   private void respond(
-      ScoringTask task,
+      ScoringWork task,
       String variant,
       long version,
       float[] scores,
@@ -256,24 +255,24 @@ public final class MicroBatchScorer
       own.add(s);
     }
     responses.inc();
-    inJobLatency.update(now - task.getArrivedAt());
+    inJobLatency.update(now - task.arrivedAt());
     out.collect(response(task, variant, version, own, null, now));
   }
 
   /** Every candidate of every task, one row each, with the variant's history selection. */
-  private Batch batchOf(String variant, List<ScoringTask> tasks) {
+  private Batch batchOf(String variant, List<ScoringWork> tasks) {
     int rows = 0;
-    for (ScoringTask task : tasks) {
-      rows += task.getRequest().getCandidates().size();
+    for (ScoringWork task : tasks) {
+      rows += task.request().getCandidates().size();
     }
     // As long as the variant's selection: a soft-search window is wider than a searched K.
     BatchBuilder builder = new BatchBuilder(rows, histories.forVariant(variant).length());
-    for (ScoringTask task : tasks) {
-      AdRequest request = task.getRequest();
+    for (ScoringWork task : tasks) {
+      AdRequest request = task.request();
       long time = request.getRequestTime().toEpochMilli();
       for (int c = 0; c < request.getCandidates().size(); c++) {
         builder.add(
-            RowHistory.of(historyOf(task, c)),
+            task.history(c),
             BatchTarget.of(request.getCandidates().get(c), request.getScenario(), time),
             0f,
             (int) request.getUserId());
@@ -285,13 +284,6 @@ public final class MicroBatchScorer
   /** Error responses so far (test hook: the harness's metric group is not readable). */
   long errorResponses() {
     return errors.getCount();
-  }
-
-  /** Candidate {@code c}'s behaviors: the task's shared history, or its own searched ones. */
-  private static BehaviorSequence historyOf(ScoringTask task, int c) {
-    return task.getSharedHistory() != null
-        ? task.getSharedHistory()
-        : task.getPerCandidate().get(c);
   }
 
   /** The local model of a variant at the broadcast state's newest version, or null if none yet. */
@@ -326,14 +318,14 @@ public final class MicroBatchScorer
     return v == null || v.isBlank() ? specs.defaultVariant() : v;
   }
 
-  private ScoreResponse error(ScoringTask task, String variant, String message) {
+  private ScoreResponse error(ScoringWork task, String variant, String message) {
     errors.inc();
     return response(task, variant, -1, List.of(), message, System.currentTimeMillis());
   }
 
   private static ScoreResponse response(
-      ScoringTask task, String variant, long version, List<Float> scores, String error, long now) {
-    return ScoreResponses.of(task.getRequest(), variant, version, scores, error, now);
+      ScoringWork task, String variant, long version, List<Float> scores, String error, long now) {
+    return ScoreResponses.of(task.request(), variant, version, scores, error, now);
   }
 
   @Override

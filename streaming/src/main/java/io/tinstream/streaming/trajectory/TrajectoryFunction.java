@@ -7,7 +7,6 @@ import io.tinstream.schemas.Domain;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ProbeResponse;
 import io.tinstream.schemas.ScoreResponse;
-import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.state.AppendResult;
@@ -16,6 +15,7 @@ import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.JobMetrics;
+import io.tinstream.streaming.scoring.ScoringWork;
 import io.tinstream.training.features.ExampleHistories;
 import io.tinstream.training.features.HistorySelector;
 import io.tinstream.training.features.VariantHistories;
@@ -51,7 +51,7 @@ import org.apache.flink.util.OutputTag;
  */
 public final class TrajectoryFunction
     extends KeyedBroadcastProcessFunction<
-        Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringTask> {
+        Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringWork> {
   private static final long serialVersionUID = 1L;
 
   /** Requests naming this variant get their searched behaviors back instead of scores. */
@@ -144,7 +144,7 @@ public final class TrajectoryFunction
   }
 
   @Override
-  public void processElement(BehaviorOrRequest in, ReadOnlyContext ctx, Collector<ScoringTask> out)
+  public void processElement(BehaviorOrRequest in, ReadOnlyContext ctx, Collector<ScoringWork> out)
       throws Exception {
     ReadOnlyBroadcastState<String, Long> taxonomy = ctx.getBroadcastState(TAXONOMY);
     if (in.event == null) {
@@ -163,7 +163,7 @@ public final class TrajectoryFunction
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<ScoringTask> out)
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<ScoringWork> out)
       throws Exception {
     if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
       for (TrainingExample labelled : labels.onWindowEnd(timestamp)) {
@@ -254,7 +254,7 @@ public final class TrajectoryFunction
     return out;
   }
 
-  private void answer(AdRequest request, ReadOnlyContext ctx, Collector<ScoringTask> out)
+  private void answer(AdRequest request, ReadOnlyContext ctx, Collector<ScoringWork> out)
       throws Exception {
     if (lrea != null && lrea.serves(request.getModelVariant())) {
       requests.inc();
@@ -288,23 +288,15 @@ public final class TrajectoryFunction
     }
     requests.inc();
     HistorySelector selector = histories.forVariant(request.getModelVariant());
-    ScoringTask.Builder task =
-        ScoringTask.newBuilder()
-            .setRequest(request)
-            .setTrajectoryLength(view.size())
-            .setArrivedAt(System.currentTimeMillis());
-    if (selector.dependsOnTarget()) {
-      task.setPerCandidate(perCandidate(selector, past, request, time));
-    } else {
-      // The same behaviors for every candidate: sent once, not once per candidate.
-      task.setPerCandidate(List.of()).setSharedHistory(selector.sequence(past, null));
-    }
-    out.collect(task.build());
+    // Per candidate for a hard search, identical selections carried once; one shared history
+    // when the selection does not depend on the target.
+    out.collect(
+        ScoringWork.select(request, selector, past, view.size(), System.currentTimeMillis()));
   }
 
   @Override
   public void processBroadcastElement(
-      TaxonomyOrModelSnapshot in, Context ctx, Collector<ScoringTask> out) throws Exception {
+      TaxonomyOrModelSnapshot in, Context ctx, Collector<ScoringWork> out) throws Exception {
     if (in.taxonomy != null) {
       TaxonomyEntry entry = in.taxonomy;
       ctx.getBroadcastState(TAXONOMY)

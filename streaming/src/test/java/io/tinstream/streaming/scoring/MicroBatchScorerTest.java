@@ -12,7 +12,6 @@ import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
-import io.tinstream.schemas.ScoringTask;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
@@ -54,7 +53,7 @@ class MicroBatchScorerTest {
   private final ModelSpecs specs = ModelSpecs.of(List.of(VARIANT), 8, 3);
   private CtrModel trainer;
   private ModelPublisher publisher;
-  private KeyedBroadcastOperatorTestHarness<Integer, ScoringTask, ModelUpdate, ScoreResponse>
+  private KeyedBroadcastOperatorTestHarness<Integer, ScoringWork, ModelUpdate, ScoreResponse>
       harness;
   private int steps;
   private MicroBatchScorer scorer;
@@ -179,9 +178,30 @@ class MicroBatchScorerTest {
     assertScores(out.get(0), atV3);
   }
 
-  private KeyedBroadcastOperatorTestHarness<Integer, ScoringTask, ModelUpdate, ScoreResponse>
+  @Test
+  void aWaitingRequestSurvivesACheckpointInRocksDbAndIsScoredAfterTheRestore() throws Exception {
+    ScoringWork waiting = task("r1", 0);
+    harness.processElement(new StreamRecord<>(waiting));
+    harness.setProcessingTime(DEADLINE_MS);
+    assertThat(responses()).as("no model yet").isEmpty();
+    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+    harness.close();
+
+    harness = harness(snapshot);
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish()));
+    float[] expected = trainer.score(batchOf(waiting));
+    harness.setProcessingTime(1_000);
+
+    List<ScoreResponse> out = responses();
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).getRequestId()).isEqualTo("r1");
+    assertThat(out.get(0).getError()).isNull();
+    assertScores(out.get(0), expected);
+  }
+
+  private KeyedBroadcastOperatorTestHarness<Integer, ScoringWork, ModelUpdate, ScoreResponse>
       harness(OperatorSubtaskState snapshot) throws Exception {
-    KeySelector<ScoringTask, Integer> oneKey = t -> 0;
+    KeySelector<ScoringWork, Integer> oneKey = t -> 0;
     var h =
         new KeyedBroadcastOperatorTestHarness<>(
             new CoBroadcastWithKeyedOperator<>(
@@ -207,8 +227,8 @@ class MicroBatchScorerTest {
 
   @Test
   void aRequestScoredNanGetsAnErrorAndTheOthersOfItsBatchAreStillScored() throws Exception {
-    ScoringTask ok = task("ok", 0);
-    ScoringTask bad = task("bad", 0);
+    ScoringWork ok = task("ok", 0);
+    ScoringWork bad = task("bad", 0);
     ModelUpdate v1 = stepAndPublish();
     // A NaN in the embedding row of one of bad's candidates (a row no row of ok reads), imported
     // into the scorer's model with the full snapshot: that candidate scores NaN.
@@ -277,7 +297,7 @@ class MicroBatchScorerTest {
     return updates.get(0);
   }
 
-  private static ScoringTask task(String id, long arrivedAt) {
+  private static ScoringWork task(String id, long arrivedAt) {
     List<ItemFields> candidates = new ArrayList<>();
     List<BehaviorSequence> histories = new ArrayList<>();
     int salt = id.hashCode() & 0xff;
@@ -293,21 +313,16 @@ class MicroBatchScorerTest {
             .setCandidates(candidates)
             .setModelVariant(VARIANT)
             .build();
-    return ScoringTask.newBuilder()
-        .setRequest(request)
-        .setPerCandidate(histories)
-        .setTrajectoryLength(3)
-        .setArrivedAt(arrivedAt)
-        .build();
+    return ScoringWork.of(request, arrivedAt, 3, histories.stream().map(RowHistory::of).toList());
   }
 
   /** The rows the scorer builds for one task. */
-  private Batch batchOf(ScoringTask task) {
-    AdRequest r = task.getRequest();
+  private Batch batchOf(ScoringWork task) {
+    AdRequest r = task.request();
     BatchBuilder b = new BatchBuilder(CANDIDATES, specs.maxHistory());
     for (int c = 0; c < CANDIDATES; c++) {
       b.add(
-          RowHistory.of(task.getPerCandidate().get(c)),
+          task.history(c),
           BatchTarget.of(
               r.getCandidates().get(c), r.getScenario(), r.getRequestTime().toEpochMilli()),
           0f,

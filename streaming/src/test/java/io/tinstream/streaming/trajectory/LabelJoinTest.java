@@ -6,11 +6,11 @@ import io.tinstream.schemas.ActionType;
 import io.tinstream.schemas.BehaviorEvent;
 import io.tinstream.schemas.Domain;
 import io.tinstream.schemas.ItemFields;
-import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.streaming.scoring.ScoringWork;
 import io.tinstream.training.features.HistorySelector;
 import io.tinstream.training.features.VariantHistories;
 import java.time.Duration;
@@ -31,7 +31,7 @@ class LabelJoinTest {
   private static final long USER = 7;
 
   private KeyedBroadcastOperatorTestHarness<
-          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringTask>
+          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringWork>
       harness;
 
   @BeforeEach

@@ -14,13 +14,13 @@ import io.tinstream.schemas.Domain;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
-import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.schemas.UpdateKind;
 import io.tinstream.state.LreaEntry;
 import io.tinstream.state.LreaStore;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.streaming.scoring.ScoringWork;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.features.RowHistory;
@@ -52,7 +52,7 @@ class LreaServingTest {
   private final ModelSpecs specs = ModelSpecs.of(List.of("tin", "lrea"), 8, LENGTH, 8, 3);
   private final List<BehaviorEvent> sent = new ArrayList<>();
   private KeyedBroadcastOperatorTestHarness<
-          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringTask>
+          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringWork>
       harness;
   private CtrModel trainer;
 

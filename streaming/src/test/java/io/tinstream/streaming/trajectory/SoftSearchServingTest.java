@@ -13,7 +13,6 @@ import io.tinstream.schemas.Domain;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
-import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.schemas.UpdateKind;
 import io.tinstream.state.Behavior;
@@ -22,8 +21,10 @@ import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.streaming.scoring.HistoryColumns;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
 import io.tinstream.streaming.scoring.ScorerConfig;
+import io.tinstream.streaming.scoring.ScoringWork;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.features.RowHistory;
@@ -61,9 +62,9 @@ class SoftSearchServingTest {
       ModelSpecs.of(List.of("tin", "dare"), K, 3).withSoftSearchWindow(WINDOW);
   private final List<Behavior> sent = new ArrayList<>();
   private KeyedBroadcastOperatorTestHarness<
-          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringTask>
+          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringWork>
       trajectory;
-  private KeyedBroadcastOperatorTestHarness<Integer, ScoringTask, ModelUpdate, ScoreResponse>
+  private KeyedBroadcastOperatorTestHarness<Integer, ScoringWork, ModelUpdate, ScoreResponse>
       scorer;
   private CtrModel dare;
 
@@ -117,13 +118,15 @@ class SoftSearchServingTest {
 
   @Test
   void aDareRequestIsScoredFromTheSoftSearchWindowNotTheHardSearchedK() throws Exception {
-    ScoringTask task = request("dare");
-    assertThat(task.getPerCandidate()).as("no per-candidate copies").isEmpty();
-    assertThat(task.getSharedHistory().getItemIds())
-        .as("the latest W behaviors")
-        .hasSize(WINDOW)
-        .startsWith(100L + BEHAVIORS - WINDOW)
-        .endsWith(100L + BEHAVIORS - 1);
+    ScoringWork task = request("dare");
+    assertThat(task.distinctHistories()).as("no per-candidate copies").hasSize(1);
+    HistoryColumns shared = task.history(0);
+    assertThat(shared.size()).as("the latest W behaviors").isEqualTo(WINDOW);
+    assertThat(shared.item(0)).isEqualTo(BatchBuilder.rawId(100L + BEHAVIORS - WINDOW));
+    assertThat(shared.item(WINDOW - 1)).isEqualTo(BatchBuilder.rawId(100L + BEHAVIORS - 1));
+    for (int c = 0; c < candidates().size(); c++) {
+      assertThat(task.history(c)).isSameAs(shared);
+    }
 
     ScoreResponse r = scored(task);
 
@@ -142,12 +145,21 @@ class SoftSearchServingTest {
 
   @Test
   void aTinRequestStillGetsTheHardSearchedKPerCandidate() throws Exception {
-    ScoringTask task = request("tin");
-    assertThat(task.getSharedHistory()).isNull();
-    assertThat(task.getPerCandidate()).hasSize(candidates().size());
+    ScoringWork task = request("tin");
+    assertThat(task.distinctHistories()).hasSize(candidates().size());
     for (int c = 0; c < candidates().size(); c++) {
       int l3 = candidates().get(c).getCategoryL3();
-      assertThat(task.getPerCandidate().get(c).getCategoryL3()).hasSize(K).containsOnly(l3);
+      HistoryColumns h = task.history(c);
+      assertThat(h.size()).isEqualTo(K);
+      for (int i = 0; i < K; i++) {
+        assertThat(h.cat3(i)).isEqualTo(l3);
+      }
+      assertThat(h)
+          .as("the same columns training would read")
+          .isEqualTo(
+              HistoryColumns.copyOf(
+                  RowHistory.selected(
+                      past(), SearchStage.hierarchicalHardSearch(past(), target(c), K))));
     }
   }
 
@@ -175,7 +187,7 @@ class SoftSearchServingTest {
     assertThat(example.getSelections()).isEmpty();
   }
 
-  private ScoringTask request(String variant) throws Exception {
+  private ScoringWork request(String variant) throws Exception {
     long time = T0 + 100_000;
     AdRequest request =
         AdRequest.newBuilder()
@@ -186,9 +198,9 @@ class SoftSearchServingTest {
             .setCandidates(candidates())
             .build();
     trajectory.processElement(new StreamRecord<>(BehaviorOrRequest.of(request), time));
-    ScoringTask last = null;
+    ScoringWork last = null;
     for (Object o : trajectory.getOutput()) {
-      if (o instanceof StreamRecord<?> r && r.getValue() instanceof ScoringTask t) {
+      if (o instanceof StreamRecord<?> r && r.getValue() instanceof ScoringWork t) {
         last = t;
       }
     }
@@ -196,7 +208,7 @@ class SoftSearchServingTest {
   }
 
   /** The task through the micro-batch scorer, after a full snapshot of a trained dare. */
-  private ScoreResponse scored(ScoringTask task) throws Exception {
+  private ScoreResponse scored(ScoringWork task) throws Exception {
     dare.trainStep(batch(c -> SearchStage.latestK(past(), WINDOW), WINDOW));
     scorer.processBroadcastElement(
         new StreamRecord<>(

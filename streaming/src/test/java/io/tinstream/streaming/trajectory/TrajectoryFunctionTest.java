@@ -9,10 +9,10 @@ import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.Domain;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ProbeResponse;
-import io.tinstream.schemas.ScoringTask;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.streaming.scoring.ScoringWork;
 import io.tinstream.training.features.HistorySelector;
 import io.tinstream.training.features.VariantHistories;
 import java.time.Duration;
@@ -31,7 +31,7 @@ class TrajectoryFunctionTest {
   private static final long WAIT_MS = 5_000;
 
   private KeyedBroadcastOperatorTestHarness<
-          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringTask>
+          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringWork>
       harness;
 
   @BeforeEach

@@ -1,6 +1,6 @@
 package io.tinstream.streaming.trajectory;
 
-import io.tinstream.schemas.ScoringTask;
+import io.tinstream.streaming.scoring.ScoringWork;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -15,7 +15,7 @@ final class TrajectoryHarness {
 
   /** Opened, optionally restored from {@code snapshot} (null for a fresh start). */
   static KeyedBroadcastOperatorTestHarness<
-          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringTask>
+          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringWork>
       open(TrajectoryFunction function, OperatorSubtaskState snapshot) throws Exception {
     var harness =
         new KeyedBroadcastOperatorTestHarness<>(

@@ -13,13 +13,13 @@ import io.tinstream.schemas.Domain;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
-import io.tinstream.schemas.ScoringTask;
 import io.tinstream.state.Behavior;
 import io.tinstream.state.CategoryLevel;
 import io.tinstream.state.SearchStage;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.streaming.scoring.ScoringWork;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.features.RowHistory;
@@ -51,7 +51,7 @@ class UserHeadServingTest {
   private final ModelSpecs specs = ModelSpecs.of(List.of("tin", "td-sasrec"), K, 3);
   private final List<Behavior> sent = new ArrayList<>();
   private KeyedBroadcastOperatorTestHarness<
-          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringTask>
+          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringWork>
       harness;
   private CtrModel trainer;
 

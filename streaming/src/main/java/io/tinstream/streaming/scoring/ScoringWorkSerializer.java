@@ -1,0 +1,162 @@
+package io.tinstream.streaming.scoring;
+
+import io.tinstream.schemas.AdRequest;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.formats.avro.typeutils.AvroSerializer;
+
+/**
+ * Writes {@link ScoringWork} as primitive columns: the request through its Avro serializer (so its
+ * schema evolves as Avro allows), then each distinct history as eight arrays and one history index
+ * per candidate. The layout is the one of {@link ScoringWorkSerializerSnapshot#CURRENT_VERSION}; a
+ * change of layout needs a new snapshot version that still reads this one.
+ */
+public final class ScoringWorkSerializer extends TypeSerializer<ScoringWork> {
+  private static final long serialVersionUID = 1L;
+
+  private final TypeSerializer<AdRequest> requestSerializer;
+
+  public ScoringWorkSerializer() {
+    this(new AvroSerializer<>(AdRequest.class));
+  }
+
+  ScoringWorkSerializer(TypeSerializer<AdRequest> requestSerializer) {
+    this.requestSerializer = requestSerializer;
+  }
+
+  TypeSerializer<AdRequest> requestSerializer() {
+    return requestSerializer;
+  }
+
+  @Override
+  public boolean isImmutableType() {
+    // The Avro request inside is mutable.
+    return false;
+  }
+
+  @Override
+  public TypeSerializer<ScoringWork> duplicate() {
+    // Avro's serializer keeps per-thread encoders: a duplicate must not share them.
+    TypeSerializer<AdRequest> d = requestSerializer.duplicate();
+    return d == requestSerializer ? this : new ScoringWorkSerializer(d);
+  }
+
+  @Override
+  public ScoringWork createInstance() {
+    // Never reused (deserialize ignores reuse); Flink only wants an instance of the type.
+    AdRequest empty = requestSerializer.createInstance();
+    empty.setCandidates(new ArrayList<>());
+    return new ScoringWork(empty, 0, 0, List.of(), new int[0]);
+  }
+
+  @Override
+  public ScoringWork copy(ScoringWork from) {
+    return from.withRequest(requestSerializer.copy(from.request()));
+  }
+
+  @Override
+  public ScoringWork copy(ScoringWork from, ScoringWork reuse) {
+    return copy(from);
+  }
+
+  @Override
+  public int getLength() {
+    return -1;
+  }
+
+  @Override
+  public void serialize(ScoringWork work, DataOutputView out) throws IOException {
+    requestSerializer.serialize(work.request(), out);
+    out.writeLong(work.arrivedAt());
+    out.writeInt(work.trajectoryLength());
+    List<HistoryColumns> histories = work.distinctHistories();
+    out.writeInt(histories.size());
+    for (HistoryColumns h : histories) {
+      out.writeInt(h.size());
+      writeInts(h.item, out);
+      writeInts(h.cat1, out);
+      writeInts(h.cat2, out);
+      writeInts(h.cat3, out);
+      writeInts(h.action, out);
+      writeInts(h.scenario, out);
+      writeInts(h.position, out);
+      for (long t : h.time) {
+        out.writeLong(t);
+      }
+    }
+    out.writeInt(work.candidates());
+    for (int c = 0; c < work.candidates(); c++) {
+      out.writeInt(work.historyIndex(c));
+    }
+  }
+
+  @Override
+  public ScoringWork deserialize(DataInputView in) throws IOException {
+    AdRequest request = requestSerializer.deserialize(in);
+    long arrivedAt = in.readLong();
+    int trajectoryLength = in.readInt();
+    int count = in.readInt();
+    List<HistoryColumns> histories = new ArrayList<>(count);
+    for (int h = 0; h < count; h++) {
+      int n = in.readInt();
+      int[] item = readInts(n, in);
+      int[] cat1 = readInts(n, in);
+      int[] cat2 = readInts(n, in);
+      int[] cat3 = readInts(n, in);
+      int[] action = readInts(n, in);
+      int[] scenario = readInts(n, in);
+      int[] position = readInts(n, in);
+      long[] time = new long[n];
+      for (int i = 0; i < n; i++) {
+        time[i] = in.readLong();
+      }
+      histories.add(new HistoryColumns(item, cat1, cat2, cat3, action, scenario, position, time));
+    }
+    int[] historyOf = readInts(in.readInt(), in);
+    return new ScoringWork(request, arrivedAt, trajectoryLength, histories, historyOf);
+  }
+
+  @Override
+  public ScoringWork deserialize(ScoringWork reuse, DataInputView in) throws IOException {
+    return deserialize(in);
+  }
+
+  @Override
+  public void copy(DataInputView source, DataOutputView target) throws IOException {
+    serialize(deserialize(source), target);
+  }
+
+  private static void writeInts(int[] values, DataOutputView out) throws IOException {
+    for (int v : values) {
+      out.writeInt(v);
+    }
+  }
+
+  private static int[] readInts(int n, DataInputView in) throws IOException {
+    int[] values = new int[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = in.readInt();
+    }
+    return values;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ScoringWorkSerializer s && requestSerializer.equals(s.requestSerializer);
+  }
+
+  @Override
+  public int hashCode() {
+    return requestSerializer.hashCode();
+  }
+
+  @Override
+  public TypeSerializerSnapshot<ScoringWork> snapshotConfiguration() {
+    return new ScoringWorkSerializerSnapshot(this);
+  }
+}

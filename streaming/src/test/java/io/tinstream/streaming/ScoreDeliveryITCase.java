@@ -1,0 +1,223 @@
+package io.tinstream.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tinstream.schemas.AdRequest;
+import io.tinstream.schemas.AvroCodec;
+import io.tinstream.schemas.ItemFields;
+import io.tinstream.schemas.ScoreResponse;
+import io.tinstream.schemas.TaxonomyEntry;
+import io.tinstream.schemas.TaxonomyKind;
+import io.tinstream.streaming.kafka.EmbeddedKafka;
+import io.tinstream.streaming.kafka.KafkaClients;
+import io.tinstream.streaming.kafka.SinkDelivery;
+import io.tinstream.streaming.trajectory.TaxonomyFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Delivery of the score topic with a checkpoint interval far longer than the test: at-least-once
+ * responses are readable by a read_committed consumer within seconds; exactly-once ones are written
+ * (a read_uncommitted consumer sees them) but stay invisible to read_committed until a checkpoint.
+ */
+class ScoreDeliveryITCase {
+
+  private static final Duration DEADLINE = Duration.ofSeconds(120);
+
+  /** No checkpoint completes while a test runs. */
+  private static final Duration CHECKPOINT_INTERVAL = Duration.ofMinutes(10);
+
+  private static final long USER = 1;
+  private static final long T = 1_700_000_000_000L;
+
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(1)
+              .build());
+
+  private static EmbeddedKafka kafka;
+
+  @BeforeAll
+  static void startKafka() throws Exception {
+    kafka = EmbeddedKafka.start();
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void atLeastOnceResponsesAreReadableBeforeAnyCheckpoint(@TempDir Path dir) throws Exception {
+    try (RunningJob job = start(SinkDelivery.AT_LEAST_ONCE, dir)) {
+      long sent = System.nanoTime();
+      job.request("r-alo");
+      List<ScoreResponse> read = job.read(committedReader(), "r-alo", DEADLINE);
+
+      assertThat(read).as("read_committed, no checkpoint yet").hasSize(1);
+      assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(CHECKPOINT_INTERVAL);
+      ScoreResponse r = read.get(0);
+      assertThat(r.getRequestId()).isEqualTo("r-alo");
+      assertThat(r.getModelVariant()).isEqualTo("tin");
+    }
+  }
+
+  @Test
+  void exactlyOnceResponsesWaitForTheCheckpoint(@TempDir Path dir) throws Exception {
+    try (RunningJob job = start(SinkDelivery.EXACTLY_ONCE, dir)) {
+      job.request("r-eo");
+      assertThat(job.read(uncommittedReader(), "r-eo", DEADLINE))
+          .as("written, in an open transaction")
+          .hasSize(1);
+
+      assertThat(job.read(committedReader(), "r-eo", Duration.ofSeconds(3)))
+          .as("read_committed before the first checkpoint")
+          .isEmpty();
+    }
+  }
+
+  /** The whole job, scoring tin, with a request topic and a score topic of its own. */
+  private static RunningJob start(SinkDelivery delivery, Path dir) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String requests = "requests-" + run;
+    String scores = "scores-" + run;
+    kafka.createTopics(
+        1, List.of("behaviors-" + run, requests, scores, "dlq-" + run, "models-" + run));
+    Path taxonomy = dir.resolve("taxonomy.csv");
+    TaxonomyFile.write(taxonomy, List.of(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L)));
+    Configuration conf = new Configuration();
+    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    conf.set(TinstreamOptions.GROUP_ID, "it-" + run);
+    conf.set(TinstreamOptions.BEHAVIORS_TOPIC, "behaviors-" + run);
+    conf.set(TinstreamOptions.REQUESTS_TOPIC, requests);
+    conf.set(TinstreamOptions.SCORES_TOPIC, scores);
+    conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, "dlq-" + run);
+    conf.set(TinstreamOptions.MODEL_UPDATES_TOPIC, "models-" + run);
+    conf.set(TinstreamOptions.PROBE_TOPIC, "");
+    conf.set(TinstreamOptions.EXAMPLES_TOPIC, "");
+    conf.set(TinstreamOptions.TAXONOMY_TOPIC, "");
+    conf.set(TinstreamOptions.TAXONOMY_FILE, taxonomy.toString());
+    conf.set(TinstreamOptions.MODEL_VARIANTS, "tin");
+    // No model is trained here: the request gets its (error) response after this wait, through
+    // the scorer and the score sink like any other.
+    conf.set(TinstreamOptions.MAX_MODEL_WAIT, Duration.ofMillis(300));
+    conf.set(TinstreamOptions.PARALLELISM, 1);
+    conf.set(TinstreamOptions.SCORE_DELIVERY, delivery);
+    conf.set(TinstreamOptions.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString());
+    conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, CHECKPOINT_INTERVAL);
+    JobSettings settings = JobSettings.from(conf);
+    StreamExecutionEnvironment env = JobEnvironment.submitted(settings);
+    TinstreamJob.of(settings).addTo(env);
+    return new RunningJob(env.executeAsync("score-delivery-" + delivery), requests, scores);
+  }
+
+  private record RunningJob(JobClient client, String requests, String scores)
+      implements AutoCloseable {
+
+    void request(String id) {
+      AdRequest request =
+          AdRequest.newBuilder()
+              .setRequestId(id)
+              .setModelVariant("tin")
+              .setUserId(USER)
+              .setRequestTime(Instant.ofEpochMilli(T))
+              .setScenario(0)
+              .setCandidates(List.of(item(5), item(6)))
+              .build();
+      try (KafkaProducer<byte[], byte[]> producer =
+          KafkaClients.producer(kafka.bootstrapServers())) {
+        KafkaClients.awaitAll(
+            List.of(
+                KafkaClients.send(
+                    producer,
+                    requests,
+                    Long.toString(USER).getBytes(StandardCharsets.UTF_8),
+                    AvroCodec.adRequests().encode(request))));
+      }
+    }
+
+    /** The responses to {@code id} that {@code consumer} reads within {@code timeout}. */
+    List<ScoreResponse> read(KafkaConsumer<byte[], byte[]> consumer, String id, Duration timeout) {
+      try (consumer) {
+        consumer.subscribe(List.of(scores));
+        return KafkaClients.pollUntil(consumer, got -> !got.isEmpty(), timeout).stream()
+            .map(ConsumerRecord::value)
+            .map(ScoreDeliveryITCase::decode)
+            .filter(r -> r.getRequestId().equals(id))
+            .toList();
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      client.cancel().get();
+    }
+  }
+
+  private static KafkaConsumer<byte[], byte[]> committedReader() {
+    return KafkaClients.committedReader(kafka.bootstrapServers());
+  }
+
+  private static KafkaConsumer<byte[], byte[]> uncommittedReader() {
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.bootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "uncommitted-" + UUID.randomUUID(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_uncommitted",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ByteArrayDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ByteArrayDeserializer.class));
+  }
+
+  private static ScoreResponse decode(byte[] value) {
+    try {
+      return AvroCodec.scoreResponses().decode(value);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static ItemFields item(long id) {
+    return ItemFields.newBuilder()
+        .setItemId(id)
+        .setCategoryL1(1)
+        .setCategoryL2(3)
+        .setCategoryL3(30)
+        .setProductId(id)
+        .setSpuId(id)
+        .build();
+  }
+}

@@ -1,0 +1,172 @@
+package io.tinstream.streaming.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tinstream.training.features.HistorySelector;
+import io.tinstream.training.features.RowHistory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SerializerTestBase;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Flink's serializer contract (copy, duplicate, snapshot, sequences) plus our own layout checks.
+ */
+class ScoringWorkSerializerTest extends SerializerTestBase<ScoringWork> {
+
+  @Override
+  protected TypeSerializer<ScoringWork> createSerializer() {
+    return new ScoringWorkSerializer();
+  }
+
+  @Override
+  protected int getLength() {
+    return -1;
+  }
+
+  @Override
+  protected Class<ScoringWork> getTypeClass() {
+    return ScoringWork.class;
+  }
+
+  @Override
+  protected ScoringWork[] getTestData() {
+    var request =
+        ScoringWorkTest.request(
+            ScoringWorkTest.item(900, 1),
+            ScoringWorkTest.item(901, 2),
+            ScoringWorkTest.item(902, 1));
+    return new ScoringWork[] {
+      ScoringWork.select(
+          request,
+          new HistorySelector(HistorySelector.Kind.HIERARCHICAL_SEARCH, 4),
+          ScoringWorkTest.past(),
+          30,
+          123L),
+      ScoringWork.select(
+          request,
+          new HistorySelector(HistorySelector.Kind.SOFT_SEARCH_WINDOW, 16),
+          ScoringWorkTest.past(),
+          30,
+          Long.MAX_VALUE),
+      ScoringWork.of(
+          ScoringWorkTest.request(ScoringWorkTest.item(1, 0)), 0, 0, List.of(RowHistory.EMPTY)),
+      ScoringWork.of(ScoringWorkTest.request(), -1, 0, List.of()),
+    };
+  }
+
+  @Test
+  void duplicatedCandidatesAreWrittenOnce() throws Exception {
+    var shared =
+        ScoringWork.select(
+            ScoringWorkTest.request(
+                ScoringWorkTest.item(900, 1),
+                ScoringWorkTest.item(901, 1),
+                ScoringWorkTest.item(902, 1)),
+            new HistorySelector(HistorySelector.Kind.HIERARCHICAL_SEARCH, 4),
+            ScoringWorkTest.past(),
+            30,
+            0L);
+    var each =
+        ScoringWork.of(
+            shared.request(),
+            0L,
+            30,
+            List.of(shared.history(0), shared.history(1), shared.history(2)));
+    // A history: its length, then seven int columns and one long column.
+    int perHistory = Integer.BYTES + shared.history(0).size() * (7 * Integer.BYTES + Long.BYTES);
+    assertThat(shared.history(0).size()).isEqualTo(4);
+    assertThat(bytes(each).length - bytes(shared).length)
+        .as("the shared history written once, not three times")
+        .isEqualTo(2 * perHistory);
+    assertThat(roundTrip(shared).distinctHistories()).hasSize(1);
+  }
+
+  @Test
+  void theCurrentSnapshotReadsBackCompatibleAsIs() throws Exception {
+    TypeSerializerSnapshot<ScoringWork> snapshot = getSerializer().snapshotConfiguration();
+    DataOutputSerializer out = new DataOutputSerializer(256);
+    TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
+    TypeSerializerSnapshot<ScoringWork> restored =
+        TypeSerializerSnapshot.readVersionedSnapshot(
+            new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+
+    assertThat(restored).isInstanceOf(ScoringWorkSerializerSnapshot.class);
+    assertThat(restored.getCurrentVersion()).isEqualTo(snapshot.getCurrentVersion());
+    TypeSerializerSchemaCompatibility<ScoringWork> compatibility =
+        new ScoringWorkSerializer().snapshotConfiguration().resolveSchemaCompatibility(restored);
+    assertThat(compatibility.isCompatibleAsIs()).isTrue();
+    ScoringWork data = getTestData()[0];
+    assertThat(roundTrip(data, restored.restoreSerializer())).isEqualTo(data);
+  }
+
+  /**
+   * Snapshot and records written by version 1, kept under test resources: every later serializer
+   * must still read them (regenerate only for a new version, with {@code
+   * -Dtinstream.write-serializer-fixtures=true}, and keep the old files).
+   */
+  @Test
+  void readsWhatVersion1Wrote() throws Exception {
+    Path dir = Path.of("src/test/resources/serializers");
+    if (Boolean.getBoolean("tinstream.write-serializer-fixtures")) {
+      Files.createDirectories(dir);
+      DataOutputSerializer snapshot = new DataOutputSerializer(1024);
+      TypeSerializerSnapshot.writeVersionedSnapshot(
+          snapshot, getSerializer().snapshotConfiguration());
+      Files.write(dir.resolve("scoring-work-v1-snapshot"), snapshot.getCopyOfBuffer());
+      DataOutputSerializer data = new DataOutputSerializer(4096);
+      for (ScoringWork w : getTestData()) {
+        getSerializer().serialize(w, data);
+      }
+      Files.write(dir.resolve("scoring-work-v1-data"), data.getCopyOfBuffer());
+    }
+    TypeSerializerSnapshot<ScoringWork> written =
+        TypeSerializerSnapshot.readVersionedSnapshot(
+            new DataInputDeserializer(Files.readAllBytes(dir.resolve("scoring-work-v1-snapshot"))),
+            getClass().getClassLoader());
+    assertThat(
+            getSerializer()
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(written)
+                .isIncompatible())
+        .isFalse();
+    TypeSerializer<ScoringWork> reader = written.restoreSerializer();
+    DataInputDeserializer data =
+        new DataInputDeserializer(Files.readAllBytes(dir.resolve("scoring-work-v1-data")));
+    for (ScoringWork expected : getTestData()) {
+      assertThat(reader.deserialize(data)).isEqualTo(expected);
+    }
+    assertThat(data.available()).isZero();
+  }
+
+  @Test
+  void flinkTakesTheTypeFromTheAnnotationNotKryo() {
+    TypeInformation<ScoringWork> type = TypeInformation.of(ScoringWork.class);
+    assertThat(type).isSameAs(ScoringWorkTypeInfo.INSTANCE);
+    assertThat(type.createSerializer(new SerializerConfigImpl()))
+        .isInstanceOf(ScoringWorkSerializer.class);
+  }
+
+  private byte[] bytes(ScoringWork work) throws Exception {
+    DataOutputSerializer out = new DataOutputSerializer(1024);
+    getSerializer().serialize(work, out);
+    return out.getCopyOfBuffer();
+  }
+
+  private ScoringWork roundTrip(ScoringWork work) throws Exception {
+    return roundTrip(work, getSerializer());
+  }
+
+  private ScoringWork roundTrip(ScoringWork work, TypeSerializer<ScoringWork> reader)
+      throws Exception {
+    return reader.deserialize(new DataInputDeserializer(bytes(work)));
+  }
+}
