@@ -145,7 +145,9 @@ final class CachedTrajectory {
       BehaviorColumns.copy(rows, 0, grown, 0, size);
       rows = grown;
     }
-    BehaviorColumns.copy(rows, at, rows, at + 1, size - at);
+    if (at < size) {
+      BehaviorColumns.copy(rows, at, rows, at + 1, size - at);
+    }
     rows.set(at, b);
     size++;
   }

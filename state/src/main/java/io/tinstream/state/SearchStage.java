@@ -120,7 +120,8 @@ public final class SearchStage {
     private final int size;
     // Row of the view's columns that is view index 0: columns are indexed base + i.
     private final int base;
-    private final boolean[] picked;
+    // One bit per behavior: a search allocates L/8 bytes, not L.
+    private final long[] picked;
     private final int[] indices;
     private int count;
 
@@ -128,7 +129,7 @@ public final class SearchStage {
       checkK(k);
       this.size = view.size();
       this.base = view.offset();
-      this.picked = new boolean[size];
+      this.picked = new long[(size + 63) >>> 6];
       this.indices = new int[Math.min(k, size)];
     }
 
@@ -136,8 +137,12 @@ public final class SearchStage {
       return count == indices.length;
     }
 
+    boolean isPicked(int i) {
+      return (picked[i >>> 6] & (1L << i)) != 0;
+    }
+
     void take(int i) {
-      picked[i] = true;
+      picked[i >>> 6] |= 1L << i;
       indices[count++] = i;
     }
 
@@ -147,7 +152,7 @@ public final class SearchStage {
         return;
       }
       for (int i = size - 1; i >= 0 && !full(); i--) {
-        if (!picked[i] && column[base + i] == category) {
+        if (!isPicked(i) && column[base + i] == category) {
           take(i);
         }
       }
@@ -159,7 +164,7 @@ public final class SearchStage {
       for (int i = size - 1; i >= 0 && !full(); i--) {
         byte action = actionTypes[base + i];
         boolean strong = action < 32 && (strongMask & (1 << action)) != 0;
-        if (!picked[i] && (strong || scenarios[base + i] == scenario)) {
+        if (!isPicked(i) && (strong || scenarios[base + i] == scenario)) {
           take(i);
         }
       }
@@ -167,7 +172,7 @@ public final class SearchStage {
 
     void takeLatest() {
       for (int i = size - 1; i >= 0 && !full(); i--) {
-        if (!picked[i]) {
+        if (!isPicked(i)) {
           take(i);
         }
       }

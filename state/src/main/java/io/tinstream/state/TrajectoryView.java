@@ -164,17 +164,19 @@ public final class TrajectoryView {
       domains.add((int) columns.domains[from + i]);
       actionDetails.add(columns.actionDetails[from + i]);
     }
-    return BehaviorSequence.newBuilder()
-        .setEventTimes(eventTimes)
-        .setItemIds(itemIds)
-        .setCategoryL1(categoryL1)
-        .setCategoryL2(categoryL2)
-        .setCategoryL3(categoryL3)
-        .setActionTypes(actionTypes)
-        .setScenarios(scenarios)
-        .setDomains(domains)
-        .setActionDetails(actionDetails)
-        .build();
+    // The all-fields constructor, not the builder: a builder validates and copies every field
+    // and was the top frame of building a training example.
+    return new BehaviorSequence(
+        eventTimes,
+        itemIds,
+        categoryL1,
+        categoryL2,
+        categoryL3,
+        actionTypes,
+        scenarios,
+        domains,
+        actionDetails,
+        new ArrayList<>(0));
   }
 
   /**

@@ -99,7 +99,8 @@ public final class JobSettings {
             conf.get(CACHE_ROWS),
             conf.get(TAXONOMY_WAIT).toMillis(),
             conf.get(ATTRIBUTION_WINDOW).toMillis(),
-            conf.get(MAX_PENDING_IMPRESSIONS));
+            conf.get(MAX_PENDING_IMPRESSIONS),
+            !variants(conf).isEmpty());
     this.trainer =
         new TrainerConfig(
             conf.get(TRAIN_BATCH_SIZE),

@@ -38,12 +38,17 @@ public final class TaxonomyFill {
     if (!changed) {
       return item;
     }
-    return ItemFields.newBuilder(item)
-        .setCategoryL2(l2)
-        .setCategoryL1(l1)
-        .setProductId(product)
-        .setSpuId(spu)
-        .build();
+    // A field-by-field copy rather than a builder: builders validate and deep-copy every field,
+    // which showed in the trajectory operator's profile.
+    ItemFields filled = new ItemFields();
+    for (int f = 0; f < ItemFields.SCHEMA$.getFields().size(); f++) {
+      filled.put(f, item.get(f));
+    }
+    filled.setCategoryL2(l2);
+    filled.setCategoryL1(l1);
+    filled.setProductId(product);
+    filled.setSpuId(spu);
+    return filled;
   }
 
   private static Integer toInt(Long value) {

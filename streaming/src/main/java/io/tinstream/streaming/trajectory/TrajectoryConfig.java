@@ -16,6 +16,8 @@ import java.io.Serializable;
  *     in checkpointed broadcast state)
  * @param attributionWindowMs how long (event time) an impression waits for its click
  * @param maxPendingImpressions impressions per user waiting for a label
+ * @param joinLabels whether impressions become training examples at all: not when the job trains
+ *     nothing (building an example searches the trajectory for every variant's history)
  */
 public record TrajectoryConfig(
     long retentionMs,
@@ -24,7 +26,8 @@ public record TrajectoryConfig(
     long cacheRows,
     long taxonomyWaitMs,
     long attributionWindowMs,
-    int maxPendingImpressions)
+    int maxPendingImpressions,
+    boolean joinLabels)
     implements Serializable {
 
   /** With the default trajectory cache. */
@@ -54,7 +57,8 @@ public record TrajectoryConfig(
         cacheRows,
         taxonomyWaitMs,
         attributionWindowMs,
-        maxPendingImpressions);
+        maxPendingImpressions,
+        true);
   }
 
   public TrajectoryConfig {

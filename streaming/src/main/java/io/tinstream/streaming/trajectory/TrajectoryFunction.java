@@ -187,7 +187,9 @@ public final class TrajectoryFunction
       throws Exception {
     ItemFields filled = taxonomyGate.fill(event.getItem(), taxonomy);
     if (filled != event.getItem()) {
-      event = BehaviorEvent.newBuilder(event).setItem(filled).build();
+      // The event is this operator's own copy (deserialized for it, parked only as bytes), so it
+      // is completed in place rather than copied whole.
+      event.setItem(filled);
     }
     AppendResult result = store.append(event.getUserId(), Behavior.fromEvent(event));
     switch (result.outcome()) {
@@ -202,7 +204,9 @@ public final class TrajectoryFunction
     }
     evicted.inc(result.evicted());
     if (result.isAppended()) {
-      joinLabels(event, ctx);
+      if (config.joinLabels()) {
+        joinLabels(event, ctx);
+      }
       if (lrea != null) {
         lrea.afterAppend(
             store,
