@@ -100,7 +100,7 @@ public final class JobSettings {
             conf.get(TAXONOMY_WAIT).toMillis(),
             conf.get(ATTRIBUTION_WINDOW).toMillis(),
             conf.get(MAX_PENDING_IMPRESSIONS),
-            !variants(conf).isEmpty());
+            !variants(conf).isEmpty() || !conf.get(EXAMPLES_TOPIC).isBlank());
     this.trainer =
         new TrainerConfig(
             conf.get(TRAIN_BATCH_SIZE),

@@ -193,6 +193,18 @@ public final class TinstreamJob {
             .name(JobMetrics.TRAJECTORY_OPERATOR)
             .uid(TRAJECTORY_UID);
 
+    // Examples go to their topic whether or not this job trains on them (an offline trainer may).
+    settings
+        .topic(TinstreamOptions.EXAMPLES_TOPIC)
+        .ifPresent(
+            topic ->
+                trajectory
+                    .getSideOutput(TrajectoryFunction.EXAMPLES)
+                    .sinkTo(
+                        kafka.avroSink(
+                            topic, AvroCodec::trainingExamples, TrainingExample::getExampleId))
+                    .name("example-sink")
+                    .uid("example-sink"));
     settings
         .topic(TinstreamOptions.PROBE_TOPIC)
         .ifPresent(
@@ -329,16 +341,6 @@ public final class TinstreamJob {
 
   private DataStream<ScoreResponse> trainAndScore(SingleOutputStreamOperator<ScoringWork> tasks) {
     DataStream<TrainingExample> examples = tasks.getSideOutput(TrajectoryFunction.EXAMPLES);
-    settings
-        .topic(TinstreamOptions.EXAMPLES_TOPIC)
-        .ifPresent(
-            topic ->
-                examples
-                    .sinkTo(
-                        kafka.avroSink(
-                            topic, AvroCodec::trainingExamples, TrainingExample::getExampleId))
-                    .name("example-sink")
-                    .uid("example-sink"));
     SingleOutputStreamOperator<ModelUpdate> updates =
         examples
             .keyBy(e -> OnlineTrainerFunction.KEY, TypeInformation.of(Integer.class))

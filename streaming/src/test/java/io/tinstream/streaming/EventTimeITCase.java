@@ -115,20 +115,15 @@ class EventTimeITCase {
     conf.set(TinstreamOptions.TAXONOMY_TOPIC, "");
     conf.set(TinstreamOptions.TAXONOMY_FILE, taxonomy.toString());
     conf.set(TinstreamOptions.MODEL_VARIANTS, "");
+    // Nothing trains here, but the examples topic makes the job label impressions.
+    conf.set(TinstreamOptions.EXAMPLES_TOPIC, examples);
     // One source subtask reads both partitions: only per-partition watermarks keep them apart.
     conf.set(TinstreamOptions.PARALLELISM, 1);
     conf.set(TinstreamOptions.CHECKPOINT_DIR, dir.toUri().toString());
     conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
     JobSettings settings = JobSettings.from(conf);
     StreamExecutionEnvironment env = JobEnvironment.submitted(settings);
-    // Ingest-only jobs sink no examples; read the label join's output directly.
-    TinstreamJob.of(settings)
-        .build(env)
-        .getSideOutput(TrajectoryFunction.EXAMPLES)
-        .sinkTo(
-            settings
-                .kafka()
-                .avroSink(examples, AvroCodec::trainingExamples, TrainingExample::getExampleId));
+    TinstreamJob.of(settings).build(env);
     JobClient client = env.executeAsync("event-time-it");
     ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
     try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
@@ -198,6 +193,17 @@ class EventTimeITCase {
           behaviors,
           SLOW,
           behavior("click", USER, T + 60_000, Domain.AD, ActionType.CLICK));
+      // Examples leave when their window ends: move the slow partition past it.
+      send(
+          producer,
+          behaviors,
+          SLOW,
+          behavior(
+              "past-the-window",
+              3,
+              T + 2_000 + TinstreamOptions.ATTRIBUTION_WINDOW.defaultValue().toMillis() + 11_000,
+              Domain.CONTENT,
+              ActionType.VIEW));
       List<TrainingExample> labelled = awaitExamples(examples);
       assertThat(labelled)
           .as("the impression is labelled by its click, not closed early as a negative")

@@ -16,8 +16,8 @@ import java.io.Serializable;
  *     in checkpointed broadcast state)
  * @param attributionWindowMs how long (event time) an impression waits for its click
  * @param maxPendingImpressions impressions per user waiting for a label
- * @param joinLabels whether impressions become training examples at all: not when the job trains
- *     nothing (building an example searches the trajectory for every variant's history)
+ * @param joinLabels whether impressions become training examples at all: not when nothing trains on
+ *     them and no topic takes them (building an example searches the trajectory for each history)
  */
 public record TrajectoryConfig(
     long retentionMs,

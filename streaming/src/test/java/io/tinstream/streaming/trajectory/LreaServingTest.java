@@ -168,6 +168,8 @@ class LreaServingTest {
     behaviors(0, 12);
     send(ad("imp", ActionType.IMPRESSION, T0 + 50_000));
     send(ad("clk", ActionType.CLICK, T0 + 51_000));
+    // The example leaves, labelled, when its attribution window ends.
+    harness.processWatermark(Long.MAX_VALUE);
 
     var out = harness.getSideOutput(TrajectoryFunction.EXAMPLES);
     assertThat(out).hasSize(1);

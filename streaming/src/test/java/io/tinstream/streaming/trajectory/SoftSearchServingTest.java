@@ -180,6 +180,8 @@ class SoftSearchServingTest {
       trajectory.processElement(new StreamRecord<>(BehaviorOrRequest.of(e), time));
       time += 1_000;
     }
+    // The example leaves, labelled, when its attribution window ends.
+    trajectory.processWatermark(Long.MAX_VALUE);
     TrainingExample example =
         trajectory.getSideOutput(TrajectoryFunction.EXAMPLES).peek().getValue();
     assertThat(example.getHistory().getCategoryL3()).hasSize(K).containsOnly(2);
