@@ -267,7 +267,11 @@ public final class IngestBench {
         throw new IllegalStateException(name + " did not finish within " + JOB_DEADLINE);
       }
       long now = System.nanoTime();
-      run.timeline.add((now - start) / 1e9, processed.getAsLong());
+      long count = processed.getAsLong();
+      // A finishing job unregisters its metrics: a count that drops is the end, not progress.
+      if (count >= run.timeline.events()) {
+        run.timeline.add((now - start) / 1e9, count);
+      }
       double g = gauge.getAsDouble();
       if (g > 0) {
         run.lastGauge = g;
