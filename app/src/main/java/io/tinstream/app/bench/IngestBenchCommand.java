@@ -79,8 +79,9 @@ public final class IngestBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    options.require(events == null || events > 0, "--events must be > 0");
-    options.require(users > 0 && parallelism > 0, "--users and --parallelism must be > 0");
+    options.require(
+        (events == null || events > 0) && users > 0 && parallelism > 0,
+        "--events, --users and --parallelism must be > 0");
     int perUser =
         events == null ? behaviorsPerUser : (int) Math.min(Integer.MAX_VALUE, events / users);
     options.require(

@@ -39,8 +39,8 @@ public final class RateTimeline {
 
   /**
    * Events per second between the moments the count reached {@code from} and {@code to} (linear
-   * between samples); NaN when the timeline never got there. {@code from = 0} means the first
-   * sample with events, so start-up before the first record is not counted as slowness.
+   * between samples); NaN when the timeline never got there. {@code from = 0} means the last sample
+   * before the first record, so start-up before the first record is not counted.
    */
   public synchronized double rateBetween(long from, long to) {
     if (to <= from) {
@@ -49,15 +49,23 @@ public final class RateTimeline {
     double t0;
     long e0;
     if (from <= 0) {
-      Sample first = samples.stream().filter(s -> s.events() > 0).findFirst().orElse(null);
-      if (first == null) {
+      // From the last sample before the first record: start-up before it is not slowness, and
+      // the error is at most one sampling period.
+      Sample origin = null;
+      for (Sample s : samples) {
+        if (s.events() > 0) {
+          if (origin == null) {
+            origin = s;
+          }
+          break;
+        }
+        origin = s;
+      }
+      if (origin == null || origin.events() >= to) {
         return Double.NaN;
       }
-      t0 = first.seconds();
-      e0 = first.events();
-      if (e0 >= to) {
-        return Double.NaN;
-      }
+      t0 = origin.seconds();
+      e0 = origin.events();
     } else {
       t0 = timeAt(from);
       e0 = from;

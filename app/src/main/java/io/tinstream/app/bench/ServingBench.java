@@ -159,9 +159,14 @@ public final class ServingBench {
           inJob = new WindowedLatencies(t0, WINDOW);
           WindowedLatencies e2eW = e2e;
           WindowedLatencies inJobW = inJob;
+          long windows = Math.max(1, measure.toNanos() / WINDOW.toNanos());
+          long end = t0 + windows * WINDOW.toNanos();
           // Only requests sent after the warm-up count; both clocks of the send are this JVM's.
           driver.setListener(
               (sent, sentWall, received, response) -> {
+                if (sent >= end) {
+                  return; // sent after the measured span; its answer only drains
+                }
                 e2eW.record(sent, (received - sent) / 1e6);
                 if (response.getError() == null) {
                   inJobW.record(sent, response.getResponseTime() - sentWall);
@@ -169,7 +174,6 @@ public final class ServingBench {
               });
           before = driver.snapshot();
           trainedBefore = trained(monitor);
-          long windows = Math.max(1, measure.toNanos() / WINDOW.toNanos());
           for (long w = 1; w <= windows; w++) {
             long due = t0 + w * WINDOW.toNanos();
             Thread.sleep(Math.max(0, (due - System.nanoTime()) / 1_000_000));
@@ -371,6 +375,17 @@ public final class ServingBench {
         measure.toSeconds());
   }
 
+  /** A table cell: {@code format} applied to {@code values}, "n/a" where one was not measured. */
+  private static String cell(String format, double... values) {
+    for (double v : values) {
+      if (Double.isNaN(v)) {
+        return "n/a";
+      }
+    }
+    Object[] boxed = java.util.Arrays.stream(values).boxed().toArray();
+    return String.format(Locale.ROOT, format, boxed);
+  }
+
   private static String fmt(double v) {
     return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
   }
@@ -418,13 +433,13 @@ public final class ServingBench {
     for (Row r : result.runs()) {
       table.row(
           String.format(Locale.ROOT, "%,d", r.history()),
-          String.format(Locale.ROOT, "%.1f", r.requestsPerS()),
-          String.format(Locale.ROOT, "%.1f", r.maxRequestsPerS()),
-          String.format(Locale.ROOT, "%.0f / %.0f", r.e2eP50Ms(), r.e2eP99Ms()),
-          String.format(Locale.ROOT, "%.0f / %.0f", r.inJobP50Ms(), r.inJobP99Ms()),
-          String.format(Locale.ROOT, "%.0f", r.freshnessBehaviorP99Ms()),
-          String.format(Locale.ROOT, "%.0f", r.freshnessModelP99Ms()),
-          String.format(Locale.ROOT, "%.0f", r.trainSamplesPerS()),
+          cell("%.1f", r.requestsPerS()),
+          cell("%.1f", r.maxRequestsPerS()),
+          cell("%.0f / %.0f", r.e2eP50Ms(), r.e2eP99Ms()),
+          cell("%.0f / %.0f", r.inJobP50Ms(), r.inJobP99Ms()),
+          cell("%.0f", r.freshnessBehaviorP99Ms()),
+          cell("%.0f", r.freshnessModelP99Ms()),
+          cell("%.0f", r.trainSamplesPerS()),
           String.format(Locale.ROOT, "%,d", r.errors()));
     }
     report.table(table);
@@ -440,12 +455,12 @@ public final class ServingBench {
               .rightAligned();
       for (Window w : r.windows()) {
         windows.row(
-            String.format(Locale.ROOT, "%.0f", w.startS()),
+            cell("%.0f", w.startS()),
             String.format(Locale.ROOT, "%,d", w.responses()),
-            String.format(Locale.ROOT, "%.0f / %.0f", w.e2eP50Ms(), w.e2eP99Ms()),
-            String.format(Locale.ROOT, "%.0f / %.0f", w.inJobP50Ms(), w.inJobP99Ms()),
-            String.format(Locale.ROOT, "%.0f", w.freshnessBehaviorP99Ms()),
-            String.format(Locale.ROOT, "%.0f", w.freshnessModelP99Ms()));
+            cell("%.0f / %.0f", w.e2eP50Ms(), w.e2eP99Ms()),
+            cell("%.0f / %.0f", w.inJobP50Ms(), w.inJobP99Ms()),
+            cell("%.0f", w.freshnessBehaviorP99Ms()),
+            cell("%.0f", w.freshnessModelP99Ms()));
       }
       report.table(windows);
     }
