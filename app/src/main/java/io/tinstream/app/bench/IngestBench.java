@@ -454,12 +454,13 @@ public final class IngestBench {
         double preloadRate = preloadTimeline.rateBetween(0, preload);
         log.printf("  preload: %,.0f events/s%n", preloadRate);
 
-        WindowedLatencies e2e = new WindowedLatencies(Long.MAX_VALUE, Duration.ofSeconds(10));
-        long requestsBefore;
-        long errorsBefore;
-        long processedBefore;
         long start;
+        long end;
+        long processedBefore;
+        long processedAfter;
+        RequestDriver.Snapshot before;
         RequestDriver.Snapshot after;
+        WindowedLatencies e2e;
         try (RequestDriver driver =
             new RequestDriver(
                 kafka.bootstrapServers(),
@@ -472,19 +473,26 @@ public final class IngestBench {
           driver.start();
           Thread.sleep(FULL_WARMUP.toMillis());
           start = System.nanoTime();
-          WindowedLatencies measured = new WindowedLatencies(start, Duration.ofSeconds(10));
+          end = start + settings.fullMeasure().toNanos();
+          e2e = new WindowedLatencies(start, Duration.ofSeconds(10));
+          WindowedLatencies measured = e2e;
+          long endAt = end;
           driver.setListener(
-              (sent, sentWall, received, r) -> measured.record(sent, (received - sent) / 1e6));
-          RequestDriver.Snapshot before = driver.snapshot();
-          requestsBefore = before.answered();
-          errorsBefore = before.errors();
+              (sent, sentWall, received, r) -> {
+                if (sent < endAt) {
+                  measured.record(sent, (received - sent) / 1e6);
+                }
+              });
+          before = driver.snapshot();
           processedBefore = trajectoryProcessed();
           Thread.sleep(settings.fullMeasure().toMillis());
           after = driver.snapshot();
-          e2e = measured;
+          processedAfter = trajectoryProcessed();
+          // Answers to the last requests still arrive at the next checkpoints' commits.
+          Thread.sleep(CHECKPOINT_INTERVAL.toMillis() * 3);
+          driver.setListener(null);
         }
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        long processedAfter = trajectoryProcessed();
+        double elapsed = (end - start) / 1e9;
         FullJob full =
             new FullJob(
                 settings.users(),
@@ -497,9 +505,10 @@ public final class IngestBench {
                 elapsed,
                 preloadRate,
                 (processedAfter - processedBefore) / elapsed,
-                (after.answered() - requestsBefore) / elapsed,
-                after.answered() - requestsBefore,
-                after.errors() - errorsBefore,
+                // Requests sent in the measured span and answered (by the end of the drain).
+                e2e.overall().count() / elapsed,
+                e2e.overall().count(),
+                after.errors() - before.errors(),
                 e2e.overall().p99Ms());
         log.printf(
             "  sustained: %,.0f events/s, %,.1f requests/s answered (%,d errors), e2e p99 %,.0f ms%n",

@@ -188,18 +188,20 @@ public final class ServingBench {
           Thread.sleep(CHECKPOINT_INTERVAL.toMillis() * 3);
           driver.setListener(null);
         }
-        double elapsed = (System.nanoTime() - t0) / 1e9 - CHECKPOINT_INTERVAL.toSeconds() * 3;
-        double trainedRate = (trained(monitor) - trainedBefore) / elapsed;
+        double trainedRate = (trained(monitor) - trainedBefore) / ((System.nanoTime() - t0) / 1e9);
+        double measuredS =
+            Math.max(1, measure.toNanos() / WINDOW.toNanos()) * WINDOW.toMillis() / 1e3;
         double throughput = maxRequestRate(kafka, feed, feeder);
         return row(
             length,
             users,
             requestRate,
-            (after.answered() - before.answered()) / elapsed,
+            // Requests sent in the measured span and answered (by the end of the drain).
+            e2e.overall().count() / measuredS,
             throughput,
             trainedRate,
             after.errors() - before.errors(),
-            elapsed,
+            measuredS,
             e2e,
             inJob,
             freshness);
