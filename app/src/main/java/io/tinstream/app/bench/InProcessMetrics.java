@@ -69,20 +69,32 @@ public final class InProcessMetrics implements MetricReporter {
         && id.substring(0, Math.max(0, dot)).contains(scopePart);
   }
 
+  /** What this reporter (one per local cluster) added, so a closed cluster leaves nothing. */
+  private final Map<String, Metric> mine = new ConcurrentHashMap<>();
+
   @Override
   public void open(MetricConfig config) {}
 
   @Override
-  public void close() {}
+  public void close() {
+    // Benches run several clusters one after another in this JVM: a counter left behind by the
+    // previous one would be summed into the next one's progress.
+    mine.forEach(LIVE::remove);
+    mine.clear();
+  }
 
   @Override
   public void notifyOfAddedMetric(Metric metric, String metricName, MetricGroup group) {
-    LIVE.put(id(metricName, group), metric);
+    String id = id(metricName, group);
+    LIVE.put(id, metric);
+    mine.put(id, metric);
   }
 
   @Override
   public void notifyOfRemovedMetric(Metric metric, String metricName, MetricGroup group) {
-    LIVE.remove(id(metricName, group), metric);
+    String id = id(metricName, group);
+    LIVE.remove(id, metric);
+    mine.remove(id, metric);
   }
 
   private static String id(String metricName, MetricGroup group) {
