@@ -238,10 +238,10 @@ public final class IngestBench {
   }
 
   private long lastAppended;
-  private long lastEvictedOrExpired;
+  private long lastEvicted;
 
   private long appendedHeld() {
-    return Math.max(0, lastAppended - lastEvictedOrExpired);
+    return Math.max(0, lastAppended - lastEvicted);
   }
 
   /** A started job, its REST monitor, and the samples taken until it finished. */
@@ -282,11 +282,10 @@ public final class IngestBench {
                 JobMetrics.TRAJECTORY_OPERATOR, JobMetrics.BEHAVIORS_APPENDED);
         if (appended > 0) {
           lastAppended = appended;
-          lastEvictedOrExpired =
+          // Expired behaviors are refused on arrival (never appended); evicted ones left state.
+          lastEvicted =
               InProcessMetrics.counterSum(
-                      JobMetrics.TRAJECTORY_OPERATOR, JobMetrics.BEHAVIORS_EVICTED)
-                  + InProcessMetrics.counterSum(
-                      JobMetrics.TRAJECTORY_OPERATOR, JobMetrics.BEHAVIORS_EXPIRED);
+                  JobMetrics.TRAJECTORY_OPERATOR, JobMetrics.BEHAVIORS_EVICTED);
         }
       }
       if (now >= nextCheckpointPoll) {
