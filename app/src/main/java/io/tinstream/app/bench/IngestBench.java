@@ -189,7 +189,7 @@ public final class IngestBench {
           "  %,.0f events/s (first 10%%: %,.0f/s, last 10%%: %,.0f/s)%n",
           t.rateBetween(0, t.events()), t.startRate(events, EDGE), t.endRate(events, EDGE));
       checkpoints = checkpointStats(trajectory.checkpoints);
-      long held = appendedHeld();
+      long held = trajectory.held();
       bytesPerBehavior =
           checkpoints.sizeBytes() > 0
               ? (double) checkpoints.sizeBytes() / Math.max(1, held)
@@ -237,18 +237,18 @@ public final class IngestBench {
         + InProcessMetrics.counterSum(JobMetrics.TRAJECTORY_OPERATOR, JobMetrics.BEHAVIORS_EXPIRED);
   }
 
-  private long lastAppended;
-  private long lastEvicted;
-
-  private long appendedHeld() {
-    return Math.max(0, lastAppended - lastEvicted);
-  }
-
   /** A started job, its REST monitor, and the samples taken until it finished. */
   private static final class JobRun {
     final RateTimeline timeline = new RateTimeline();
     final TreeMap<Long, FlinkRestMonitor.Checkpoint> checkpoints = new TreeMap<>();
     double lastGauge = Double.NaN;
+    long appended;
+    long evicted;
+
+    /** Behaviors in the trajectory state at the last sample (0 for jobs without one). */
+    long held() {
+      return Math.max(0, appended - evicted);
+    }
   }
 
   private record Started(JobClient client, FlinkRestMonitor monitor) {}
@@ -276,17 +276,15 @@ public final class IngestBench {
       if (g > 0) {
         run.lastGauge = g;
       }
-      if ("bench-trajectory".equals(name)) {
-        long appended =
+      long appended =
+          InProcessMetrics.counterSum(
+              JobMetrics.TRAJECTORY_OPERATOR, JobMetrics.BEHAVIORS_APPENDED);
+      if (appended > 0) {
+        run.appended = appended;
+        // Expired behaviors are refused on arrival (never appended); evicted ones left state.
+        run.evicted =
             InProcessMetrics.counterSum(
-                JobMetrics.TRAJECTORY_OPERATOR, JobMetrics.BEHAVIORS_APPENDED);
-        if (appended > 0) {
-          lastAppended = appended;
-          // Expired behaviors are refused on arrival (never appended); evicted ones left state.
-          lastEvicted =
-              InProcessMetrics.counterSum(
-                  JobMetrics.TRAJECTORY_OPERATOR, JobMetrics.BEHAVIORS_EVICTED);
-        }
+                JobMetrics.TRAJECTORY_OPERATOR, JobMetrics.BEHAVIORS_EVICTED);
       }
       if (now >= nextCheckpointPoll) {
         pollCheckpoints(job.monitor(), run);
