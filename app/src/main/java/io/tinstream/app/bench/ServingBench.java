@@ -12,6 +12,7 @@ import io.tinstream.streaming.JobSettings;
 import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.TinstreamOptions;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
+import io.tinstream.streaming.kafka.KafkaClients;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -50,7 +51,8 @@ public final class ServingBench {
       double inJobP50Ms,
       double inJobP99Ms,
       double freshnessBehaviorP99Ms,
-      double freshnessModelP99Ms) {}
+      double freshnessModelP99Ms,
+      double jobModelFreshnessP99Ms) {}
 
   /** What one history length measured (one entry of {@code runs} in serving.json). */
   public record Row(
@@ -67,6 +69,7 @@ public final class ServingBench {
       double inJobP99Ms,
       double freshnessBehaviorP99Ms,
       double freshnessModelP99Ms,
+      double jobModelFreshnessP99Ms,
       double trainSamplesPerS,
       long errors,
       List<Window> windows) {}
@@ -140,22 +143,28 @@ public final class ServingBench {
         WindowedLatencies e2e;
         WindowedLatencies inJob;
         List<double[]> freshness = new ArrayList<>();
+        ModelServingFreshness modelServing = new ModelServingFreshness();
+        WindowedLatencies modelFreshness;
         double trainedBefore;
         long t0;
-        try (RequestDriver driver =
-            new RequestDriver(
-                kafka.bootstrapServers(),
-                "requests",
-                "scores",
-                feed,
-                feeder,
-                CANDIDATES,
-                requestRate)) {
+        try (ModelUpdateWatcher updates =
+                new ModelUpdateWatcher(kafka.bootstrapServers(), "updates", modelServing);
+            RequestDriver driver =
+                new RequestDriver(
+                    kafka.bootstrapServers(),
+                    "requests",
+                    "scores",
+                    feed,
+                    feeder,
+                    CANDIDATES,
+                    requestRate)) {
           driver.start();
           log.printf("  warm-up %d s (not measured) ...%n", warmup.toSeconds());
           Thread.sleep(warmup.toMillis());
           t0 = System.nanoTime();
+          long t0Wall = System.currentTimeMillis();
           e2e = new WindowedLatencies(t0, WINDOW);
+          modelFreshness = new WindowedLatencies(t0, WINDOW);
           inJob = new WindowedLatencies(t0, WINDOW);
           WindowedLatencies e2eW = e2e;
           WindowedLatencies inJobW = inJob;
@@ -164,6 +173,9 @@ public final class ServingBench {
           // Only requests sent after the warm-up count; both clocks of the send are this JVM's.
           driver.setListener(
               (sent, sentWall, received, response) -> {
+                if (response.getError() == null) {
+                  modelServing.served(response.getModelVersion(), response.getResponseTime());
+                }
                 if (sent >= end) {
                   return; // sent after the measured span; its answer only drains
                 }
@@ -187,6 +199,8 @@ public final class ServingBench {
           // Answers to the last window's requests still arrive (the checkpoint commits them).
           Thread.sleep(CHECKPOINT_INTERVAL.toMillis() * 3);
           driver.setListener(null);
+          modelServing.recordInto(
+              modelFreshness, t0Wall, t0Wall + (end - t0) / 1_000_000, t0Wall, t0);
         }
         double trainedRate = (trained(monitor) - trainedBefore) / ((System.nanoTime() - t0) / 1e9);
         double measuredS =
@@ -204,6 +218,7 @@ public final class ServingBench {
             measuredS,
             e2e,
             inJob,
+            modelFreshness,
             freshness);
       } finally {
         client.cancel().get();
@@ -260,6 +275,47 @@ public final class ServingBench {
     }
   }
 
+  /** Reads the model-updates topic (committed) and notes when each version was created. */
+  private static final class ModelUpdateWatcher implements AutoCloseable {
+    private final java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    private final Thread thread;
+
+    ModelUpdateWatcher(String bootstrap, String topic, ModelServingFreshness into) {
+      thread =
+          new Thread(
+              () -> {
+                io.tinstream.schemas.AvroCodec<io.tinstream.schemas.ModelUpdate> codec =
+                    io.tinstream.schemas.AvroCodec.modelUpdates();
+                try (var consumer = KafkaClients.committedReader(bootstrap)) {
+                  consumer.subscribe(List.of(topic));
+                  while (!stop.get()) {
+                    for (var record : consumer.poll(Duration.ofMillis(200))) {
+                      io.tinstream.schemas.ModelUpdate u;
+                      try {
+                        u = codec.decode(record.value());
+                      } catch (io.tinstream.schemas.RecordDecodeException e) {
+                        continue; // only the job writes here; a record it cannot read is not ours
+                      }
+                      if (VARIANT.equals(u.getVariant())) {
+                        into.published(u.getVersion(), u.getCreatedAt());
+                      }
+                    }
+                  }
+                }
+              },
+              "bench-model-updates");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop.set(true);
+      thread.join(5_000);
+    }
+  }
+
   /** The row of one run from its windowed samples. */
   static Row row(
       int length,
@@ -272,9 +328,11 @@ public final class ServingBench {
       double measuredS,
       WindowedLatencies e2e,
       WindowedLatencies inJob,
+      WindowedLatencies modelServing,
       List<double[]> freshness) {
     List<WindowedLatencies.Window> e2eW = e2e.windows();
     List<WindowedLatencies.Window> inJobW = inJob.windows();
+    List<WindowedLatencies.Window> modelW = modelServing.windows();
     int n = Math.max(freshness.size(), Math.max(e2eW.size(), inJobW.size()));
     List<Window> windows = new ArrayList<>();
     double behaviorMax = Double.NaN;
@@ -282,6 +340,7 @@ public final class ServingBench {
     for (int i = 0; i < n; i++) {
       WindowedLatencies.Window a = i < e2eW.size() ? e2eW.get(i) : null;
       WindowedLatencies.Window b = i < inJobW.size() ? inJobW.get(i) : null;
+      WindowedLatencies.Window m = i < modelW.size() ? modelW.get(i) : null;
       double[] f = i < freshness.size() ? freshness.get(i) : new double[] {Double.NaN, Double.NaN};
       behaviorMax = nanMax(behaviorMax, f[0]);
       modelMax = nanMax(modelMax, f[1]);
@@ -294,6 +353,7 @@ public final class ServingBench {
               b == null ? Double.NaN : b.p50Ms(),
               b == null ? Double.NaN : b.p99Ms(),
               f[0],
+              m == null ? Double.NaN : m.p99Ms(),
               f[1]));
     }
     WindowedLatencies.Summary all = e2e.overall();
@@ -311,6 +371,7 @@ public final class ServingBench {
         job.p50Ms(),
         job.p99Ms(),
         behaviorMax,
+        modelServing.overall().p99Ms(),
         modelMax,
         trainedPerS,
         errors,
@@ -417,9 +478,12 @@ public final class ServingBench {
             + " wait for the checkpoint that commits it). In job: request sent → response emitted"
             + " by the scorer (the response's own timestamp; no commit wait). Both are exact"
             + " percentiles over every request sent in the measured span (per window: sent in that"
-            + " window). Freshness (behavior → scoring, model → serving) is the job's own"
-            + " histograms read at the end of each window; the overall figure is the worst"
-            + " window.");
+            + " window). Model → serving: for each version the trainer published in the span (its"
+            + " createdAt on the model-updates topic), until a response was first scored by it or"
+            + " a newer one (exact per version, resolution = the request interval). Behavior →"
+            + " scoring, and the job's own model freshness (trainer → applied in the scorer), are"
+            + " the job's histograms (their latest 10,000 and 1,000 samples) read at the end of"
+            + " each window; their overall figure is the worst window.");
     Table table =
         Table.of(
                 "history",
@@ -429,6 +493,7 @@ public final class ServingBench {
                 "in-job p50 / p99 ms",
                 "freshness p99 behavior→scoring ms",
                 "freshness p99 model→serving ms",
+                "job's model freshness p99 ms",
                 "training samples/s",
                 "errors")
             .rightAligned();
@@ -441,6 +506,7 @@ public final class ServingBench {
           cell("%.0f / %.0f", r.inJobP50Ms(), r.inJobP99Ms()),
           cell("%.0f", r.freshnessBehaviorP99Ms()),
           cell("%.0f", r.freshnessModelP99Ms()),
+          cell("%.0f", r.jobModelFreshnessP99Ms()),
           cell("%.0f", r.trainSamplesPerS()),
           String.format(Locale.ROOT, "%,d", r.errors()));
     }
@@ -453,7 +519,8 @@ public final class ServingBench {
                   "e2e p50 / p99 ms",
                   "in-job p50 / p99 ms",
                   "freshness behavior p99 ms",
-                  "freshness model p99 ms")
+                  "freshness model p99 ms",
+                  "job's model freshness p99 ms")
               .rightAligned();
       for (Window w : r.windows()) {
         windows.row(
@@ -462,7 +529,8 @@ public final class ServingBench {
             cell("%.0f / %.0f", w.e2eP50Ms(), w.e2eP99Ms()),
             cell("%.0f / %.0f", w.inJobP50Ms(), w.inJobP99Ms()),
             cell("%.0f", w.freshnessBehaviorP99Ms()),
-            cell("%.0f", w.freshnessModelP99Ms()));
+            cell("%.0f", w.freshnessModelP99Ms()),
+            cell("%.0f", w.jobModelFreshnessP99Ms()));
       }
       report.table(windows);
     }

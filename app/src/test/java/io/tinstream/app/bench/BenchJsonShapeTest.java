@@ -58,6 +58,9 @@ class BenchJsonShapeTest {
   void servingJsonHasOneRunPerHistoryAndNotMeasuredIsNull() throws Exception {
     WindowedLatencies e2e = new WindowedLatencies(0, ServingBench.WINDOW);
     WindowedLatencies inJob = new WindowedLatencies(0, ServingBench.WINDOW);
+    WindowedLatencies model = new WindowedLatencies(0, ServingBench.WINDOW);
+    model.record(1, 800);
+    model.record(2, 1_500);
     for (int i = 1; i <= 100; i++) {
       e2e.record(i * 100_000_000L, 1_000 + i);
       inJob.record(i * 100_000_000L, i);
@@ -74,7 +77,8 @@ class BenchJsonShapeTest {
             10,
             e2e,
             inJob,
-            List.of(new double[] {120, 900}, new double[] {Double.NaN, 1_500}));
+            model,
+            List.of(new double[] {120, 900}, new double[] {Double.NaN, 1_200}));
     ServingBench.Result result =
         new ServingBench.Result("./tinstream bench serving", 2, 10, 30, 500, List.of(row));
     JsonNode json = writeAndRead(result, "bench/serving.json");
@@ -84,9 +88,11 @@ class BenchJsonShapeTest {
     assertThat(run.get("requests_per_s").asDouble()).isEqualTo(4.9);
     assertThat(run.get("e2e_p99_ms").asDouble()).isEqualTo(1_099);
     assertThat(run.get("in_job_p99_ms").asDouble()).isEqualTo(99);
-    // Overall freshness is the worst window.
+    // The job's reservoir figures: the worst window; model → serving: over every version.
     assertThat(run.get("freshness_behavior_p99_ms").asDouble()).isEqualTo(120);
     assertThat(run.get("freshness_model_p99_ms").asDouble()).isEqualTo(1_500);
+    assertThat(run.get("job_model_freshness_p99_ms").asDouble()).isEqualTo(1_200);
+    assertThat(run.at("/windows/0/freshness_model_p99_ms").asDouble()).isEqualTo(1_500);
     assertThat(run.at("/windows/1/freshness_behavior_p99_ms").isNull()).isTrue();
     assertThat(run.get("windows")).hasSize(2);
   }
