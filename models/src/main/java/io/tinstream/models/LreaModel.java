@@ -59,7 +59,11 @@ public final class LreaModel implements CtrModel {
   LreaModel(TfCtrModel delegate, LreaLayer layer) {
     this.delegate = delegate;
     this.layer = layer;
-    Ops tf = Ops.create(delegate.graph()).withSubScope("lrea_absorbed");
+    // Same placement as the model it extends (see TfCtrModel).
+    Ops tf =
+        Ops.create(delegate.graph())
+            .withDevice(delegate.params().device().spec())
+            .withSubScope("lrea_absorbed");
     // The model's MLP head, rebuilt on the absorbed interest with the same variables.
     this.absorbedProb =
         Head.probabilityWithExistingWeights(

@@ -29,13 +29,13 @@ public final class ModelParams {
     SCENARIO
   }
 
-  /** TF session threads: intra-op and inter-op pools. */
+  /** TF session threads: intra-op and inter-op pools; 0 lets TF size a pool (all cores). */
   public record Threads(int intraOp, int interOp) {
     public static final Threads DEFAULT = new Threads(1, 1);
 
     public void validate() {
-      if (intraOp < 1 || interOp < 1) {
-        throw new IllegalArgumentException("threads must be >= 1");
+      if (intraOp < 0 || interOp < 0) {
+        throw new IllegalArgumentException("threads must be >= 0 (0 = TF default)");
       }
     }
   }
@@ -58,6 +58,7 @@ public final class ModelParams {
   private final Head.Settings head;
   private final Optimizer.Settings optimizer;
   private final Threads threads;
+  private final TfDevice device;
 
   private ModelParams(Builder b) {
     this.variant = b.variant;
@@ -74,6 +75,7 @@ public final class ModelParams {
     this.head = b.head;
     this.optimizer = b.optimizer;
     this.threads = b.threads;
+    this.device = b.device;
   }
 
   public static Builder builder() {
@@ -97,6 +99,7 @@ public final class ModelParams {
     b.head = head;
     b.optimizer = optimizer;
     b.threads = threads;
+    b.device = device;
     return b;
   }
 
@@ -177,6 +180,11 @@ public final class ModelParams {
     return threads;
   }
 
+  /** Where the graph's ops are placed (soft placement: the CPU when that device is absent). */
+  public TfDevice device() {
+    return device;
+  }
+
   @Override
   public String toString() {
     return "ModelParams{variant="
@@ -223,6 +231,7 @@ public final class ModelParams {
     private Head.Settings head = Head.Settings.DEFAULT;
     private Optimizer.Settings optimizer = Optimizer.Settings.DEFAULT;
     private Threads threads = Threads.DEFAULT;
+    private TfDevice device = TfDevice.CPU;
 
     private Builder() {}
 
@@ -328,6 +337,11 @@ public final class ModelParams {
 
     public Builder threads(int intraOp, int interOp) {
       this.threads = new Threads(intraOp, interOp);
+      return this;
+    }
+
+    public Builder device(TfDevice device) {
+      this.device = Objects.requireNonNull(device, "device");
       return this;
     }
 

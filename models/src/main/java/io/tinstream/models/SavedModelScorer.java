@@ -44,11 +44,7 @@ public final class SavedModelScorer implements AutoCloseable {
       props.load(r);
     }
     ModelParams params = ModelParamsIO.fromProperties(props);
-    ConfigProto config =
-        ConfigProto.newBuilder()
-            .setIntraOpParallelismThreads(params.threads().intraOp())
-            .setInterOpParallelismThreads(params.threads().interOp())
-            .build();
+    ConfigProto config = TfCtrModel.sessionConfig(params);
     SavedModelBundle bundle =
         SavedModelBundle.loader(dir.toString())
             .withTags(SavedModelBundle.DEFAULT_TAG)

@@ -49,7 +49,9 @@ final class TfCtrModel implements CtrModel {
   TfCtrModel(ModelParams params, InterestLayer layer) {
     this.params = params;
     this.graph = new Graph();
-    Ops tf = Ops.create(graph);
+    // Every op asks for the configured device; gradients and init ops follow through colocation,
+    // and soft placement in sessionConfig keeps the graph runnable where that device is absent.
+    Ops tf = Ops.create(graph).withDevice(params.device().spec());
     this.store = new ParamStore(params.seed());
     this.inputs = new GraphInputs(tf);
     InterestLayer.Features f = inputs.features();
@@ -76,13 +78,22 @@ final class TfCtrModel implements CtrModel {
     this.variables = new VariableIo(tf, optimizer);
     this.touched = new TouchedRows(store.tables().values());
 
-    ConfigProto config =
-        ConfigProto.newBuilder()
-            .setIntraOpParallelismThreads(params.threads().intraOp())
-            .setInterOpParallelismThreads(params.threads().interOp())
-            .build();
-    this.session = new Session(graph, config);
+    this.session = new Session(graph, sessionConfig(params));
     session.initialize();
+  }
+
+  /**
+   * The session settings of every model session (trainer, scorer, SavedModel loads): the thread
+   * pools of {@link ModelParams#threads()} (0 = TF's own default) and soft placement, so a graph
+   * placed on a GPU runs on the CPU where there is none, and ops without a GPU kernel (sparse
+   * optimizer updates on int64 indices) fall back to the CPU where there is one.
+   */
+  static ConfigProto sessionConfig(ModelParams params) {
+    return ConfigProto.newBuilder()
+        .setAllowSoftPlacement(true)
+        .setIntraOpParallelismThreads(params.threads().intraOp())
+        .setInterOpParallelismThreads(params.threads().interOp())
+        .build();
   }
 
   /** The session, graph and variables, for layers that add inference paths (LREA absorbed). */

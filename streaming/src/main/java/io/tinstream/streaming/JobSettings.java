@@ -2,6 +2,7 @@ package io.tinstream.streaming;
 
 import static io.tinstream.streaming.TinstreamOptions.*;
 
+import io.tinstream.models.TfDevice;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
@@ -75,6 +76,16 @@ public final class JobSettings {
       require(!conf.get(d).isNegative(), d, "must be >= 0, got " + conf.get(d));
     }
     positive(SOFT_SEARCH_WINDOW);
+    for (ConfigOption<Integer> threads : List.of(TF_INTRA_OP_THREADS, TF_INTER_OP_THREADS)) {
+      int value = conf.get(threads);
+      require(value >= 0, threads, "must be >= 0 (0 = TF default), got " + value);
+    }
+    TfDevice tfDevice;
+    try {
+      tfDevice = TfDevice.parse(conf.get(TF_DEVICE));
+    } catch (IllegalArgumentException e) {
+      throw invalid(TF_DEVICE, e.getMessage());
+    }
     try {
       conf.get(SCORE_DELIVERY);
     } catch (IllegalArgumentException e) {
@@ -130,7 +141,9 @@ public final class JobSettings {
                     conf.get(LREA_RANK),
                     conf.get(MODEL_SEED))
                 .withSoftSearchWindow(conf.get(SOFT_SEARCH_WINDOW))
-                .withPlainHistory(plainHistory);
+                .withPlainHistory(plainHistory)
+                .withTfSession(
+                    tfDevice, conf.get(TF_INTRA_OP_THREADS), conf.get(TF_INTER_OP_THREADS));
       } catch (IllegalArgumentException e) {
         throw invalid(MODEL_VARIANTS, e.getMessage());
       }

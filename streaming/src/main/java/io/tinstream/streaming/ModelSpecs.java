@@ -3,6 +3,7 @@ package io.tinstream.streaming;
 import io.tinstream.models.CtrModel;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
+import io.tinstream.models.TfDevice;
 import io.tinstream.models.internal.ModelParamsIO;
 import io.tinstream.training.features.HistorySelector;
 import io.tinstream.training.features.VariantHistories;
@@ -47,6 +48,11 @@ public final class ModelSpecs implements Serializable {
   private final int searchedHistory;
   private int softSearchWindow = TinstreamOptions.SOFT_SEARCH_WINDOW.defaultValue();
   private HistorySelector plainHistory;
+  // The TF session settings of every variant's trainer and scorer; kept apart from the per-variant
+  // properties because they describe the machine, not the model (a published version loads on any).
+  private TfDevice tfDevice = TfDevice.CPU;
+  private int intraOpThreads = DEFAULT_THREADS;
+  private int interOpThreads = 1;
 
   private ModelSpecs(List<ModelParams> params, int searchedHistory) {
     if (params.isEmpty()) {
@@ -123,8 +129,22 @@ public final class ModelSpecs implements Serializable {
 
   public ModelParams params(String variant) {
     return ModelParamsIO.fromProperties(byVariant.get(variant)).toBuilder()
-        .threads(DEFAULT_THREADS, 1)
+        .threads(intraOpThreads, interOpThreads)
+        .device(tfDevice)
         .build();
+  }
+
+  /**
+   * The same specs with every variant's TF sessions (trainer and scorer) placed on {@code device}
+   * and sized to the given thread pools (0 = TF's default).
+   */
+  public ModelSpecs withTfSession(TfDevice device, int intraOp, int interOp) {
+    new ModelParams.Threads(intraOp, interOp).validate();
+    ModelSpecs copy = copy(softSearchWindow, plainHistory);
+    copy.tfDevice = java.util.Objects.requireNonNull(device, "device");
+    copy.intraOpThreads = intraOp;
+    copy.interOpThreads = interOp;
+    return copy;
   }
 
   /** The K of every variant but lrea (what {@link #histories()} selects for them). */
@@ -155,6 +175,9 @@ public final class ModelSpecs implements Serializable {
     ModelSpecs copy = new ModelSpecs(allParams(), searchedHistory);
     copy.softSearchWindow = window;
     copy.plainHistory = plain;
+    copy.tfDevice = tfDevice;
+    copy.intraOpThreads = intraOpThreads;
+    copy.interOpThreads = interOpThreads;
     return copy;
   }
 

@@ -310,6 +310,30 @@ public final class TinstreamOptions {
               "Exactly-once checkpoint interval; outputs become visible to read_committed"
                   + " readers at each checkpoint.");
 
+  public static final ConfigOption<String> TF_DEVICE =
+      ConfigOptions.key("tinstream.tf.device")
+          .stringType()
+          .defaultValue("cpu")
+          .withDescription(
+              "Where the trainer's and scorer's TF graphs are placed: 'cpu' or 'gpu:N'. Sessions"
+                  + " use soft placement, so 'gpu:N' runs on the CPU where that GPU (or the GPU"
+                  + " native build, Maven profile 'gpu') is absent.");
+
+  public static final ConfigOption<Integer> TF_INTRA_OP_THREADS =
+      ConfigOptions.key("tinstream.tf.intra-op-threads")
+          .intType()
+          .defaultValue(ModelSpecs.DEFAULT_THREADS)
+          .withDescription(
+              "Threads of each TF session's intra-op pool (per trainer and scorer instance);"
+                  + " 0 = TF default (all cores). Keep it small where Flink shares the cores.");
+
+  public static final ConfigOption<Integer> TF_INTER_OP_THREADS =
+      ConfigOptions.key("tinstream.tf.inter-op-threads")
+          .intType()
+          .defaultValue(1)
+          .withDescription(
+              "Threads of each TF session's inter-op pool; 0 = TF default (all cores).");
+
   /** Every option above, to reject unknown keys. */
   public static List<ConfigOption<?>> all() {
     return List.of(
@@ -354,7 +378,10 @@ public final class TinstreamOptions {
         SCORE_BATCH_DEADLINE,
         MAX_MODEL_WAIT,
         SCORER_PARALLELISM,
-        SCORE_DELIVERY);
+        SCORE_DELIVERY,
+        TF_DEVICE,
+        TF_INTRA_OP_THREADS,
+        TF_INTER_OP_THREADS);
   }
 
   /**

@@ -3,7 +3,10 @@ package io.tinstream.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.TfDevice;
 import io.tinstream.streaming.kafka.SinkDelivery;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -29,6 +32,39 @@ class JobSettingsTest {
     assertThat(settings.scoreDelivery()).isEqualTo(SinkDelivery.AT_LEAST_ONCE);
     assertThat(settings.models()).isPresent();
     assertThat(settings.models().get().variants()).containsExactly("tin");
+  }
+
+  @Test
+  void tfSessionSettingsReachEveryVariantAndBadOnesAreRefusedByName() {
+    JobSettings defaults = JobSettings.from(Map.of());
+    assertThat(defaults.table())
+        .contains(
+            Map.entry("tinstream.tf.device", "cpu"),
+            Map.entry("tinstream.tf.intra-op-threads", "1"),
+            Map.entry("tinstream.tf.inter-op-threads", "1"));
+    assertThat(defaults.models().get().params("tin").device()).isEqualTo(TfDevice.CPU);
+
+    JobSettings gpu =
+        JobSettings.from(
+            Map.of(
+                "tinstream.models.variants", "tin,dare",
+                "tinstream.tf.device", "gpu:0",
+                "tinstream.tf.intra-op-threads", "0",
+                "tinstream.tf.inter-op-threads", "2"));
+    for (String variant : List.of("tin", "dare")) {
+      ModelParams params = gpu.models().get().params(variant);
+      assertThat(params.device()).isEqualTo(new TfDevice(true, 0));
+      assertThat(params.threads()).isEqualTo(new ModelParams.Threads(0, 2));
+    }
+    // Later copies (soft-search window, plain history) keep the session settings.
+    assertThat(gpu.models().get().withSoftSearchWindow(7).params("tin").device().gpu()).isTrue();
+
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.tf.device", "gpu:x")))
+        .hasMessageContaining("tinstream.tf.device: device must be 'cpu' or 'gpu:N'");
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.tf.intra-op-threads", "-1")))
+        .hasMessageContaining("tinstream.tf.intra-op-threads: must be >= 0");
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.tf.inter-op-threads", "-2")))
+        .hasMessageContaining("tinstream.tf.inter-op-threads: must be >= 0");
   }
 
   @Test

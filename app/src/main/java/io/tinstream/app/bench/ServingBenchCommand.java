@@ -14,9 +14,13 @@ import picocli.CommandLine.Option;
     name = "serving",
     mixinStandardHelpOptions = true,
     description =
-        "Measures request → response latency at 100 candidates for user histories of 1k and 10k"
-            + " behaviors, requests/s, training samples/s in the job, and freshness of both paths;"
-            + " prints a table and writes it to docs/benchmarks.md.")
+        "Measures the job serving requests of 100 candidates for user histories of 1k and 10k"
+            + " behaviors: after an unmeasured --warmup, per 10 s window and over the measured"
+            + " --seconds, end-to-end p50/p99 (send → readable by a consumer), in-job p50/p99,"
+            + " freshness p99 of behavior → scoring and model → serving; requests/s answered at"
+            + " --request-rate and flat out, training samples/s. Writes its section of"
+            + " benchmarks.md and bench/serving.json under --out (default docs; use --out /tmp/..."
+            + " for smoke runs).")
 public final class ServingBenchCommand implements Callable<Integer> {
 
   public static final String SECTION_ID = "serving";
@@ -44,27 +48,46 @@ public final class ServingBenchCommand implements Callable<Integer> {
       description = "Requests/s for the latency figures (default: ${DEFAULT-VALUE}).")
   double requestRate = 5;
 
-  @Option(names = "--seconds", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
-  long seconds = 30;
+  @Option(
+      names = "--warmup",
+      description =
+          "Seconds of requests before measuring, not measured (default: ${DEFAULT-VALUE}).")
+  long warmup = 30;
+
+  @Option(
+      names = "--seconds",
+      description = "Seconds measured per history length (default: ${DEFAULT-VALUE}).")
+  long seconds = 180;
+
+  public static final String JSON_FILE = "bench/serving.json";
 
   @Override
   public Integer call() throws Exception {
     options.require(
-        users > 0 && liveRate > 0 && requestRate > 0 && seconds > 0,
-        "--users, rates and --seconds must be > 0");
+        users > 0 && liveRate > 0 && requestRate > 0 && seconds > 0 && warmup >= 0,
+        "--users, rates and --seconds must be > 0, --warmup >= 0");
     for (int length : lengths) {
       // Checked before the first run: one run takes minutes.
       options.require(length > 0, "--lengths must be > 0");
     }
     BenchReport report = options.report(SECTION_ID, SECTION_TITLE);
     Duration measure = Duration.ofSeconds(seconds);
-    ServingBench bench = new ServingBench(users, liveRate, requestRate, measure, System.out);
+    Duration warm = Duration.ofSeconds(warmup);
+    ServingBench bench = new ServingBench(users, liveRate, requestRate, warm, measure, System.out);
     List<ServingBench.Row> rows = new ArrayList<>();
     for (int length : lengths) {
       rows.add(bench.run(length));
     }
-    ServingBench.addTo(report, rows, users, liveRate, requestRate, measure);
-    report.data(rows).write(options.out(), options.err());
+    ServingBench.Result result =
+        new ServingBench.Result(
+            ServingBench.commandLine(lengths, users, liveRate, requestRate, warm, measure),
+            Runtime.getRuntime().availableProcessors(),
+            ServingBench.WINDOW.toMillis() / 1e3,
+            warmup,
+            liveRate,
+            rows);
+    ServingBench.addTo(report, result);
+    report.jsonFile(JSON_FILE, result).data(result).write(options.out(), options.err());
     return 0;
   }
 }

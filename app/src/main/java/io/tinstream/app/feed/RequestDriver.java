@@ -41,7 +41,19 @@ public final class RequestDriver implements AutoCloseable {
   private final SplittableRandom random = new SplittableRandom(17);
   private final AvroCodec<AdRequest> requests = AvroCodec.adRequests();
   private final AvroCodec<ScoreResponse> responses = AvroCodec.scoreResponses();
-  private final Map<String, Long> sentAtNanos = new ConcurrentHashMap<>();
+
+  /**
+   * Told of every answered request, on the reader thread, with both clocks of the send: the
+   * monotonic one for durations here, and wall-clock to compare with the response's own times.
+   */
+  public interface Listener {
+    void answered(long sentNanos, long sentWallMillis, long receivedNanos, ScoreResponse response);
+  }
+
+  private record Sent(long nanos, long wallMillis) {}
+
+  private final Map<String, Sent> sentAt = new ConcurrentHashMap<>();
+  private volatile Listener listener;
   private final List<Double> latencies = new ArrayList<>();
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong answered = new AtomicLong();
@@ -99,6 +111,11 @@ public final class RequestDriver implements AutoCloseable {
     }
   }
 
+  /** Sets who is told of each answer (null: nobody); see {@link Listener}. */
+  public void setListener(Listener listener) {
+    this.listener = listener;
+  }
+
   /** Requests name these variants in turn (empty: none, i.e. the job's default variant). */
   public void rotateVariants(List<String> names) {
     this.variants = List.copyOf(names);
@@ -125,7 +142,7 @@ public final class RequestDriver implements AutoCloseable {
             .setModelVariant(rotation.isEmpty() ? null : rotation.get((int) (n % rotation.size())))
             .setCandidates(items)
             .build();
-    sentAtNanos.put(id, System.nanoTime());
+    sentAt.put(id, new Sent(System.nanoTime(), System.currentTimeMillis()));
     KafkaClients.send(
         producer,
         requestsTopic,
@@ -138,7 +155,8 @@ public final class RequestDriver implements AutoCloseable {
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
         try {
           ScoreResponse response = responses.decode(r.value());
-          Long at = sentAtNanos.remove(response.getRequestId());
+          long received = System.nanoTime();
+          Sent at = sentAt.remove(response.getRequestId());
           answered.incrementAndGet();
           if (response.getError() != null) {
             errors.incrementAndGet();
@@ -147,7 +165,11 @@ public final class RequestDriver implements AutoCloseable {
           }
           if (at != null) {
             synchronized (latencies) {
-              latencies.add((System.nanoTime() - at) / 1e6);
+              latencies.add((received - at.nanos()) / 1e6);
+            }
+            Listener l = listener;
+            if (l != null) {
+              l.answered(at.nanos(), at.wallMillis(), received, response);
             }
           }
         } catch (Exception e) {

@@ -105,6 +105,29 @@ public final class FlinkRestMonitor {
         : completed.path("state_size").asLong(-1);
   }
 
+  /** A checkpoint as the REST API's history lists it. */
+  public record Checkpoint(
+      long id, String status, long durationMs, long stateSizeBytes, long checkpointedSizeBytes) {}
+
+  /**
+   * The checkpoints in the REST history, newest first. The history keeps only the latest few
+   * ({@code web.checkpoints.history}), so a caller that wants every checkpoint of a run polls this
+   * more often than checkpoints complete and merges by id.
+   */
+  public List<Checkpoint> checkpointHistory() throws IOException, InterruptedException {
+    List<Checkpoint> out = new ArrayList<>();
+    for (JsonNode c : get("/jobs/" + jobId + "/checkpoints").path("history")) {
+      out.add(
+          new Checkpoint(
+              c.path("id").asLong(),
+              c.path("status").asText(),
+              c.path("end_to_end_duration").asLong(-1),
+              c.path("state_size").asLong(-1),
+              c.path("checkpointed_size").asLong(-1)));
+    }
+    return out;
+  }
+
   /** Count of completed checkpoints. */
   public long completedCheckpoints() throws IOException, InterruptedException {
     return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong(0);

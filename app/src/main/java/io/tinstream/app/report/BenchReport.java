@@ -43,6 +43,7 @@ public final class BenchReport {
   private final StringBuilder body = new StringBuilder();
   private final List<Plot> plots = new ArrayList<>();
   private Object data;
+  private final java.util.LinkedHashMap<String, Object> jsonFiles = new java.util.LinkedHashMap<>();
 
   /**
    * @param sectionId the section's marker id in the markdown file, {@code [a-z0-9-]+}
@@ -106,6 +107,60 @@ public final class BenchReport {
     return this;
   }
 
+  /**
+   * A JSON file for scripts, written at {@link #write} (unless files are off) as {@code
+   * relativePath} under the output directory, with snake_case names and NaN (not measured) as null.
+   * Unlike {@link #data}, it does not wait for {@code --json}: its shape is a contract.
+   */
+  public BenchReport jsonFile(String relativePath, Object value) {
+    if (relativePath.startsWith("/")
+        || relativePath.contains("..")
+        || !relativePath.endsWith(".json")) {
+      throw new IllegalArgumentException(
+          "JSON file must be a relative *.json path: " + relativePath);
+    }
+    jsonFiles.put(relativePath, value);
+    return this;
+  }
+
+  /** How {@link #jsonFile} files are written; for tests of their shape. */
+  public static String toJson(Object value) {
+    try {
+      return SCRIPT_JSON.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static final ObjectMapper SCRIPT_JSON = scriptJson();
+
+  private static ObjectMapper scriptJson() {
+    com.fasterxml.jackson.databind.module.SimpleModule nanAsNull =
+        new com.fasterxml.jackson.databind.module.SimpleModule();
+    com.fasterxml.jackson.databind.JsonSerializer<Double> doubles =
+        new com.fasterxml.jackson.databind.JsonSerializer<>() {
+          @Override
+          public void serialize(
+              Double v,
+              com.fasterxml.jackson.core.JsonGenerator gen,
+              com.fasterxml.jackson.databind.SerializerProvider provider)
+              throws IOException {
+            if (v == null || v.isNaN() || v.isInfinite()) {
+              gen.writeNull();
+            } else {
+              gen.writeNumber(v);
+            }
+          }
+        };
+    nanAsNull.addSerializer(Double.class, doubles);
+    nanAsNull.addSerializer(double.class, doubles);
+    return new ObjectMapper()
+        .registerModule(nanAsNull)
+        .setPropertyNamingStrategy(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+        .enable(SerializationFeature.INDENT_OUTPUT);
+  }
+
   /** The section body as it will be written (without its heading and markers). */
   public String markdown() {
     StringBuilder md = new StringBuilder(body);
@@ -133,6 +188,16 @@ public final class BenchReport {
     }
     if (writeJson && data != null) {
       written.add(writeJson(outDir.resolve("bench-" + sectionId + ".json"), data));
+    }
+    for (var e : jsonFiles.entrySet()) {
+      Path file = outDir.resolve(e.getKey());
+      try {
+        createParent(file);
+        Files.writeString(file, toJson(e.getValue()) + "\n", StandardCharsets.UTF_8);
+      } catch (IOException ex) {
+        throw new UncheckedIOException("cannot write " + file, ex);
+      }
+      written.add(file);
     }
     replaceSection(doc, sectionId, title, md);
     written.add(0, doc);
