@@ -61,6 +61,13 @@ class OnlineITCase {
   private static final int CANDIDATES = 10;
   // Generous: the test ends as soon as its conditions hold; a busy CI machine just takes longer.
   private static final Duration DEADLINE = Duration.ofSeconds(300);
+
+  /**
+   * The feed's click is the user's next event, a round (one minute of event time) after its
+   * impression; examples leave at their window's end, so a short window keeps them flowing.
+   */
+  private static final Duration ATTRIBUTION_WINDOW = Duration.ofMinutes(5);
+
   private static final int LREA_LENGTH = 256;
 
   @RegisterExtension
@@ -153,6 +160,7 @@ class OnlineITCase {
     conf.set(TinstreamOptions.LREA_MAX_LENGTH, LREA_LENGTH);
     conf.set(TinstreamOptions.LREA_RANK, 16);
     conf.set(TinstreamOptions.LREA_REBUILD_AFTER, 16);
+    conf.set(TinstreamOptions.ATTRIBUTION_WINDOW, ATTRIBUTION_WINDOW);
     conf.set(TinstreamOptions.TRAIN_BATCH_SIZE, 128);
     conf.set(TinstreamOptions.TRAIN_BATCH_DEADLINE, Duration.ofMillis(300));
     conf.set(TinstreamOptions.FULL_SNAPSHOT_EVERY, 10);
@@ -370,7 +378,7 @@ class OnlineITCase {
   private static void assertEveryClosedImpressionLabelledOnce(
       String topic, List<BehaviorEvent> events) throws Exception {
     long last = events.stream().mapToLong(e -> e.getEventTime().toEpochMilli()).max().orElseThrow();
-    long window = TinstreamOptions.ATTRIBUTION_WINDOW.defaultValue().toMillis();
+    long window = ATTRIBUTION_WINDOW.toMillis();
     Set<String> mustExist = new HashSet<>();
     for (BehaviorEvent e : events) {
       if (e.getActionType() == ActionType.IMPRESSION
