@@ -13,6 +13,8 @@ final class CachedTrajectory {
   private TrajectoryIndex index;
   private BehaviorColumns rows;
   private int size;
+  // Built when a view is first asked for; dropped when rows move.
+  private CategoryIndex categories;
 
   CachedTrajectory(TrajectoryIndex index, BehaviorColumns rows, int size) {
     if (size < index.sealedCount()) {
@@ -74,7 +76,10 @@ final class CachedTrajectory {
 
   TrajectoryView view(TrajectoryPolicy policy) {
     int from = visibleFrom(policy);
-    return new TrajectoryView(rows, from, size - from);
+    if (categories == null) {
+      categories = CategoryIndex.build(rows, size);
+    }
+    return new TrajectoryView(rows, from, size - from, categories);
   }
 
   /** Whether a visible behavior has this event id hash and event time. */
@@ -135,6 +140,7 @@ final class CachedTrajectory {
     int dropped = index.count(0);
     BehaviorColumns.copy(rows, dropped, rows, 0, size - dropped);
     size -= dropped;
+    categories = null;
     index = index.withoutOldest();
   }
 
@@ -147,8 +153,12 @@ final class CachedTrajectory {
     }
     if (at < size) {
       BehaviorColumns.copy(rows, at, rows, at + 1, size - at);
+      categories = null;
     }
     rows.set(at, b);
+    if (categories != null) {
+      categories.appended(rows, at);
+    }
     size++;
   }
 }

@@ -42,9 +42,9 @@ public final class SearchStage {
   public static int[] hierarchicalHardSearch(
       TrajectoryView view, SearchTarget target, int k, Set<ActionType> strongActionTypes) {
     Selection selection = new Selection(view, k);
-    selection.takeCategory(view.categoryColumn(CategoryLevel.L3), target.categoryL3());
-    selection.takeCategory(view.categoryColumn(CategoryLevel.L2), target.categoryL2());
-    selection.takeCategory(view.categoryColumn(CategoryLevel.L1), target.categoryL1());
+    selection.takeCategory(view, CategoryLevel.L3, target.categoryL3());
+    selection.takeCategory(view, CategoryLevel.L2, target.categoryL2());
+    selection.takeCategory(view, CategoryLevel.L1, target.categoryL1());
     selection.takeStrongOrSameScenario(view, actionTypeMask(strongActionTypes), target.scenario());
     selection.takeLatest();
     return selection.chronological();
@@ -59,7 +59,7 @@ public final class SearchStage {
   public static int[] simHardSearch(
       TrajectoryView view, SearchTarget target, int k, CategoryLevel level) {
     Selection selection = new Selection(view, k);
-    selection.takeCategory(view.categoryColumn(level), target.category(level));
+    selection.takeCategory(view, level, target.category(level));
     selection.takeLatest();
     return selection.chronological();
   }
@@ -146,11 +146,33 @@ public final class SearchStage {
       indices[count++] = i;
     }
 
-    /** Most recent first, the not yet picked behaviors whose category equals {@code category}. */
-    void takeCategory(int[] column, int category) {
+    /**
+     * Most recent first, the not yet picked behaviors whose category at {@code level} equals {@code
+     * category}: through the view's category index when it has one (work ∝ what is taken),
+     * otherwise by a scan of the column.
+     */
+    void takeCategory(TrajectoryView view, CategoryLevel level, int category) {
       if (category == Behavior.UNKNOWN) {
         return;
       }
+      CategoryIndex index = view.categoryIndex();
+      if (index != null) {
+        CategoryIndex.Rows rows = index.rows(level, category);
+        if (rows == null) {
+          return;
+        }
+        for (int j = rows.countBelow(base + size) - 1; j >= 0 && !full(); j--) {
+          int i = rows.get(j) - base;
+          if (i < 0) {
+            return;
+          }
+          if (!isPicked(i)) {
+            take(i);
+          }
+        }
+        return;
+      }
+      int[] column = view.categoryColumn(level);
       for (int i = size - 1; i >= 0 && !full(); i--) {
         if (!isPicked(i) && column[base + i] == category) {
           take(i);

@@ -16,12 +16,19 @@ public final class TrajectoryView {
   private final BehaviorColumns columns;
   private final int from;
   private final int size;
+  private final CategoryIndex categories;
 
   /** Rows {@code [from, from + size)} of {@code columns}; view index 0 is row {@code from}. */
   TrajectoryView(BehaviorColumns columns, int from, int size) {
+    this(columns, from, size, null);
+  }
+
+  /** As above, with an index of the columns' categories (covering at least these rows), or null. */
+  TrajectoryView(BehaviorColumns columns, int from, int size, CategoryIndex categories) {
     this.columns = columns;
     this.from = from;
     this.size = size;
+    this.categories = categories;
   }
 
   /** A view of the given behaviors sorted by event time (ties keep the list order). */
@@ -46,7 +53,7 @@ public final class TrajectoryView {
   /** The behaviors strictly before {@code time}: the past of a request or impression at time. */
   public TrajectoryView prefixBefore(long time) {
     int end = columns.firstAtOrAfter(time, from, from + size) - from;
-    return end == size ? this : new TrajectoryView(columns, from, end);
+    return end == size ? this : new TrajectoryView(columns, from, end, categories);
   }
 
   public Behavior behavior(int i) {
@@ -194,6 +201,11 @@ public final class TrajectoryView {
   /** Columns shared with the search stage: view index {@code i} is row {@code offset() + i}. */
   BehaviorColumns columns() {
     return columns;
+  }
+
+  /** Rows of the columns by category, or null: search then scans the columns. */
+  CategoryIndex categoryIndex() {
+    return categories;
   }
 
   /** The row of the columns that is this view's index 0. */
