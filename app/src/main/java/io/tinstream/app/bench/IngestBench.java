@@ -196,9 +196,15 @@ public final class IngestBench {
           t.rateBetween(0, t.events()), t.startRate(events, EDGE), t.endRate(events, EDGE));
       checkpoints = checkpointStats(trajectory.checkpoints);
       long held = trajectory.held();
+      // The last checkpoint holds what was appended by its trigger, not by the end of the run.
+      long heldAtCheckpoint =
+          trajectory.checkpoints.isEmpty()
+              ? held
+              : trajectory.heldAt(
+                  trajectory.checkpoints.lastEntry().getValue().triggerTimeMillis());
       bytesPerBehavior =
           checkpoints.sizeBytes() > 0
-              ? (double) checkpoints.sizeBytes() / Math.max(1, held)
+              ? (double) checkpoints.sizeBytes() / Math.max(1, heldAtCheckpoint)
               : Double.NaN;
       longRun =
           new LongRun(
@@ -255,6 +261,15 @@ public final class IngestBench {
     long held() {
       return Math.max(0, appended - evicted);
     }
+
+    // Wall-clock millis → behaviors held, sampled.
+    final TreeMap<Long, Long> heldOverTime = new TreeMap<>();
+
+    /** Behaviors held at the last sample at or before {@code wallMillis}. */
+    long heldAt(long wallMillis) {
+      var at = heldOverTime.floorEntry(wallMillis);
+      return at == null ? held() : at.getValue();
+    }
   }
 
   private record Started(JobClient client, FlinkRestMonitor monitor) {}
@@ -291,6 +306,7 @@ public final class IngestBench {
         run.evicted =
             InProcessMetrics.counterSum(
                 JobMetrics.TRAJECTORY_OPERATOR, JobMetrics.BEHAVIORS_EVICTED);
+        run.heldOverTime.put(System.currentTimeMillis(), run.held());
       }
       if (now >= nextCheckpointPoll) {
         pollCheckpoints(job.monitor(), run);
@@ -615,7 +631,8 @@ public final class IngestBench {
         String.format(
             Locale.ROOT,
             "Trajectory state: **%s bytes per behavior** (last checkpoint's full state, %s bytes,"
-                + " over the behaviors held; RocksDB SST files: %s bytes per behavior)."
+                + " over the behaviors held when it was triggered; RocksDB SST files: %s bytes per"
+                + " behavior)."
                 + " Checkpoints of the trajectory job: %d completed, duration p50 %s ms, max %s ms,"
                 + " last incremental upload %s bytes. Feeding Kafka ran at %s events/s (before the"
                 + " jobs, not overlapping).",

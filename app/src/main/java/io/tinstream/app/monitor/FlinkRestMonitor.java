@@ -107,7 +107,12 @@ public final class FlinkRestMonitor {
 
   /** A checkpoint as the REST API's history lists it. */
   public record Checkpoint(
-      long id, String status, long durationMs, long stateSizeBytes, long checkpointedSizeBytes) {}
+      long id,
+      String status,
+      long durationMs,
+      long stateSizeBytes,
+      long checkpointedSizeBytes,
+      long triggerTimeMillis) {}
 
   /**
    * The checkpoints in the REST history, newest first. The history keeps only the latest few
@@ -123,7 +128,8 @@ public final class FlinkRestMonitor {
               c.path("status").asText(),
               c.path("end_to_end_duration").asLong(-1),
               c.path("state_size").asLong(-1),
-              c.path("checkpointed_size").asLong(-1)));
+              c.path("checkpointed_size").asLong(-1),
+              c.path("trigger_timestamp").asLong(-1)));
     }
     return out;
   }

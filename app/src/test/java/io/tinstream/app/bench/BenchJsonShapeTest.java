@@ -21,9 +21,9 @@ class BenchJsonShapeTest {
   @Test
   void ingestJsonHasTheFieldsScriptsRead() throws Exception {
     TreeMap<Long, FlinkRestMonitor.Checkpoint> completed = new TreeMap<>();
-    completed.put(1L, new FlinkRestMonitor.Checkpoint(1, "COMPLETED", 300, 1_000, 1_000));
-    completed.put(2L, new FlinkRestMonitor.Checkpoint(2, "COMPLETED", 100, 2_000, 900));
-    completed.put(3L, new FlinkRestMonitor.Checkpoint(3, "COMPLETED", 200, 3_000, 800));
+    completed.put(1L, new FlinkRestMonitor.Checkpoint(1, "COMPLETED", 300, 1_000, 1_000, -1));
+    completed.put(2L, new FlinkRestMonitor.Checkpoint(2, "COMPLETED", 100, 2_000, 900, -1));
+    completed.put(3L, new FlinkRestMonitor.Checkpoint(3, "COMPLETED", 200, 3_000, 800, -1));
     IngestBench.Checkpoints checkpoints = IngestBench.checkpointStats(completed);
     assertThat(checkpoints.durationMsP50()).isEqualTo(200);
     assertThat(checkpoints.durationMsMax()).isEqualTo(300);
