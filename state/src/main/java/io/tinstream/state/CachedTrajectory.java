@@ -10,6 +10,9 @@ import io.tinstream.state.internal.BehaviorColumns;
  * or the cap; they leave when their whole chunk can be dropped.
  */
 final class CachedTrajectory {
+  /** A late behavior at most this far from the end updates the category index in place. */
+  private static final int MAX_ROWS_SHIFTED_IN_INDEX = 4_096;
+
   private TrajectoryIndex index;
   private BehaviorColumns rows;
   private int size;
@@ -151,13 +154,20 @@ final class CachedTrajectory {
       BehaviorColumns.copy(rows, 0, grown, 0, size);
       rows = grown;
     }
-    if (at < size) {
+    boolean atEnd = at == size;
+    if (!atEnd) {
       BehaviorColumns.copy(rows, at, rows, at + 1, size - at);
-      categories = null;
     }
     rows.set(at, b);
     if (categories != null) {
-      categories.appended(rows, at);
+      if (atEnd) {
+        categories.appended(rows, at);
+      } else if (size - at <= MAX_ROWS_SHIFTED_IN_INDEX) {
+        categories.inserted(rows, at);
+      } else {
+        // Far back (into a sealed chunk): rebuilding once is cheaper than shifting most rows.
+        categories = null;
+      }
     }
     size++;
   }

@@ -38,6 +38,21 @@ final class CategoryIndex {
     add(CategoryLevel.L3, columns.categoryL3[row], row);
   }
 
+  /**
+   * Records {@code row}, inserted before rows that were recorded already: those move up by one. A
+   * late behavior lands among the newest few, so this touches only each category's last rows.
+   */
+  void inserted(BehaviorColumns columns, int row) {
+    for (Map<Integer, Rows> level : byLevel) {
+      for (Rows rows : level.values()) {
+        rows.shiftFrom(row);
+      }
+    }
+    insert(CategoryLevel.L1, columns.categoryL1[row], row);
+    insert(CategoryLevel.L2, columns.categoryL2[row], row);
+    insert(CategoryLevel.L3, columns.categoryL3[row], row);
+  }
+
   /** Rows holding {@code category} at {@code level}, ascending; null when none. */
   Rows rows(CategoryLevel level, int category) {
     return byLevel[level.ordinal()].get(category);
@@ -46,6 +61,12 @@ final class CategoryIndex {
   private void add(CategoryLevel level, int category, int row) {
     if (category != Behavior.UNKNOWN) {
       byLevel[level.ordinal()].computeIfAbsent(category, c -> new Rows()).add(row);
+    }
+  }
+
+  private void insert(CategoryLevel level, int category, int row) {
+    if (category != Behavior.UNKNOWN) {
+      byLevel[level.ordinal()].computeIfAbsent(category, c -> new Rows()).insert(row);
     }
   }
 
@@ -59,6 +80,24 @@ final class CategoryIndex {
         rows = Arrays.copyOf(rows, size * 2);
       }
       rows[size++] = row;
+    }
+
+    /** Places {@code row} in order (no row equal to it is held). */
+    void insert(int row) {
+      add(row);
+      int i = size - 1;
+      while (i > 0 && rows[i - 1] > row) {
+        rows[i] = rows[i - 1];
+        i--;
+      }
+      rows[i] = row;
+    }
+
+    /** Every row at or after {@code row} moves up by one; walks back only over those. */
+    void shiftFrom(int row) {
+      for (int i = size - 1; i >= 0 && rows[i] >= row; i--) {
+        rows[i]++;
+      }
     }
 
     int size() {

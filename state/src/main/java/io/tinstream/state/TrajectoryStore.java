@@ -43,8 +43,13 @@ public final class TrajectoryStore {
   public static final String INDEX_STATE_NAME = "trajectory-index";
   public static final String OPEN_STATE_NAME = "trajectory-open";
 
-  /** About 80 bytes a row: 1,000,000 rows are some 100 MB of heap per operator instance. */
-  public static final long DEFAULT_CACHE_ROWS = 1_000_000L;
+  /**
+   * About 100 bytes a row (columns and category index): 4,000,000 rows are some 400 MB of heap per
+   * operator instance, room for 200+ users of 10^4 behaviors each. Uniform traffic over more
+   * trajectories than fit makes a least-recently-used cache miss almost always, so size it to the
+   * active users, not below.
+   */
+  public static final long DEFAULT_CACHE_ROWS = 4_000_000L;
 
   private final MapState<Long, TrajectoryChunk> chunks;
   private final ValueState<TrajectoryIndex> index;
