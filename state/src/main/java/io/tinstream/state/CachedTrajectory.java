@@ -18,6 +18,9 @@ final class CachedTrajectory {
   private int size;
   // Built when a view is first asked for; dropped when rows move.
   private CategoryIndex categories;
+  // First row inside retention as of the last call: the cutoff only rises, so the next call
+  // moves from here (O(1) amortized) instead of searching the whole trajectory again.
+  private int retainedFrom;
 
   CachedTrajectory(TrajectoryIndex index, BehaviorColumns rows, int size) {
     if (size < index.sealedCount()) {
@@ -69,8 +72,15 @@ final class CachedTrajectory {
     if (size == 0) {
       return 0;
     }
-    int retained = rows.firstAtOrAfter(newestTime() - policy.retentionMs(), 0, size);
-    return Math.max(retained, size - policy.maxBehaviors());
+    long cutoff = newestTime() - policy.retentionMs();
+    // Rows before r stay outside retention: the cutoff only rises, and a row inside it sorts after
+    // them. Rows from r on may have fallen out of it since.
+    int r = Math.min(retainedFrom, size);
+    while (r < size && rows.eventTimes[r] < cutoff) {
+      r++;
+    }
+    retainedFrom = r;
+    return Math.max(r, size - policy.maxBehaviors());
   }
 
   int visibleCount(TrajectoryPolicy policy) {
@@ -87,6 +97,9 @@ final class CachedTrajectory {
 
   /** Whether a visible behavior has this event id hash and event time. */
   boolean containsVisible(int eventIdHash, long eventTime, TrajectoryPolicy policy) {
+    if (size == 0 || eventTime > newestTime()) {
+      return false; // a duplicate has the same time as its original
+    }
     for (int i = rows.firstAtOrAfter(eventTime, visibleFrom(policy), size);
         i < size && rows.eventTimes[i] == eventTime;
         i++) {
@@ -115,7 +128,8 @@ final class CachedTrajectory {
 
   /** Adds {@code b} to the open segment, after every open row at the same or an earlier time. */
   void insertOpen(Behavior b) {
-    insertAt(rows.firstAfter(b.eventTime(), index.sealedCount(), size), b);
+    boolean newest = size == 0 || b.eventTime() >= newestTime();
+    insertAt(newest ? size : rows.firstAfter(b.eventTime(), index.sealedCount(), size), b);
   }
 
   /**
@@ -143,6 +157,7 @@ final class CachedTrajectory {
     int dropped = index.count(0);
     BehaviorColumns.copy(rows, dropped, rows, 0, size - dropped);
     size -= dropped;
+    retainedFrom = Math.max(0, retainedFrom - dropped);
     categories = null;
     index = index.withoutOldest();
   }
