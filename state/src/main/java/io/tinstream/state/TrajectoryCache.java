@@ -44,6 +44,10 @@ final class TrajectoryCache {
    * least recently used others while over the bound.
    */
   void put(long user, CachedTrajectory t) {
+    Integer charge = charged.get(user);
+    if (charge != null && charge == t.capacity() && entries.get(user) == t) {
+      return; // the common append: same entry, same size, already the most recently used
+    }
     entries.put(user, t);
     Integer before = charged.put(user, t.capacity());
     rows += t.capacity() - (before == null ? 0 : before);
