@@ -13,7 +13,7 @@ import io.tinstream.schemas.ProbeResponse;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.schemas.TrainingExample;
-import io.tinstream.streaming.kafka.EmbeddedKafka;
+import io.tinstream.streaming.kafka.EmbeddedKafkaExtension;
 import io.tinstream.streaming.kafka.KafkaClients;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
@@ -37,8 +37,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,19 +71,7 @@ class EventTimeITCase {
               .setNumberSlotsPerTaskManager(1)
               .build());
 
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
+  @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
   @Test
   void aFastPartitionAndAFutureBehaviorCloseNoWindowAndEvictNothing(@TempDir Path dir)
@@ -96,8 +82,8 @@ class EventTimeITCase {
     String probes = "probes-" + run;
     String dlq = "dlq-" + run;
     String examples = "examples-" + run;
-    kafka.createTopics(2, List.of(behaviors));
-    kafka.createTopics(1, List.of(requests, probes, dlq, examples));
+    KAFKA.broker().createTopics(2, List.of(behaviors));
+    KAFKA.broker().createTopics(1, List.of(requests, probes, dlq, examples));
 
     Path taxonomy = dir.resolve("taxonomy.csv");
     TaxonomyFile.write(
@@ -106,7 +92,7 @@ class EventTimeITCase {
             new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L),
             new TaxonomyEntry(TaxonomyKind.L2_PARENT, 3L, 1L)));
     Configuration conf = new Configuration();
-    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, KAFKA.broker().bootstrapServers());
     conf.set(TinstreamOptions.GROUP_ID, "it-" + run);
     conf.set(TinstreamOptions.BEHAVIORS_TOPIC, behaviors);
     conf.set(TinstreamOptions.REQUESTS_TOPIC, requests);
@@ -126,7 +112,8 @@ class EventTimeITCase {
     TinstreamJob.of(settings).build(env);
     JobClient client = env.executeAsync("event-time-it");
     ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        KafkaClients.producer(KAFKA.broker().bootstrapServers())) {
       // A request dated 2099 is rejected too, and its time never reaches the watermark.
       KafkaClients.awaitAll(
           List.of(
@@ -266,7 +253,7 @@ class EventTimeITCase {
   private static List<String> awaitDeadLetters(String dlq, int count) {
     AvroCodec<DeadLetter> letters = AvroCodec.deadLetters();
     try (KafkaConsumer<byte[], byte[]> consumer =
-        KafkaClients.committedReader(kafka.bootstrapServers())) {
+        KafkaClients.committedReader(KAFKA.broker().bootstrapServers())) {
       consumer.subscribe(List.of(dlq));
       return KafkaClients.pollUntil(consumer, got -> got.size() >= count, DEADLINE).stream()
           .map(r -> decode(letters, r.value()).getReason())
@@ -277,7 +264,7 @@ class EventTimeITCase {
   private static List<TrainingExample> readExamples(String topic, Duration during) {
     AvroCodec<TrainingExample> codec = AvroCodec.trainingExamples();
     try (KafkaConsumer<byte[], byte[]> consumer =
-        KafkaClients.committedReader(kafka.bootstrapServers())) {
+        KafkaClients.committedReader(KAFKA.broker().bootstrapServers())) {
       consumer.subscribe(List.of(topic));
       return KafkaClients.pollUntil(consumer, got -> false, during).stream()
           .map(r -> decode(codec, r.value()))
@@ -288,7 +275,7 @@ class EventTimeITCase {
   private static List<TrainingExample> awaitExamples(String topic) {
     AvroCodec<TrainingExample> codec = AvroCodec.trainingExamples();
     try (KafkaConsumer<byte[], byte[]> consumer =
-        KafkaClients.committedReader(kafka.bootstrapServers())) {
+        KafkaClients.committedReader(KAFKA.broker().bootstrapServers())) {
       consumer.subscribe(List.of(topic));
       List<ConsumerRecord<byte[], byte[]>> read =
           KafkaClients.pollUntil(consumer, got -> !got.isEmpty(), DEADLINE);
@@ -304,9 +291,10 @@ class EventTimeITCase {
     AvroCodec<ProbeResponse> responses = AvroCodec.probeResponses();
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     ProbeResponse last = null;
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers());
+    try (KafkaProducer<byte[], byte[]> producer =
+            KafkaClients.producer(KAFKA.broker().bootstrapServers());
         KafkaConsumer<byte[], byte[]> consumer =
-            KafkaClients.committedReader(kafka.bootstrapServers())) {
+            KafkaClients.committedReader(KAFKA.broker().bootstrapServers())) {
       consumer.subscribe(List.of(probes));
       for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
         String id = "probe-" + attempt;

@@ -14,7 +14,7 @@ import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.state.Behavior;
 import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryView;
-import io.tinstream.streaming.kafka.EmbeddedKafka;
+import io.tinstream.streaming.kafka.EmbeddedKafkaExtension;
 import io.tinstream.streaming.kafka.KafkaClients;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
@@ -43,8 +43,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,19 +66,7 @@ class IngestionITCase {
               .setNumberSlotsPerTaskManager(2)
               .build());
 
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
+  @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
   @Test
   void ingestsTrajectoriesRejectsBadRecordsAndAnswersProbes(@TempDir Path checkpoints)
@@ -90,7 +76,7 @@ class IngestionITCase {
     String requestsTopic = "requests-" + run;
     String probesTopic = "probes-" + run;
     String dlqTopic = "dlq-" + run;
-    kafka.createTopics(2, List.of(behaviorsTopic, requestsTopic, probesTopic, dlqTopic));
+    KAFKA.broker().createTopics(2, List.of(behaviorsTopic, requestsTopic, probesTopic, dlqTopic));
 
     MovieLensDataset movieLens = MovieLensDataset.load(movieLensDir());
     List<BehaviorEvent> slice =
@@ -99,7 +85,8 @@ class IngestionITCase {
     List<byte[]> malformed = malformedBehaviors(slice.get(0));
 
     AvroCodec<BehaviorEvent> events = AvroCodec.behaviorEvents();
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        KafkaClients.producer(KAFKA.broker().bootstrapServers())) {
       List<Future<RecordMetadata>> sends = new ArrayList<>();
       for (int i = 0; i < sent.size(); i++) {
         BehaviorEvent e = sent.get(i);
@@ -116,7 +103,7 @@ class IngestionITCase {
     Path taxonomy = checkpoints.resolve("taxonomy.csv");
     TaxonomyFile.write(taxonomy, taxonomyOf(movieLens, slice));
     Configuration conf = new Configuration();
-    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, KAFKA.broker().bootstrapServers());
     conf.set(TinstreamOptions.GROUP_ID, "it-" + run);
     conf.set(TinstreamOptions.BEHAVIORS_TOPIC, behaviorsTopic);
     conf.set(TinstreamOptions.REQUESTS_TOPIC, requestsTopic);
@@ -229,7 +216,8 @@ class IngestionITCase {
             .setRequestTime(Instant.ofEpochMilli(1_600_000_000_000L))
             .setCandidates(List.of())
             .build();
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        KafkaClients.producer(KAFKA.broker().bootstrapServers())) {
       KafkaClients.awaitAll(
           List.of(
               KafkaClients.send(
@@ -281,9 +269,10 @@ class IngestionITCase {
     long requestTime = expected.eventTime(expected.size() - 1) + 1;
     int attempt = 0;
     int lastLength = -1;
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers());
+    try (KafkaProducer<byte[], byte[]> producer =
+            KafkaClients.producer(KAFKA.broker().bootstrapServers());
         KafkaConsumer<byte[], byte[]> consumer =
-            KafkaClients.committedReader(kafka.bootstrapServers())) {
+            KafkaClients.committedReader(KAFKA.broker().bootstrapServers())) {
       consumer.subscribe(List.of(probesTopic));
       while (System.nanoTime() < deadline) {
         String requestId = "probe-" + user + "-" + attempt++;
@@ -366,7 +355,7 @@ class IngestionITCase {
   private void assertDeadLetters(String dlqTopic, int expectedCount) {
     AvroCodec<DeadLetter> codec = AvroCodec.deadLetters();
     try (KafkaConsumer<byte[], byte[]> consumer =
-        KafkaClients.committedReader(kafka.bootstrapServers())) {
+        KafkaClients.committedReader(KAFKA.broker().bootstrapServers())) {
       consumer.subscribe(List.of(dlqTopic));
       List<ConsumerRecord<byte[], byte[]>> read =
           KafkaClients.pollUntil(

@@ -8,7 +8,7 @@ import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
-import io.tinstream.streaming.kafka.EmbeddedKafka;
+import io.tinstream.streaming.kafka.EmbeddedKafkaExtension;
 import io.tinstream.streaming.kafka.KafkaClients;
 import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
@@ -29,8 +29,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,19 +56,7 @@ class ScoreDeliveryITCase {
               .setNumberSlotsPerTaskManager(1)
               .build());
 
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
+  @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
   @Test
   void atLeastOnceResponsesAreReadableBeforeAnyCheckpoint(@TempDir Path dir) throws Exception {
@@ -106,12 +92,14 @@ class ScoreDeliveryITCase {
     String run = UUID.randomUUID().toString().substring(0, 8);
     String requests = "requests-" + run;
     String scores = "scores-" + run;
-    kafka.createTopics(
-        1, List.of("behaviors-" + run, requests, scores, "dlq-" + run, "models-" + run));
+    KAFKA
+        .broker()
+        .createTopics(
+            1, List.of("behaviors-" + run, requests, scores, "dlq-" + run, "models-" + run));
     Path taxonomy = dir.resolve("taxonomy.csv");
     TaxonomyFile.write(taxonomy, List.of(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L)));
     Configuration conf = new Configuration();
-    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, KAFKA.broker().bootstrapServers());
     conf.set(TinstreamOptions.GROUP_ID, "it-" + run);
     conf.set(TinstreamOptions.BEHAVIORS_TOPIC, "behaviors-" + run);
     conf.set(TinstreamOptions.REQUESTS_TOPIC, requests);
@@ -150,7 +138,7 @@ class ScoreDeliveryITCase {
               .setCandidates(List.of(item(5), item(6)))
               .build();
       try (KafkaProducer<byte[], byte[]> producer =
-          KafkaClients.producer(kafka.bootstrapServers())) {
+          KafkaClients.producer(KAFKA.broker().bootstrapServers())) {
         KafkaClients.awaitAll(
             List.of(
                 KafkaClients.send(
@@ -180,14 +168,14 @@ class ScoreDeliveryITCase {
   }
 
   private static KafkaConsumer<byte[], byte[]> committedReader() {
-    return KafkaClients.committedReader(kafka.bootstrapServers());
+    return KafkaClients.committedReader(KAFKA.broker().bootstrapServers());
   }
 
   private static KafkaConsumer<byte[], byte[]> uncommittedReader() {
     return new KafkaConsumer<>(
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            kafka.bootstrapServers(),
+            KAFKA.broker().bootstrapServers(),
             ConsumerConfig.GROUP_ID_CONFIG,
             "uncommitted-" + UUID.randomUUID(),
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
