@@ -415,19 +415,7 @@ class OnlineITCase {
    * the signal to learn is the same, there is just enough of it per interest for a test.
    */
   private static SyntheticFeed.Config plantedInterests(long seed) {
-    SyntheticFeed.Config d = SyntheticFeed.Config.defaults(USERS, EVENTS, seed);
-    return new SyntheticFeed.Config(
-        d.users(),
-        d.events(),
-        d.seed(),
-        d.startTimeMillis(),
-        d.roundMillis(),
-        d.interests(),
-        200,
-        d.adShare(),
-        d.clickInInterest(),
-        d.clickOutside(),
-        d.sparseItemShare());
+    return SyntheticFeed.Config.defaults(USERS, EVENTS, seed).withDriftEvery(200);
   }
 
   private String sendRequest(

@@ -1,5 +1,8 @@
 package io.tinstream.streaming;
 
+import io.tinstream.training.online.ScoreWindow;
+import org.apache.flink.metrics.MetricGroup;
+
 /**
  * The names of the job's operators and of the metrics they report, in one place: the operators
  * register them, and the demo's progress lines, the benchmarks and the integration tests read them
@@ -68,6 +71,26 @@ public final class JobMetrics {
   public static final String VARIANT_GROUP = "variant";
   public static final String ONLINE_AUC = "onlineAuc";
   public static final String ONLINE_LOG_LOSS = "onlineLogLoss";
+
+  /** Labelled predictions in the progressive-validation window now. */
+  public static final String ONLINE_SAMPLES = "onlineSamples";
+
+  /** AUC / LogLoss of the scores actually served, joined with their impressions' labels. */
+  public static final String SERVED_AUC = "servedAuc";
+
+  public static final String SERVED_LOG_LOSS = "servedLogLoss";
+  public static final String SERVED_SAMPLES = "servedSamples";
+
+  /** Labelled impressions whose request's scores were kept and found, per variant, in total. */
+  public static final String SERVED_JOINED = "servedJoined";
+
+  /** Labelled impressions of a kept request whose scores never arrived (e.g. an error answer). */
+  public static final String SERVED_UNANSWERED = "servedUnanswered";
+
+  /** The operator joining served scores with labels, and the one computing the served AUC. */
+  public static final String SERVED_JOIN_OPERATOR = "served-score-join";
+
+  public static final String SERVED_AUC_OPERATOR = "served-auc";
   public static final String MODEL_VERSION = "modelVersion";
   public static final String TRAINED_SAMPLES = "trainedSamples";
   public static final String SKIPPED_BATCHES = "skippedBatches";
@@ -119,6 +142,38 @@ public final class JobMetrics {
           HEAD_REBUILDS_STALE_MODEL,
           HEAD_REBUILDS_STALE_TRAJECTORY,
           null);
+
+  /**
+   * Registers a window's AUC, LogLoss and sample count as gauges of {@code group}; the figures are
+   * computed once per second however many gauges and readers ask.
+   */
+  public static void windowGauges(
+      MetricGroup group, ScoreWindow window, String auc, String logLoss, String samples) {
+    WindowReading reading = new WindowReading(window);
+    group.gauge(auc, () -> reading.now().auc());
+    group.gauge(logLoss, () -> reading.now().logLoss());
+    group.gauge(samples, () -> reading.now().samples());
+  }
+
+  /** The figures of a window, recomputed at most once a second. */
+  private static final class WindowReading {
+    private final ScoreWindow window;
+    private ScoreWindow.Figures figures;
+    private long at = Long.MIN_VALUE;
+
+    WindowReading(ScoreWindow window) {
+      this.window = window;
+    }
+
+    synchronized ScoreWindow.Figures now() {
+      long now = System.currentTimeMillis();
+      if (figures == null || now - at >= 1_000) {
+        figures = window.figures(now);
+        at = now;
+      }
+      return figures;
+    }
+  }
 
   /** The REST name of a per-variant metric: {@code variant.<variant>.<metric>}. */
   public static String ofVariant(String variant, String metric) {

@@ -14,6 +14,7 @@ import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryConfig;
 import io.tinstream.training.features.HistorySelector;
 import io.tinstream.training.features.VariantHistories;
+import io.tinstream.training.online.ScoreWindow;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,8 +32,8 @@ import org.apache.flink.configuration.Configuration;
  */
 public final class JobSettings {
 
-  /** Predictions the online AUC / LogLoss are computed over (progressive validation). */
-  static final int VALIDATION_WINDOW = 2_000;
+  /** At most this many labelled scores per online AUC window, whatever its length in time. */
+  static final int AUC_WINDOW_CAPACITY = 50_000;
 
   private final Configuration conf;
   private final TrajectoryConfig trajectory;
@@ -69,6 +70,7 @@ public final class JobSettings {
             SCORE_BATCH_DEADLINE,
             MAX_MODEL_WAIT,
             MAX_FUTURE_SKEW,
+            AUC_WINDOW,
             CHECKPOINT_INTERVAL)) {
       require(conf.get(d).toMillis() > 0, d, "must be > 0, got " + conf.get(d));
     }
@@ -76,6 +78,15 @@ public final class JobSettings {
       require(!conf.get(d).isNegative(), d, "must be >= 0, got " + conf.get(d));
     }
     positive(SOFT_SEARCH_WINDOW);
+    positive(AUC_MIN_PER_CLASS);
+    require(
+        2L * conf.get(AUC_MIN_PER_CLASS) <= AUC_WINDOW_CAPACITY,
+        AUC_MIN_PER_CLASS,
+        "must be at most " + AUC_WINDOW_CAPACITY / 2 + ", got " + conf.get(AUC_MIN_PER_CLASS));
+    require(
+        conf.get(SERVED_MAX_CANDIDATES) >= 0,
+        SERVED_MAX_CANDIDATES,
+        "must be >= 0, got " + conf.get(SERVED_MAX_CANDIDATES));
     for (ConfigOption<Integer> threads : List.of(TF_INTRA_OP_THREADS, TF_INTER_OP_THREADS)) {
       int value = conf.get(threads);
       require(value >= 0, threads, "must be >= 0 (0 = TF default), got " + value);
@@ -117,7 +128,7 @@ public final class JobSettings {
             conf.get(TRAIN_BATCH_SIZE),
             conf.get(TRAIN_BATCH_DEADLINE).toMillis(),
             conf.get(FULL_SNAPSHOT_EVERY),
-            VALIDATION_WINDOW,
+            aucWindow(conf),
             conf.get(PUBLISH_EVERY).toMillis());
     this.scorer =
         new ScorerConfig(
@@ -233,6 +244,21 @@ public final class JobSettings {
    */
   public VariantHistories histories() {
     return models != null ? models.histories() : VariantHistories.probesOnly(plainHistory);
+  }
+
+  /** The window online AUC / LogLoss are computed over (progressive and served). */
+  public ScoreWindow.Spec aucWindow() {
+    return aucWindow(conf);
+  }
+
+  /** Requests with at most this many candidates have their served scores joined with labels. */
+  public int servedMaxCandidates() {
+    return conf.get(SERVED_MAX_CANDIDATES);
+  }
+
+  private static ScoreWindow.Spec aucWindow(Configuration conf) {
+    return new ScoreWindow.Spec(
+        conf.get(AUC_WINDOW).toMillis(), conf.get(AUC_MIN_PER_CLASS), AUC_WINDOW_CAPACITY);
   }
 
   public TrainerConfig trainer() {

@@ -20,6 +20,10 @@ import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.scoring.ScorerKeys;
 import io.tinstream.streaming.scoring.ScoringWork;
 import io.tinstream.streaming.scoring.ScoringWorkTypeInfo;
+import io.tinstream.streaming.served.ServedAuc;
+import io.tinstream.streaming.served.ServedEvent;
+import io.tinstream.streaming.served.ServedOutcome;
+import io.tinstream.streaming.served.ServedScoreJoin;
 import io.tinstream.streaming.training.OnlineTrainerFunction;
 import io.tinstream.streaming.trajectory.AdRequestValidator;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
@@ -43,6 +47,7 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.ConfigOption;
@@ -53,6 +58,7 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.flink.util.function.SerializableSupplier;
 
@@ -77,6 +83,9 @@ public final class TinstreamJob {
 
   /** Fixed so the scorer's batching keys map one to each subtask (see {@link ScorerKeys}). */
   static final int SCORER_MAX_PARALLELISM = 128;
+
+  /** How long past the attribution window a served request's scores wait for its labels. */
+  static final long SERVED_RETAIN_MARGIN_MS = 10 * 60_000L;
 
   private final JobSettings settings;
   private final KafkaEndpoints kafka;
@@ -139,6 +148,7 @@ public final class TinstreamJob {
     DataStream<DeadLetter> deadLetters = events.getSideOutput(DecodeAndValidate.DEAD_LETTERS);
     DataStream<BehaviorOrRequest> inputs = events;
     DataStream<ScoreResponse> rejectedRequests = null;
+    DataStream<AdRequest> acceptedRequests = null;
 
     if (settings.topic(TinstreamOptions.REQUESTS_TOPIC).isPresent()) {
       SerializableFunction<AdRequest, Optional<String>> validRequest =
@@ -169,6 +179,12 @@ public final class TinstreamJob {
       deadLetters = deadLetters.union(requests.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
       rejectedRequests = requests.getSideOutput(DecodeAndValidate.REJECTION_ANSWERS);
       inputs = inputs.union(requests);
+      acceptedRequests =
+          requests
+              .filter(r -> r.request != null)
+              .name("accepted-requests")
+              .map(r -> r.request, AvroTypeInfo.of(AdRequest.class))
+              .name("requests");
     }
 
     BroadcastInputs broadcast = broadcastInputs(env, deadLetters);
@@ -224,6 +240,9 @@ public final class TinstreamJob {
       if (rejectedRequests != null) {
         scores = scores.union(rejectedRequests);
       }
+      if (acceptedRequests != null && settings.servedMaxCandidates() > 0) {
+        servedAuc(acceptedRequests, scores, trajectory.getSideOutput(TrajectoryFunction.EXAMPLES));
+      }
       // At-least-once by default: a response is worth little once the checkpoint interval has
       // passed, and each carries request id, variant and model version for the reader to dedupe.
       scores
@@ -241,6 +260,56 @@ public final class TinstreamJob {
         .name("dead-letter-sink")
         .uid("dead-letter-sink");
     return trajectory;
+  }
+
+  /**
+   * Joins the scores served for small requests with their impressions' labels and reports the
+   * served AUC per variant (see {@link ServedScoreJoin}).
+   */
+  private void servedAuc(
+      DataStream<AdRequest> requests,
+      DataStream<ScoreResponse> scores,
+      DataStream<TrainingExample> examples) {
+    int maxCandidates = settings.servedMaxCandidates();
+    TypeInformation<ServedEvent> type = TypeInformation.of(ServedEvent.class);
+    DataStream<ServedEvent> asked =
+        requests
+            .filter(
+                r ->
+                    r.getCandidates().size() <= maxCandidates
+                        && !TrajectoryFunction.PROBE_VARIANT.equals(r.getModelVariant()))
+            .name("small-requests")
+            .map(ServedEvent::candidates, type)
+            .name("served-candidates");
+    DataStream<ServedEvent> answered =
+        scores
+            .filter(r -> r.getError() == null && r.getScores().size() <= maxCandidates)
+            .name("small-answers")
+            .map(ServedEvent::scores, type)
+            .name("served-scores");
+    DataStream<ServedEvent> labelled =
+        examples
+            .filter(e -> e.getRequestId() != null)
+            .name("examples-of-requests")
+            .map(ServedEvent::outcome, type)
+            .name("served-outcomes");
+    // Kept past the attribution window (event time) by a margin of processing time for the lag
+    // between the request and its impressions' labels.
+    long retainMs = settings.trajectory().attributionWindowMs() + SERVED_RETAIN_MARGIN_MS;
+    asked
+        .union(answered, labelled)
+        .keyBy(e -> e.requestId, TypeInformation.of(String.class))
+        .process(new ServedScoreJoin(retainMs), TypeInformation.of(ServedOutcome.class))
+        .name(JobMetrics.SERVED_JOIN_OPERATOR)
+        .uid("served-score-join")
+        .process(new ServedAuc(specs.variants(), settings.aucWindow()), Types.VOID)
+        .name(JobMetrics.SERVED_AUC_OPERATOR)
+        .uid("served-auc")
+        .setParallelism(1)
+        .sinkTo(new DiscardingSink<>())
+        .name("served-auc-end")
+        .uid("served-auc-end")
+        .setParallelism(1);
   }
 
   private KafkaSource<RawRecord> source(ConfigOption<String> topic) {

@@ -164,6 +164,33 @@ public final class TinstreamOptions {
           .defaultValue(Duration.ofSeconds(1))
           .withDescription("The trainer publishes a model version at most this often.");
 
+  public static final ConfigOption<Duration> AUC_WINDOW =
+      ConfigOptions.key("tinstream.metrics.auc-window")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(60))
+          .withDescription(
+              "Online AUC / LogLoss (progressive and served) are computed over the labelled scores"
+                  + " of this last stretch of time.");
+
+  public static final ConfigOption<Integer> AUC_MIN_PER_CLASS =
+      ConfigOptions.key("tinstream.metrics.auc-min-per-class")
+          .intType()
+          .defaultValue(100)
+          .withDescription(
+              "An online AUC / LogLoss is reported (not NaN) only once its window holds this many"
+                  + " clicks and as many non-clicks.");
+
+  public static final ConfigOption<Integer> SERVED_MAX_CANDIDATES =
+      ConfigOptions.key("tinstream.metrics.served-max-candidates")
+          .intType()
+          .defaultValue(10)
+          .withDescription(
+              "The scores of requests with at most this many candidates are kept until the"
+                  + " attribution window of their impressions closes, to join them with the"
+                  + " labels (served AUC); 0 = none. Larger requests are not kept: an ad server"
+                  + " shows a few of many candidates, and keeping every score of large requests"
+                  + " costs state for impressions that never come.");
+
   public static final ConfigOption<Integer> SCORE_BATCH_CANDIDATES =
       ConfigOptions.key("tinstream.scoring.batch-candidates")
           .intType()
@@ -374,6 +401,9 @@ public final class TinstreamOptions {
         TRAIN_BATCH_DEADLINE,
         FULL_SNAPSHOT_EVERY,
         PUBLISH_EVERY,
+        AUC_WINDOW,
+        AUC_MIN_PER_CLASS,
+        SERVED_MAX_CANDIDATES,
         SCORE_BATCH_CANDIDATES,
         SCORE_BATCH_DEADLINE,
         MAX_MODEL_WAIT,

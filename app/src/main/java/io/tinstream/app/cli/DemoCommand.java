@@ -3,6 +3,7 @@ package io.tinstream.app.cli;
 import io.tinstream.app.feed.DemoFeed;
 import io.tinstream.app.feed.KafkaFeeder;
 import io.tinstream.app.feed.RequestDriver;
+import io.tinstream.app.feed.ServedImpressions;
 import io.tinstream.app.monitor.FlinkRestMonitor;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
@@ -22,6 +23,7 @@ import io.tinstream.streaming.kafka.KafkaClients;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
 import io.tinstream.training.data.MovieLensDataset;
+import io.tinstream.training.online.ScoreWindow;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -78,8 +80,12 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--users", description = "Synthetic feed: users (default: ${DEFAULT-VALUE}).")
   int users = 2_000;
 
-  @Option(names = "--events", description = "Synthetic feed: events (default: ${DEFAULT-VALUE}).")
-  long events = 2_000_000;
+  @Option(
+      names = "--events",
+      description =
+          "Synthetic feed: events; 0 = no end, the feed runs as long as the demo (default:"
+              + " ${DEFAULT-VALUE}).")
+  long events = 0;
 
   @Option(names = "--seed", description = "Synthetic feed: seed (default: ${DEFAULT-VALUE}).")
   long seed = 42;
@@ -136,6 +142,14 @@ public final class DemoCommand implements Callable<Integer> {
       names = "--request-rate",
       description = "Ad requests per second from the demo's ad server (default: ${DEFAULT-VALUE}).")
   double requestRate = 10;
+
+  @Option(
+      names = "--served-share",
+      description =
+          "Share of the feed's impressions whose ad is scored first (one candidate), so the job"
+              + " can join the served score with the click: the served AUC (default:"
+              + " ${DEFAULT-VALUE}).")
+  double servedShare = 0.01;
 
   @Option(
       names = "--candidates",
@@ -233,6 +247,10 @@ public final class DemoCommand implements Callable<Integer> {
 
       KafkaFeeder feeder =
           new KafkaFeeder(feed, kafka.bootstrapServers(), behaviors, rate, badEvery);
+      feed.recordCeiling(settings.aucWindow().newWindow());
+      if (serving && servedShare > 0) {
+        feeder.askBeforeImpressions(requests, new ServedImpressions(servedShare, served, feed));
+      }
       Thread feederThread = new Thread(feeder, "demo-feeder");
       feederThread.setDaemon(true);
       feederThread.start();
@@ -249,7 +267,7 @@ public final class DemoCommand implements Callable<Integer> {
           driver.rotateVariants(served);
           driver.start();
         }
-        loop(stopRequested, client, feeder, monitor, prober, driver);
+        loop(stopRequested, client, feed, feeder, monitor, prober, driver);
       } finally {
         if (driver != null) {
           driver.close();
@@ -266,6 +284,7 @@ public final class DemoCommand implements Callable<Integer> {
   private void loop(
       AtomicBoolean stopRequested,
       JobClient client,
+      DemoFeed feed,
       KafkaFeeder feeder,
       FlinkRestMonitor monitor,
       ProbeDriver prober,
@@ -332,7 +351,7 @@ public final class DemoCommand implements Callable<Integer> {
               ? "(no checkpoint yet)"
               : String.format("%.1f MB at last checkpoint", checkpointBytes / 1e6));
       if (driver != null) {
-        printServing(monitor, driver);
+        printServing(monitor, driver, feed);
       }
       if (tick++ % 4 == 1) {
         prober.probeOnce(out);
@@ -343,9 +362,17 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private void printServing(FlinkRestMonitor monitor, RequestDriver driver) throws Exception {
+  private void printServing(FlinkRestMonitor monitor, RequestDriver driver, DemoFeed feed)
+      throws Exception {
     RequestDriver.Snapshot requests = driver.snapshot();
-    StringBuilder line = new StringBuilder("       online");
+    feed.ceiling()
+        .ifPresent(
+            c -> {
+              ScoreWindow.Figures f = c.figures(System.currentTimeMillis());
+              out.printf(
+                  "       feed ceiling AUC %.3f (true click probabilities of %,d impressions)%n",
+                  f.auc(), f.samples());
+            });
     for (String variant : served) {
       String prefix = JobMetrics.ofVariant(variant, "");
       Map<String, Double> trainer =
@@ -353,15 +380,25 @@ public final class DemoCommand implements Callable<Integer> {
               JobMetrics.TRAINER_OPERATOR,
               List.of(
                   prefix + JobMetrics.ONLINE_AUC,
+                  prefix + JobMetrics.ONLINE_SAMPLES,
                   prefix + JobMetrics.MODEL_VERSION,
-                  prefix + JobMetrics.TRAINED_SAMPLES));
-      line.append(
-          String.format(
-              " | %s AUC %.3f v%.0f (%,.0f trained)",
-              variant,
-              trainer.get(prefix + JobMetrics.ONLINE_AUC),
-              trainer.get(prefix + JobMetrics.MODEL_VERSION),
-              trainer.get(prefix + JobMetrics.TRAINED_SAMPLES)));
+                  prefix + JobMetrics.TRAINED_SAMPLES),
+              "max");
+      Map<String, Double> servedAuc =
+          monitor.operatorMetrics(
+              JobMetrics.SERVED_AUC_OPERATOR,
+              List.of(prefix + JobMetrics.SERVED_AUC, prefix + JobMetrics.SERVED_SAMPLES),
+              "max");
+      out.printf(
+          "       %-9s progressive AUC %.3f (%,.0f) | served AUC %.3f (%,.0f) | v%.0f, %,.0f"
+              + " trained%n",
+          variant,
+          trainer.get(prefix + JobMetrics.ONLINE_AUC),
+          orZero(trainer.get(prefix + JobMetrics.ONLINE_SAMPLES)),
+          servedAuc.get(prefix + JobMetrics.SERVED_AUC),
+          orZero(servedAuc.get(prefix + JobMetrics.SERVED_SAMPLES)),
+          trainer.get(prefix + JobMetrics.MODEL_VERSION),
+          trainer.get(prefix + JobMetrics.TRAINED_SAMPLES));
     }
     Map<String, Double> trajectory =
         monitor.operatorMetrics(
@@ -374,7 +411,6 @@ public final class DemoCommand implements Callable<Integer> {
                 JobMetrics.p99(JobMetrics.REQUEST_LATENCY_MS),
                 JobMetrics.p99(JobMetrics.MODEL_FRESHNESS_MS)),
             "max");
-    out.println(line);
     if (served.contains(ModelSpecs.LREA_VARIANT)) {
       printPerUserServing(
           monitor, ModelSpecs.LREA_VARIANT, "per-user entries", JobMetrics.LREA_SERVING);
@@ -473,7 +509,8 @@ public final class DemoCommand implements Callable<Integer> {
               + ": not a directory with ratings.csv (the ml-latest-small layout)");
     }
     require(users > 0, "--users must be > 0");
-    require(events > 0, "--events must be > 0");
+    require(events >= 0, "--events must be >= 0");
+    require(servedShare >= 0 && servedShare <= 1, "--served-share must be in [0, 1]");
     require(rate >= 0, "--rate must be >= 0");
     require(badEvery >= 0, "--bad-every must be >= 0");
     require(parallelism > 0, "--parallelism must be > 0");
@@ -509,7 +546,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   private DemoFeed loadFeed() {
     if (movieLens == null) {
-      return DemoFeed.synthetic(users, events, seed);
+      return DemoFeed.synthetic(users, events == 0 ? Long.MAX_VALUE : events, seed);
     }
     try {
       return DemoFeed.movieLens(MovieLensDataset.load(movieLens));
@@ -530,6 +567,10 @@ public final class DemoCommand implements Callable<Integer> {
       }
       KafkaClients.awaitAll(sends);
     }
+  }
+
+  private static double orZero(Double value) {
+    return value == null || value.isNaN() ? 0 : value;
   }
 
   private static void deleteQuietly(Path dir) {

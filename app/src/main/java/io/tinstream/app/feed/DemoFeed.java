@@ -9,6 +9,7 @@ import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.training.data.MovieLensDataset;
 import io.tinstream.training.data.SyntheticFeed;
 import io.tinstream.training.data.SyntheticTaxonomy;
+import io.tinstream.training.online.ScoreWindow;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -27,6 +28,8 @@ public final class DemoFeed {
   private final List<ItemFields> probeItems;
   private final int users;
   private final java.util.function.UnaryOperator<ItemFields> complete;
+  private final SyntheticFeed synthetic;
+  private ScoreWindow ceiling;
 
   private DemoFeed(
       String description,
@@ -35,8 +38,10 @@ public final class DemoFeed {
       List<TaxonomyEntry> taxonomy,
       List<ItemFields> probeItems,
       int users,
-      java.util.function.UnaryOperator<ItemFields> complete) {
+      java.util.function.UnaryOperator<ItemFields> complete,
+      SyntheticFeed synthetic) {
     this.description = description;
+    this.synthetic = synthetic;
     this.events = events;
     this.size = size;
     this.taxonomy = taxonomy;
@@ -46,6 +51,7 @@ public final class DemoFeed {
   }
 
   /** The built-in synthetic feed (planted interests; see {@link SyntheticFeed}). */
+  /** The built-in synthetic feed; {@code events} = {@link Long#MAX_VALUE} for one without end. */
   public static DemoFeed synthetic(int users, long events, long seed) {
     SyntheticTaxonomy taxonomy = SyntheticFeed.defaultTaxonomy();
     SyntheticFeed feed =
@@ -56,13 +62,16 @@ public final class DemoFeed {
       probeItems.add(taxonomy.fullItem(random.nextInt(taxonomy.items())));
     }
     return new DemoFeed(
-        String.format("synthetic feed: %,d events of %,d users (seed %d)", events, users, seed),
+        String.format(
+            "synthetic feed: %s events of %,d users (seed %d)",
+            events == Long.MAX_VALUE ? "endless" : String.format("%,d", events), users, seed),
         feed,
         events,
         taxonomy.entries(),
         probeItems,
         users,
-        item -> taxonomy.fullItem(item.getItemId()));
+        item -> taxonomy.fullItem(item.getItemId()),
+        feed);
   }
 
   /**
@@ -88,7 +97,8 @@ public final class DemoFeed {
         movieLensTaxonomy(data),
         probeItems,
         users.size(),
-        item -> data.itemFields((int) item.getItemId()));
+        item -> data.itemFields((int) item.getItemId()),
+        null);
   }
 
   private static List<BehaviorEvent> withAdTraffic(
@@ -161,6 +171,28 @@ public final class DemoFeed {
   /** The item with all the side info the feed knows (a candidate as an ad server would send). */
   public ItemFields itemLike(ItemFields item) {
     return complete.apply(item);
+  }
+
+  /**
+   * From now on, each impression's true click probability goes with its outcome into {@code
+   * window}, timed by the wall clock of its generation: the AUC no model can beat on the
+   * impressions of the same stretch of time. Only a feed that knows the probabilities (the
+   * synthetic one) can; returns whether this one does.
+   */
+  public boolean recordCeiling(ScoreWindow window) {
+    if (synthetic == null) {
+      return false;
+    }
+    ceiling = window;
+    synthetic.onImpression(
+        (impression, p, clicked) ->
+            window.record((float) p, clicked ? 1f : 0f, System.currentTimeMillis()));
+    return true;
+  }
+
+  /** The window {@link #recordCeiling} fills, if any. */
+  public java.util.Optional<ScoreWindow> ceiling() {
+    return java.util.Optional.ofNullable(ceiling);
   }
 
   public String description() {

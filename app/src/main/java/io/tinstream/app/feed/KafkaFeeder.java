@@ -1,11 +1,13 @@
 package io.tinstream.app.feed;
 
+import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.BehaviorEvent;
 import io.tinstream.streaming.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,6 +36,9 @@ public final class KafkaFeeder implements Runnable {
   private final AtomicBoolean done = new AtomicBoolean();
   private final List<BehaviorEvent> recentEvents = new ArrayList<>();
   private volatile Throwable failure;
+  private String requestsTopic;
+  private ServedImpressions served;
+  private final AtomicLong servedRequests = new AtomicLong();
 
   /**
    * @param eventsPerSecond target rate; 0 or less sends as fast as the broker takes them
@@ -48,9 +53,19 @@ public final class KafkaFeeder implements Runnable {
     this.badEvery = badEvery;
   }
 
+  /**
+   * Before the feeder starts: ask {@code served}'s ad server for the scores of its impressions, on
+   * {@code requestsTopic}, each request sent before its impression.
+   */
+  public void askBeforeImpressions(String requestsTopic, ServedImpressions served) {
+    this.requestsTopic = java.util.Objects.requireNonNull(requestsTopic);
+    this.served = java.util.Objects.requireNonNull(served);
+  }
+
   @Override
   public void run() {
     AvroCodec<BehaviorEvent> codec = AvroCodec.behaviorEvents();
+    AvroCodec<AdRequest> requestCodec = AvroCodec.adRequests();
     long start = System.nanoTime();
     long base = 0;
     List<Future<RecordMetadata>> inFlight = new ArrayList<>(CHECK_EVERY + 1);
@@ -64,6 +79,15 @@ public final class KafkaFeeder implements Runnable {
       while (!stop.get() && feed.events().hasNext()) {
         BehaviorEvent event = feed.events().next();
         byte[] key = Long.toString(event.getUserId()).getBytes(StandardCharsets.UTF_8);
+        if (served != null) {
+          Optional<AdRequest> request = served.requestBefore(event);
+          if (request.isPresent()) {
+            inFlight.add(
+                KafkaClients.send(
+                    producer, requestsTopic, key, requestCodec.encode(request.get())));
+            servedRequests.incrementAndGet();
+          }
+        }
         inFlight.add(KafkaClients.send(producer, topic, key, codec.encode(event)));
         long n = sent.incrementAndGet();
         if (n % CHECK_EVERY == pickAt) {
@@ -132,6 +156,11 @@ public final class KafkaFeeder implements Runnable {
 
   public long sent() {
     return sent.get();
+  }
+
+  /** Requests sent ahead of impressions (see {@link #askBeforeImpressions}). */
+  public long servedRequests() {
+    return servedRequests.get();
   }
 
   public long malformedSent() {

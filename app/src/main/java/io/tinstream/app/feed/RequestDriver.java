@@ -157,13 +157,17 @@ public final class RequestDriver implements AutoCloseable {
           ScoreResponse response = responses.decode(r.value());
           long received = System.nanoTime();
           Sent at = sentAt.remove(response.getRequestId());
+          if (at == null) {
+            // Another client's answer (the feed's own ad server asks too): not ours to count.
+            continue;
+          }
           answered.incrementAndGet();
           if (response.getError() != null) {
             errors.incrementAndGet();
           } else {
             lastVersion.set(response.getModelVersion());
           }
-          if (at != null) {
+          {
             synchronized (latencies) {
               latencies.add((received - at.nanos()) / 1e6);
             }

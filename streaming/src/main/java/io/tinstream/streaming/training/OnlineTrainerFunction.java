@@ -98,12 +98,16 @@ public final class OnlineTrainerFunction
     examples = metrics.counter(JobMetrics.TRAINING_EXAMPLES);
     for (String variant : specs.variants()) {
       VariantTrainer trainer =
-          new VariantTrainer(variant, specs.build(variant), config.validationWindow());
+          new VariantTrainer(variant, specs.build(variant), config.validation().newWindow());
       trainers.put(variant, trainer);
       models.put(variant, trainer.model());
       MetricGroup group = metrics.addGroup(JobMetrics.VARIANT_GROUP, variant);
-      group.gauge(JobMetrics.ONLINE_AUC, () -> trainer.validation().auc());
-      group.gauge(JobMetrics.ONLINE_LOG_LOSS, () -> trainer.validation().logLoss());
+      JobMetrics.windowGauges(
+          group,
+          trainer.validation(),
+          JobMetrics.ONLINE_AUC,
+          JobMetrics.ONLINE_LOG_LOSS,
+          JobMetrics.ONLINE_SAMPLES);
       group.gauge(JobMetrics.MODEL_VERSION, () -> trainer.model().version());
       group.gauge(JobMetrics.SKIPPED_BATCHES, trainer::skippedBatches);
       group.gauge(JobMetrics.TRAINED_SAMPLES, trainer::trainedSamples);

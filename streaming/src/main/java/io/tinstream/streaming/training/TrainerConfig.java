@@ -1,5 +1,6 @@
 package io.tinstream.streaming.training;
 
+import io.tinstream.training.online.ScoreWindow;
 import java.io.Serializable;
 
 /**
@@ -9,21 +10,22 @@ import java.io.Serializable;
  * @param batchSize examples per micro-batch
  * @param batchDeadlineMs a partly filled micro-batch is trained after this long
  * @param fullSnapshotEvery versions between full snapshots; deltas in between
- * @param validationWindow predictions the online AUC and LogLoss are computed over
+ * @param validation the window progressive AUC and LogLoss are computed over
  * @param publishEveryMs a model version is published at most this often
  */
 public record TrainerConfig(
     int batchSize,
     long batchDeadlineMs,
     int fullSnapshotEvery,
-    int validationWindow,
+    ScoreWindow.Spec validation,
     long publishEveryMs)
     implements Serializable {
 
   public TrainerConfig {
-    if (batchSize <= 0 || batchDeadlineMs <= 0 || fullSnapshotEvery <= 0 || validationWindow <= 1) {
+    if (batchSize <= 0 || batchDeadlineMs <= 0 || fullSnapshotEvery <= 0) {
       throw new IllegalArgumentException(
-          "batch size, deadline and full-snapshot period must be > 0, validation window > 1");
+          "batch size, deadline and full-snapshot period must be > 0");
     }
+    java.util.Objects.requireNonNull(validation, "validation");
   }
 }

@@ -9,6 +9,7 @@ import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.schemas.UpdateKind;
 import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.training.online.ScoreWindow;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -116,7 +117,9 @@ class OnlineTrainerFunctionTest {
             new KeyedProcessOperator<>(
                 trainer =
                     new OnlineTrainerFunction(
-                        specs, new TrainerConfig(BATCH, 60_000, FULL_EVERY, 10, 0))),
+                        specs,
+                        new TrainerConfig(
+                            BATCH, 60_000, FULL_EVERY, new ScoreWindow.Spec(60_000, 1, 10), 0))),
             oneKey,
             Types.INT);
     h.setStateBackend(new EmbeddedRocksDBStateBackend());

@@ -17,14 +17,18 @@ public final class VariantTrainer implements AutoCloseable {
 
   private final String variant;
   private final CtrModel model;
-  private final ProgressiveValidation validation;
+  private final ScoreWindow validation;
   private long skippedBatches;
   private long trainedSamples;
 
-  public VariantTrainer(String variant, CtrModel model, int validationWindow) {
+  /**
+   * @param validation where the scores made before each training step go with their labels
+   *     (progressive validation)
+   */
+  public VariantTrainer(String variant, CtrModel model, ScoreWindow validation) {
     this.variant = variant;
     this.model = model;
-    this.validation = new ProgressiveValidation(validationWindow);
+    this.validation = validation;
   }
 
   public Step step(Batch batch) {
@@ -46,7 +50,7 @@ public final class VariantTrainer implements AutoCloseable {
       return new Step(false, skipped.loss(), model.version());
     }
     // Recorded only for a trained batch: a skipped one may carry non-finite labels.
-    validation.record(before, batch.labels);
+    validation.record(before, batch.labels, System.currentTimeMillis());
     trainedSamples += batch.size;
     return new Step(true, trained, model.version());
   }
@@ -59,7 +63,7 @@ public final class VariantTrainer implements AutoCloseable {
     return model;
   }
 
-  public ProgressiveValidation validation() {
+  public ScoreWindow validation() {
     return validation;
   }
 
