@@ -59,6 +59,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.flink.util.function.SerializableSupplier;
 
@@ -148,7 +149,7 @@ public final class TinstreamJob {
     DataStream<DeadLetter> deadLetters = events.getSideOutput(DecodeAndValidate.DEAD_LETTERS);
     DataStream<BehaviorOrRequest> inputs = events;
     DataStream<ScoreResponse> rejectedRequests = null;
-    DataStream<AdRequest> acceptedRequests = null;
+    DataStream<BehaviorOrRequest> acceptedRequests = null;
 
     if (settings.topic(TinstreamOptions.REQUESTS_TOPIC).isPresent()) {
       SerializableFunction<AdRequest, Optional<String>> validRequest =
@@ -179,12 +180,7 @@ public final class TinstreamJob {
       deadLetters = deadLetters.union(requests.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
       rejectedRequests = requests.getSideOutput(DecodeAndValidate.REJECTION_ANSWERS);
       inputs = inputs.union(requests);
-      acceptedRequests =
-          requests
-              .filter(r -> r.request != null)
-              .name("accepted-requests")
-              .map(r -> r.request, AvroTypeInfo.of(AdRequest.class))
-              .name("requests");
+      acceptedRequests = requests;
     }
 
     BroadcastInputs broadcast = broadcastInputs(env, deadLetters);
@@ -267,32 +263,43 @@ public final class TinstreamJob {
    * served AUC per variant (see {@link ServedScoreJoin}).
    */
   private void servedAuc(
-      DataStream<AdRequest> requests,
+      DataStream<BehaviorOrRequest> requests,
       DataStream<ScoreResponse> scores,
       DataStream<TrainingExample> examples) {
     int maxCandidates = settings.servedMaxCandidates();
     TypeInformation<ServedEvent> type = TypeInformation.of(ServedEvent.class);
     DataStream<ServedEvent> asked =
         requests
-            .filter(
-                r ->
-                    r.getCandidates().size() <= maxCandidates
-                        && !TrajectoryFunction.PROBE_VARIANT.equals(r.getModelVariant()))
-            .name("small-requests")
-            .map(ServedEvent::candidates, type)
+            .flatMap(
+                (BehaviorOrRequest r, Collector<ServedEvent> out) -> {
+                  if (r.request != null
+                      && r.request.getCandidates().size() <= maxCandidates
+                      && !TrajectoryFunction.PROBE_VARIANT.equals(r.request.getModelVariant())) {
+                    out.collect(ServedEvent.candidates(r.request));
+                  }
+                },
+                type)
             .name("served-candidates");
     DataStream<ServedEvent> answered =
         scores
-            .filter(r -> r.getError() == null && r.getScores().size() <= maxCandidates)
-            .name("small-answers")
-            .map(ServedEvent::scores, type)
+            .flatMap(
+                (ScoreResponse r, Collector<ServedEvent> out) -> {
+                  if (r.getError() == null && r.getScores().size() <= maxCandidates) {
+                    out.collect(ServedEvent.scores(r));
+                  }
+                },
+                type)
             .name("served-scores");
     DataStream<ServedEvent> labelled =
         examples
-            .filter(e -> e.getRequestId() != null)
-            .name("examples-of-requests")
-            .map(ServedEvent::outcome, type)
-            .name("served-outcomes");
+            .flatMap(
+                (TrainingExample e, Collector<ServedEvent> out) -> {
+                  if (e.getRequestId() != null) {
+                    out.collect(ServedEvent.outcome(e));
+                  }
+                },
+                type)
+            .name("served-labels");
     // Kept past the attribution window (event time) by a margin of processing time for the lag
     // between the request and its impressions' labels.
     long retainMs = settings.trajectory().attributionWindowMs() + SERVED_RETAIN_MARGIN_MS;
