@@ -1,5 +1,6 @@
 package io.tinstream.streaming.trajectory;
 
+import io.tinstream.schemas.BehaviorEvent;
 import io.tinstream.schemas.TrainingExample;
 import io.tinstream.streaming.JobMetrics;
 import java.util.ArrayList;
@@ -20,11 +21,15 @@ import org.apache.flink.streaming.api.TimerService;
 /**
  * Joins one user's ad impressions with their clicks inside an attribution window of event time.
  *
- * <p>An impression parks its example (target + the behaviors searched at impression time, so it
- * sees only the past) until its window's event-time timer fires; a click or conversion of the same
- * request and item inside the window marks it clicked. At the window's end the example leaves with
- * its label, positive or negative, so examples reach training in impression-time order with both
- * classes mixed, as they occurred, rather than positives first in bursts.
+ * <p>An impression parks itself (the event only, a hundred bytes or so) until its window's
+ * event-time timer fires; a click or conversion of the same request and item inside the window
+ * marks it clicked. At the window's end the caller builds its example from the trajectory as it is
+ * then, keeping only behaviors strictly before the impression (so it sees only the past, including
+ * behaviors of that past that arrived late), and the example leaves with its label, positive or
+ * negative: examples reach training in impression-time order with both classes mixed, as they
+ * occurred, rather than positives first in bursts. Building the example at the end rather than at
+ * the impression keeps its histories out of state: they were most of what a pending impression cost
+ * to write, checkpoint and read back.
  *
  * <p>A click that arrives before its impression (another partition, another path) is held for one
  * window and labels the impression if it comes; a click held that long without one, like a click
@@ -32,12 +37,25 @@ import org.apache.flink.streaming.api.TimerService;
  * counted as a duplicate.
  *
  * <p>Each window end keeps the list of keys due at it, so closing a window touches only what closes
- * ({@code O(closed)}), never all pending impressions. Pending impressions are capped per user, and
- * each holds a bounded example (histories of at most K behaviors), so the state is bounded.
+ * ({@code O(closed)}), never all pending impressions. Pending impressions are capped per user, so
+ * the state is bounded.
  */
 final class LabelJoin {
 
-  static final MapStateDescriptor<String, TrainingExample> PENDING =
+  /** Builds a closed impression's example from the trajectory before it. */
+  interface ExampleBuilder {
+    TrainingExample unlabeled(BehaviorEvent impression) throws Exception;
+  }
+
+  static final MapStateDescriptor<String, BehaviorEvent> PENDING =
+      new MapStateDescriptor<>(
+          "pending-impression-events", Types.STRING, AvroTypeInfo.of(BehaviorEvent.class));
+
+  /**
+   * Where impressions waited as whole examples before they waited as events: still read, so
+   * impressions pending in a checkpoint taken then close with their label after a restore.
+   */
+  static final MapStateDescriptor<String, TrainingExample> LEGACY_PENDING =
       new MapStateDescriptor<>(
           "pending-impressions", Types.STRING, AvroTypeInfo.of(TrainingExample.class));
 
@@ -61,7 +79,8 @@ final class LabelJoin {
 
   private final long windowMs;
   private final int maxPending;
-  private final MapState<String, TrainingExample> pending;
+  private final MapState<String, BehaviorEvent> pending;
+  private final MapState<String, TrainingExample> legacyPending;
   private final MapState<String, Long> clicked;
   private final MapState<String, Long> earlyClicks;
   private final MapState<Long, List<String>> due;
@@ -77,6 +96,7 @@ final class LabelJoin {
     this.windowMs = windowMs;
     this.maxPending = maxPending;
     this.pending = ctx.getMapState(PENDING);
+    this.legacyPending = ctx.getMapState(LEGACY_PENDING);
     this.clicked = ctx.getMapState(CLICKED);
     this.earlyClicks = ctx.getMapState(EARLY_CLICKS);
     this.due = ctx.getMapState(DUE);
@@ -94,8 +114,8 @@ final class LabelJoin {
     return requestId + "|" + itemId;
   }
 
-  /** Parks an unlabeled example until its window ends at impression time + window. */
-  void onImpression(String key, TrainingExample unlabeled, TimerService timers) throws Exception {
+  /** Parks an impression until its window ends at impression time + window. */
+  void onImpression(String key, BehaviorEvent impression, TimerService timers) throws Exception {
     if (pending.contains(key)) {
       return; // the same impression again: the trajectory dedups it, so does the join
     }
@@ -105,8 +125,8 @@ final class LabelJoin {
       return;
     }
     impressions.inc();
-    long end = unlabeled.getImpressionTime() + windowMs;
-    pending.put(key, unlabeled);
+    long end = impression.getEventTime().toEpochMilli() + windowMs;
+    pending.put(key, impression);
     pendingCount.update(count + 1);
     if (earlyClicks.contains(key)) {
       earlyClicks.remove(key);
@@ -119,7 +139,7 @@ final class LabelJoin {
   void onClick(String key, long time, TimerService timers) throws Exception {
     if (clicked.contains(key) || earlyClicks.contains(key)) {
       duplicateClicks.inc();
-    } else if (pending.contains(key)) {
+    } else if (pending.contains(key) || legacyPending.contains(key)) {
       clicked.put(key, time);
     } else {
       long end = time + windowMs;
@@ -132,7 +152,7 @@ final class LabelJoin {
    * The window end at {@code time} fired: the examples whose window ends then, labelled, in
    * impression order; held clicks whose wait ends then are counted as unmatched.
    */
-  List<TrainingExample> onWindowEnd(long time) throws Exception {
+  List<TrainingExample> onWindowEnd(long time, ExampleBuilder examples) throws Exception {
     List<String> keys = due.get(time);
     if (keys == null) {
       return onWindowEndWithoutDueList(time);
@@ -148,14 +168,21 @@ final class LabelJoin {
         }
         continue;
       }
-      TrainingExample example = pending.get(key);
-      if (example == null) {
-        continue;
+      BehaviorEvent impression = pending.get(key);
+      TrainingExample example;
+      if (impression != null) {
+        example = examples.unlabeled(impression);
+        pending.remove(key);
+      } else {
+        example = legacyPending.get(key);
+        if (example == null) {
+          continue;
+        }
+        legacyPending.remove(key);
       }
       boolean positive = clicked.contains(key);
       example.setLabel(positive ? 1f : 0f);
       (positive ? positives : negatives).inc();
-      pending.remove(key);
       clicked.remove(key);
       closed.add(example);
     }
@@ -164,12 +191,12 @@ final class LabelJoin {
   }
 
   /**
-   * Timers registered before window ends kept their due lists: scan the pending impressions once,
-   * as the join used to, so state restored from then still closes its windows.
+   * Timers registered before window ends kept their due lists: scan the (legacy) pending examples
+   * once, as the join used to, so state restored from then still closes its windows.
    */
   private List<TrainingExample> onWindowEndWithoutDueList(long time) throws Exception {
     List<TrainingExample> expired = new ArrayList<>();
-    Iterator<Map.Entry<String, TrainingExample>> it = pending.iterator();
+    Iterator<Map.Entry<String, TrainingExample>> it = legacyPending.iterator();
     while (it.hasNext()) {
       TrainingExample example = it.next().getValue();
       if (example.getImpressionTime() + windowMs <= time) {

@@ -166,7 +166,7 @@ public final class TrajectoryFunction
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ScoringWork> out)
       throws Exception {
     if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
-      for (TrainingExample labelled : labels.onWindowEnd(timestamp)) {
+      for (TrainingExample labelled : labels.onWindowEnd(timestamp, this::unlabeledExample)) {
         ctx.output(EXAMPLES, labelled);
       }
       return;
@@ -224,14 +224,17 @@ public final class TrajectoryFunction
     }
     String key = LabelJoin.key(event.getRequestId(), event.getItem().getItemId());
     switch (event.getActionType()) {
-      case IMPRESSION -> labels.onImpression(key, unlabeledExample(event), ctx.timerService());
+      case IMPRESSION -> labels.onImpression(key, event, ctx.timerService());
       case CLICK, CONVERSION ->
           labels.onClick(key, event.getEventTime().toEpochMilli(), ctx.timerService());
       default -> {}
     }
   }
 
-  /** The impression as a training example: its target and what each variant selects before it. */
+  /**
+   * The impression as a training example: its target and what each variant selects of the behaviors
+   * strictly before it (the user's, since this runs under the impression's key).
+   */
   private TrainingExample unlabeledExample(BehaviorEvent impression) throws Exception {
     long time = impression.getEventTime().toEpochMilli();
     TrajectoryView past = store.read(impression.getUserId()).prefixBefore(time);

@@ -174,6 +174,64 @@ class LabelJoinTest {
     assertThat(examples()).singleElement().satisfies(e -> assertThat(e.getLabel()).isEqualTo(1f));
   }
 
+  @Test
+  void theExampleHoldsLateBehaviorsOfItsPastButNothingAfterTheImpression() throws Exception {
+    send(content("c1", T0 - 60_000, 5));
+    send(ad("imp", ActionType.IMPRESSION, "r1", T0, 10));
+    send(content("late", T0 - 30_000, 6)); // from before the impression, arrived after it
+    send(content("after", T0 + 1_000, 7));
+
+    harness.processWatermark(T0 + WINDOW);
+
+    assertThat(examples())
+        .singleElement()
+        .satisfies(e -> assertThat(e.getHistory().getItemIds()).containsExactly(5L, 6L));
+  }
+
+  @Test
+  void anImpressionParkedAsAWholeExampleBeforeStillClosesWithItsLabel() throws Exception {
+    send(ad("imp-new", ActionType.IMPRESSION, "r2", T0, 11));
+    // What a checkpoint of the previous layout holds: the whole example, on the same due list.
+    harness.getOperator().setCurrentKey(USER);
+    var store = harness.getOperator().getKeyedStateStore();
+    String key = LabelJoin.key("r1", 10);
+    store
+        .getMapState(LabelJoin.LEGACY_PENDING)
+        .put(
+            key,
+            TrainingExample.newBuilder()
+                .setExampleId("imp-old")
+                .setUserId(USER)
+                .setRequestId("r1")
+                .setImpressionTime(T0)
+                .setTarget(ItemFields.newBuilder().setItemId(10).build())
+                .setHistory(
+                    io.tinstream.schemas.BehaviorSequence.newBuilder()
+                        .setEventTimes(List.of(T0 - 5))
+                        .setItemIds(List.of(99L))
+                        .setCategoryL1(List.of(-1))
+                        .setCategoryL2(List.of(-1))
+                        .setCategoryL3(List.of(-1))
+                        .setActionTypes(List.of(0))
+                        .setScenarios(List.of(0))
+                        .build())
+                .setLabel(0f)
+                .build());
+    var due = store.getMapState(LabelJoin.DUE);
+    List<String> keys = new java.util.ArrayList<>(due.get(T0 + WINDOW));
+    keys.add(key);
+    due.put(T0 + WINDOW, keys);
+    send(ad("clk-old", ActionType.CLICK, "r1", T0 + 10, 10));
+
+    harness.processWatermark(T0 + WINDOW);
+
+    assertThat(examples())
+        .extracting(e -> e.getExampleId() + ":" + e.getLabel())
+        .containsExactly("imp-new:0.0", "imp-old:1.0");
+    assertThat(examples().get(1).getHistory().getItemIds()).containsExactly(99L);
+    assertThat(stateEntries(LabelJoin.LEGACY_PENDING)).isZero();
+  }
+
   private void send(BehaviorEvent event) throws Exception {
     harness.processElement(
         new StreamRecord<>(BehaviorOrRequest.of(event), event.getEventTime().toEpochMilli()));
