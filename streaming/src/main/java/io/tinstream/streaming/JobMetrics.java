@@ -175,6 +175,15 @@ public final class JobMetrics {
     }
   }
 
+  /** Latency and freshness percentiles are over the values of this last stretch of time. */
+  public static final long LATENCY_WINDOW_MS = 10_000;
+
+  /** A latency / freshness histogram over the last {@link #LATENCY_WINDOW_MS}. */
+  public static TimeWindowedHistogram latencyHistogram() {
+    // Enough for a behavior freshness sample per behavior at 20,000 behaviors/s per subtask.
+    return new TimeWindowedHistogram(LATENCY_WINDOW_MS, 200_000);
+  }
+
   /** The REST name of a per-variant metric: {@code variant.<variant>.<metric>}. */
   public static String ofVariant(String variant, String metric) {
     return VARIANT_GROUP + "." + variant + "." + metric;

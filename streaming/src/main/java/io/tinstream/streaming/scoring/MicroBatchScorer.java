@@ -32,7 +32,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -104,11 +103,9 @@ public final class MicroBatchScorer
     responses = metrics.counter(JobMetrics.RESPONSES);
     errors = metrics.counter(JobMetrics.ERROR_RESPONSES);
     refusedGaps = metrics.counter(JobMetrics.REFUSED_MODEL_GAPS);
-    inJobLatency =
-        metrics.histogram(
-            JobMetrics.REQUEST_LATENCY_MS, new DescriptiveStatisticsHistogram(10_000));
+    inJobLatency = metrics.histogram(JobMetrics.REQUEST_LATENCY_MS, JobMetrics.latencyHistogram());
     modelFreshness =
-        metrics.histogram(JobMetrics.MODEL_FRESHNESS_MS, new DescriptiveStatisticsHistogram(1_000));
+        metrics.histogram(JobMetrics.MODEL_FRESHNESS_MS, JobMetrics.latencyHistogram());
     for (String variant : specs.variants()) {
       metrics
           .addGroup(JobMetrics.VARIANT_GROUP, variant)

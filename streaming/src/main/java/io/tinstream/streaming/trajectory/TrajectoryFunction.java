@@ -29,7 +29,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -133,8 +132,7 @@ public final class TrajectoryFunction
     metrics.gauge(JobMetrics.TRAJECTORY_CACHE_ROWS, store::cachedRows);
     // Produced to Kafka → in the trajectory, i.e. visible to the next request's search.
     behaviorFreshness =
-        metrics.histogram(
-            JobMetrics.BEHAVIOR_FRESHNESS_MS, new DescriptiveStatisticsHistogram(10_000));
+        metrics.histogram(JobMetrics.BEHAVIOR_FRESHNESS_MS, JobMetrics.latencyHistogram());
     if (lrea != null) {
       lrea.open(getRuntimeContext());
     }
