@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The TIN-family variants beyond TIN itself: shapes, masking, DARE isolation, TD-SASRec heads,
- * STIN-1 = TIN, TdPE/dPE.
+ * STIN-1 = TIN, TdPE/dPE (the top-K itself: {@link DareTopKTest}).
  */
 class TinFamilyTest {
   static final List<String> MODELS =
@@ -128,7 +128,7 @@ class TinFamilyTest {
   }
 
   @Test
-  void dareKeepsTheTopKByAttentionRelevance() {
+  void dareAttentionIsADistributionOverTheKeptBehaviors() {
     Batch batch = TestBatches.random(new Random(4), 8, 6, 40);
     try (TfCtrModel dare = (TfCtrModel) ModelRegistry.build(params("dare"))) {
       float[] alpha = dare.output(DareLayer.OUT_ALPHA, batch);

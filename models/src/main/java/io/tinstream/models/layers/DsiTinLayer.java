@@ -42,6 +42,14 @@ public final class DsiTinLayer implements InterestLayer {
               GroupField.CAT3,
               GroupField.SCENARIO));
 
+  /**
+   * Per group {@code g}: its attention weights {@code [B, L]} ({@code dsi_alpha_<g>}) and its
+   * interest {@code [B, d]} ({@code dsi_interest_<g>}), for tests of the group isolation.
+   */
+  public static final String OUT_ALPHA_PREFIX = "dsi_alpha_";
+
+  public static final String OUT_INTEREST_PREFIX = "dsi_interest_";
+
   private final List<Set<GroupField>> groups;
   private final boolean concat;
 
@@ -106,7 +114,11 @@ public final class DsiTinLayer implements InterestLayer {
               tf.constant((float) (1.0 / Math.sqrt(d))));
       Operand<TFloat32> alpha =
           tf.math.mul(tf.nn.softmax(GraphMath.maskLogits(tf, logits, in.mask())), in.mask());
-      outs.add(GraphMath.sum(tf, tf.math.mul(rep, tf.expandDims(alpha, tf.constant(2))), 1, false));
+      Operand<TFloat32> out =
+          GraphMath.sum(tf, tf.math.mul(rep, tf.expandDims(alpha, tf.constant(2))), 1, false);
+      store.output(OUT_ALPHA_PREFIX + g, alpha);
+      store.output(OUT_INTEREST_PREFIX + g, out);
+      outs.add(out);
     }
     if (concat) {
       return outs.size() == 1 ? outs.get(0) : tf.concat(outs, tf.constant(1));

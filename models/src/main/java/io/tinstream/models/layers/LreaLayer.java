@@ -55,6 +55,9 @@ public final class LreaLayer implements InterestLayer {
   /** Target gates: {@code E_t ⊙ x} and {@code x} at initialization. */
   public static final int HEADS = 2;
 
+  /** The decompressed (training) interest {@code [B, d]}, for reference tests of its formula. */
+  public static final String OUT_DECOMPRESSED = "lrea_decompressed";
+
   /**
    * {@code rank}: {@code r}, the virtual behaviors in {@code E_comp} / {@code E_aux} (paper: 128 at
    * L = 10000, d = 16); {@code lambda}: {@code λ} of the non-negativity loss (the paper's best).
@@ -184,6 +187,7 @@ public final class LreaLayer implements InterestLayer {
         tf.withName("lrea_nonneg_loss")
             .math
             .mul(tf.constant(p.lrea().lambda()), tf.math.add(decompPenalty, compPenalty));
+    store.output(OUT_DECOMPRESSED, decompressed);
     return decompressed;
   }
 

@@ -30,6 +30,9 @@ public final class SasRecLayer implements InterestLayer {
   /** The logit's bias {@code b} {@code [1]}: a score from cached heads is σ(u·e_a + b). */
   public static final String OUT_LOGIT_BIAS = "logit_bias";
 
+  /** The user tower's last hidden states {@code [B, L, d]} (oldest first), for causality tests. */
+  public static final String OUT_HIDDEN = "sas_hidden";
+
   public static final String HEADS_W = "sas_W_heads";
   static final float LN_EPS = 1e-6f;
 
@@ -133,6 +136,7 @@ public final class SasRecLayer implements InterestLayer {
       x = layerNorm(tf, store, n + "ln2", tf.math.add(x, ff), d);
       x = tf.math.mul(x, tf.expandDims(mask, tf.constant(2)));
     }
+    store.output(OUT_HIDDEN, x);
     // h = hidden state at the last real position (left-aligned rows): cumsum(mask) == length.
     Operand<TFloat32> lengths = GraphMath.sum(tf, mask, 1, true);
     Operand<TFloat32> last =
