@@ -1,5 +1,6 @@
 package io.tinstream.app.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tinstream.app.feed.DemoFeed;
 import io.tinstream.app.feed.KafkaFeeder;
 import io.tinstream.app.feed.RequestDriver;
@@ -25,6 +26,7 @@ import io.tinstream.streaming.trajectory.TrajectoryFunction;
 import io.tinstream.training.data.MovieLensDataset;
 import io.tinstream.training.online.ScoreWindow;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -164,7 +166,23 @@ public final class DemoCommand implements Callable<Integer> {
               + " settings in force is printed at start.")
   Map<String, String> overrides = new LinkedHashMap<>();
 
-  private final PrintStream out = System.out;
+  @Option(
+      names = "--json",
+      description =
+          "For scripts: one JSON object per progress interval on stdout (the same figures as the"
+              + " progress lines), the start-up and stop messages on stderr.")
+  boolean json;
+
+  /** Start-up and stop messages. */
+  private PrintStream out = System.out;
+
+  /** The progress lines: nowhere in JSON mode. */
+  private PrintStream progress = System.out;
+
+  /** The figures of the current progress interval, for JSON mode. */
+  private final Map<String, Object> figures = new LinkedHashMap<>();
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The variants the job trains and serves (from the settings in force). */
   private List<String> served = List.of();
@@ -172,6 +190,10 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
+    if (json) {
+      out = System.err;
+      progress = new PrintStream(OutputStream.nullOutputStream());
+    }
     DemoFeed feed = loadFeed();
     Path workDir = Files.createTempDirectory("tinstream-demo-");
     AtomicBoolean stopRequested = new AtomicBoolean();
@@ -329,15 +351,25 @@ public final class DemoCommand implements Callable<Integer> {
             monitor.operatorMetrics(JobMetrics.DECODE_OPERATORS, List.of(JobMetrics.DEAD_LETTERS));
         checkpointBytes = monitor.latestCheckpointBytes();
       } catch (IOException e) {
-        out.println("  (metrics not available yet: " + e.getMessage() + ")");
+        progress.println("  (metrics not available yet: " + e.getMessage() + ")");
         lastTick = now;
         continue;
       }
+      figures.clear();
       double ingested =
           m.get(JobMetrics.BEHAVIORS_APPENDED)
               + m.get(JobMetrics.BEHAVIORS_DUPLICATE)
               + m.get(JobMetrics.BEHAVIORS_EXPIRED);
-      out.printf(
+      figures.put("elapsed_s", elapsedSeconds);
+      figures.put("fed", feeder.sent());
+      figures.put("fed_per_s", (feeder.sent() - lastSent) / seconds);
+      figures.put("feed_done", feeder.isDone());
+      figures.put("ingested", ingested);
+      figures.put("ingested_per_s", (ingested - lastIngested) / seconds);
+      figures.put("users", m.get(JobMetrics.USERS));
+      figures.put("dead_letters", decode.get(JobMetrics.DEAD_LETTERS));
+      figures.put("checkpoint_bytes", checkpointBytes);
+      progress.printf(
           "[%4ds] fed %,d (%,.0f/s)%s | ingested %,.0f (%,.0f/s) | users %,.0f | dead letters %,.0f | state %s%n",
           elapsedSeconds,
           feeder.sent(),
@@ -354,7 +386,11 @@ public final class DemoCommand implements Callable<Integer> {
         printServing(monitor, driver, feed);
       }
       if (tick++ % 4 == 1) {
-        prober.probeOnce(out);
+        prober.probeOnce(progress);
+      }
+      if (json) {
+        System.out.println(JSON.writeValueAsString(figures));
+        System.out.flush();
       }
       lastTick = now;
       lastIngested = ingested;
@@ -369,7 +405,8 @@ public final class DemoCommand implements Callable<Integer> {
         .ifPresent(
             c -> {
               ScoreWindow.Figures f = c.figures(System.currentTimeMillis());
-              out.printf(
+              figures.put("ceiling_auc", finite(f.auc()));
+              progress.printf(
                   "       feed ceiling AUC %.3f (true click probabilities of %,d impressions)%n",
                   f.auc(), f.samples());
             });
@@ -389,7 +426,15 @@ public final class DemoCommand implements Callable<Integer> {
               JobMetrics.SERVED_AUC_OPERATOR,
               List.of(prefix + JobMetrics.SERVED_AUC, prefix + JobMetrics.SERVED_SAMPLES),
               "max");
-      out.printf(
+      Map<String, Object> v = new LinkedHashMap<>();
+      v.put("progressive_auc", finite(trainer.get(prefix + JobMetrics.ONLINE_AUC)));
+      v.put("progressive_samples", orZero(trainer.get(prefix + JobMetrics.ONLINE_SAMPLES)));
+      v.put("served_auc", finite(servedAuc.get(prefix + JobMetrics.SERVED_AUC)));
+      v.put("served_samples", orZero(servedAuc.get(prefix + JobMetrics.SERVED_SAMPLES)));
+      v.put("model_version", trainer.get(prefix + JobMetrics.MODEL_VERSION));
+      v.put("trained", trainer.get(prefix + JobMetrics.TRAINED_SAMPLES));
+      figures.put("variant." + variant, v);
+      progress.printf(
           "       %-9s progressive AUC %.3f (%,.0f) | served AUC %.3f (%,.0f) | v%.0f, %,.0f"
               + " trained%n",
           variant,
@@ -419,7 +464,21 @@ public final class DemoCommand implements Callable<Integer> {
       printPerUserServing(
           monitor, ModelSpecs.TD_SASREC_VARIANT, "cached user heads", JobMetrics.HEAD_SERVING);
     }
-    out.printf(
+    figures.put("requests_sent", requests.sent());
+    figures.put("requests_answered", requests.answered());
+    figures.put("request_errors", requests.errors());
+    figures.put("e2e_p50_ms", finite(requests.p50Ms()));
+    figures.put("e2e_p99_ms", finite(requests.p99Ms()));
+    figures.put(
+        "in_job_p50_ms", finite(scorer.get(JobMetrics.median(JobMetrics.REQUEST_LATENCY_MS))));
+    figures.put("in_job_p99_ms", finite(scorer.get(JobMetrics.p99(JobMetrics.REQUEST_LATENCY_MS))));
+    figures.put(
+        "freshness_behavior_p99_ms",
+        finite(trajectory.get(JobMetrics.p99(JobMetrics.BEHAVIOR_FRESHNESS_MS))));
+    figures.put(
+        "freshness_model_p99_ms",
+        finite(scorer.get(JobMetrics.p99(JobMetrics.MODEL_FRESHNESS_MS))));
+    progress.printf(
         "       requests %,d sent, %,d answered (%,d errors), serving v%d | latency p50 %.0f ms,"
             + " p99 %.0f ms end-to-end (committed), in-job p50 %.0f / p99 %.0f ms | freshness"
             + " p99: behavior→scoring %.0f ms, training→serving %.0f ms%n",
@@ -476,7 +535,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
     Map<String, Double> m = monitor.operatorMetrics(VERTEX, counters);
     m.putAll(monitor.operatorMetrics(VERTEX, List.of(p + names.replicaVersion()), "max"));
-    out.printf(
+    figures.put(variant + "_per_user_answered", m.get(p + names.responses()));
+    progress.printf(
         "       %s from %s: %,.0f answered at v%.0f | built at request %,.0f (new user) + %,.0f"
             + " (new model) + %,.0f (new behaviors)%s%n",
         variant,
@@ -567,6 +627,11 @@ public final class DemoCommand implements Callable<Integer> {
       }
       KafkaClients.awaitAll(sends);
     }
+  }
+
+  /** JSON has no NaN: a figure not known yet is null. */
+  private static Double finite(Double value) {
+    return value == null || !Double.isFinite(value) ? null : value;
   }
 
   private static double orZero(Double value) {
