@@ -4,6 +4,7 @@ import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
 import io.tinstream.training.data.MovieLensDataset;
 import io.tinstream.training.eval.CtrTask;
+import io.tinstream.training.eval.ItemKnn;
 import io.tinstream.training.eval.MatchingEvaluator;
 import io.tinstream.training.eval.OfflineEvaluator;
 import java.io.PrintWriter;
@@ -39,8 +40,27 @@ public final class EvalCommand implements Callable<Integer> {
       names = "--model",
       split = ",",
       defaultValue = "pool,din,tin",
-      description = "Comma list of registered models (default: ${DEFAULT-VALUE})")
+      description =
+          "Comma list of registered models, or item-knn (the non-neural item-kNN floor)"
+              + " (default: ${DEFAULT-VALUE})")
   List<String> models;
+
+  @Option(
+      names = "--split",
+      defaultValue = "per-user",
+      description =
+          "per-user: last 5 interactions of each user (with >= 15) to test, 5 before to"
+              + " validation; global-time: every interaction at or after the time of the"
+              + " 80%-quantile interaction to validation, at or after the 90% one to test"
+              + " (default: ${DEFAULT-VALUE})")
+  String split;
+
+  @Option(
+      names = "--previous",
+      description =
+          "An earlier eval.json or generated eval page of the same models: the --docs page then"
+              + " compares its test AUCs with this run's")
+  Path previous;
 
   @Option(
       names = "--seeds",
@@ -165,8 +185,17 @@ public final class EvalCommand implements Callable<Integer> {
       err.println("eval: --search-window, --match-len and --top-n must be >= 1");
       return 2;
     }
+    CtrTask.Split taskSplit;
+    switch (split) {
+      case "per-user" -> taskSplit = CtrTask.Split.PER_USER;
+      case "global-time" -> taskSplit = CtrTask.Split.GLOBAL_TIME;
+      default -> {
+        err.println("eval: --split must be per-user or global-time, not '" + split + "'");
+        return 2;
+      }
+    }
     for (String m : concat(models, matching)) {
-      if (!ModelRegistry.names().contains(m)) {
+      if (!ModelRegistry.names().contains(m) && !(models.contains(m) && isItemKnn(m))) {
         err.println("eval: unknown model '" + m + "'; known: " + ModelRegistry.names());
         return 2;
       }
@@ -179,7 +208,16 @@ public final class EvalCommand implements Callable<Integer> {
       return 2;
     }
     long t0 = System.nanoTime();
-    CtrTask task = CtrTask.build(dataset, dataSeed);
+    List<PreviousRuns.Model> before = List.of();
+    if (previous != null) {
+      try {
+        before = PreviousRuns.read(previous);
+      } catch (IllegalArgumentException | java.io.IOException e) {
+        err.println("eval: cannot read --previous: " + e.getMessage());
+        return 2;
+      }
+    }
+    CtrTask task = CtrTask.build(dataset, dataSeed, taskSplit);
     err.printf(
         Locale.ROOT,
         "task: %d users, %d train / %d valid / %d test samples (%.1fs)%n",
@@ -199,6 +237,20 @@ public final class EvalCommand implements Callable<Integer> {
     OfflineEvaluator evaluator = new OfflineEvaluator(task, batchSize, maxLen, searchWindow);
     EvalReport report = new EvalReport();
     for (String m : models) {
+      if (isItemKnn(m)) {
+        // Deterministic given the task: one run, whatever --seeds says.
+        OfflineEvaluator.Run run = ItemKnn.run(task);
+        err.printf(
+            Locale.ROOT,
+            "%s: test AUC %.4f GAUC %.4f (valid AUC %.4f)%n",
+            m,
+            run.test().auc(),
+            run.test().gauc(),
+            run.valid().auc());
+        err.flush();
+        report.add(run);
+        continue;
+      }
       for (int s = 1; s <= seeds; s++) {
         ModelParams params = params(m, s);
         OfflineEvaluator.Run run =
@@ -265,7 +317,8 @@ public final class EvalCommand implements Callable<Integer> {
     if (docs) {
       Files.createDirectories(docsDir);
       report.writeChart(docsDir.resolve("eval-movielens.png"), "Test AUC on " + data.getFileName());
-      Files.writeString(docsDir.resolve("eval-movielens.md"), markdown(table, setup));
+      Files.writeString(
+          docsDir.resolve("eval-movielens.md"), markdown(table, setup, before, report));
       err.println("wrote " + docsDir.resolve("eval-movielens.md"));
     }
     err.printf(Locale.ROOT, "total %.1fs%n", (System.nanoTime() - t0) / 1e9);
@@ -273,6 +326,10 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   private String matchTable;
+
+  private static boolean isItemKnn(String m) {
+    return ItemKnn.NAME.equals(m);
+  }
 
   private static List<String> concat(List<String> a, List<String> b) {
     List<String> all = new java.util.ArrayList<>(a);
@@ -303,6 +360,7 @@ public final class EvalCommand implements Callable<Integer> {
     s.put("train_samples", task.train().size());
     s.put("valid_samples", task.valid().size());
     s.put("test_samples", task.test().size());
+    s.put("split", split);
     s.put("seeds", seeds);
     s.put("max_len", maxLen);
     s.put("search_window", searchWindow);
@@ -320,29 +378,66 @@ public final class EvalCommand implements Callable<Integer> {
     return s;
   }
 
-  private String markdown(String table, Map<String, Object> setup) {
+  private String markdown(
+      String table, Map<String, Object> setup, List<PreviousRuns.Model> before, EvalReport report) {
     StringBuilder sb = new StringBuilder();
     sb.append("# Offline evaluation on MovieLens (next-behavior CTR)\n\n");
     sb.append("Generated by `eval");
     sb.append(" --data ").append(data).append(" --model ").append(String.join(",", models));
     sb.append(" --seeds ").append(seeds).append(" --max-len ").append(maxLen);
     sb.append(" --search-window ").append(searchWindow);
+    if (!"per-user".equals(split)) {
+      sb.append(" --split ").append(split);
+    }
     sb.append(" --epochs ").append(epochs).append(" --batch-size ").append(batchSize);
     if (!matching.isEmpty()) {
       sb.append(" --matching ").append(String.join(",", matching));
       sb.append(" --match-len ").append(matchLen).append(" --top-n ");
       sb.append(String.join(",", topN.stream().map(String::valueOf).toList()));
     }
+    if (previous != null) {
+      sb.append(" --previous ").append(previous);
+    }
     sb.append(" --docs`; do not edit by hand.\n\n");
+    String splitText =
+        "per-user".equals(split)
+            ? "split per user: last 5 interactions → test, 5 before → validation, rest → train;"
+                + " users with fewer than 15 go to train only."
+            : "split by global time: with the N ratings sorted by time, every rating at or after"
+                + " the time of the one at index ⌊0.9 N⌋ → test, at or after that of the one at"
+                + " ⌊0.8 N⌋ (and before) → validation, the rest → train, for every user (a"
+                + " boundary second falls wholly on the later side).";
     sb.append(
-        "Task: per user, chronologically, each rating is a positive target paired with"
-            + " one negative drawn by popularity from items the user had not interacted with up to"
-            + " then; features are only behaviors strictly before the target's time (last"
-            + " `max-len`); split per user: last 5 interactions → test, 5 before → validation, rest"
-            + " → train; users with fewer than 15 go to train only. Each model trains for `epochs`"
-            + " epochs; the test metrics of the epoch with the best validation AUC are reported,"
-            + " mean ± sample std over seeds (seed = model init and shuffling; negatives use"
-            + " `data_seed`). Train samples/s includes batch assembly, on this machine's CPU.\n\n");
+        "Task: per user, chronologically, each rating is a positive target paired with one"
+            + " negative drawn by popularity among all users' ratings strictly before the target's"
+            + " time, excluding the items the user rated at or before the target's time (a"
+            + " target with no such earlier item, i.e. among the very first ratings of the data,"
+            + " gets none); features are only behaviors strictly before the target's time (last"
+            + " `max-len`); "
+            + splitText
+            + " Each model trains for `epochs` epochs; the test metrics of the epoch with the best"
+            + " validation AUC are reported, mean ± sample std over seeds (seed = model init and"
+            + " shuffling; negatives use `data_seed`). Train samples/s includes batch assembly, on"
+            + " this machine's CPU.\n\n");
+    if (models.stream().anyMatch(EvalCommand::isItemKnn)) {
+      sb.append(
+          "`item-knn` is the non-neural floor: score = Σ over the latest 20 behaviors b of the"
+              + " cosine co-occurrence similarity c(a, b) / √(n_a n_b), c = how often a and b are"
+              + " adjacent in a user's training ratings, n = an item's training count (training"
+              + " split only); deterministic, so run once; its scores are not probabilities (no"
+              + " LogLoss); train samples/s = training samples over the counting time.\n\n");
+    }
+    if (previous != null) {
+      sb.append("## What changed\n\n");
+      sb.append(
+          "Negatives are now sampled by popularity among the interactions strictly before the"
+              + " target's time (by any user), excluding the items the user rated at or before"
+              + " the target's time. Before, they were drawn by popularity over the whole data set, so a"
+              + " negative could be a movie nobody had rated yet at the target's time, told apart"
+              + " by the era of the history alone. Test AUC of the same models, old (`");
+      sb.append(previous).append("`) vs this run:\n\n");
+      sb.append(PreviousRuns.comparison(before, report.rows(), seeds)).append("\n");
+    }
     sb.append(
         "History fed per model: `sim` and `tin-hard-search` get the state module's"
             + " SIM / hierarchical hard search (K = `max-len`) over the whole past of the target;"

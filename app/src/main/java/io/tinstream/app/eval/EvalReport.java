@@ -32,6 +32,9 @@ public final class EvalReport {
     }
 
     String fmt() {
+      if (Double.isNaN(mean)) {
+        return "n/a"; // e.g. the LogLoss of a baseline whose scores are not probabilities
+      }
       return String.format(Locale.ROOT, "%.4f ± %.4f", mean, std);
     }
   }
@@ -106,16 +109,17 @@ public final class EvalReport {
         sb.append(j++ == 0 ? "" : ", ");
         sb.append(
             String.format(
-                Locale.ROOT,
-                "{\"seed\": %d, \"best_epoch\": %d, \"valid_auc\": %.6f, \"auc\": %.6f,"
-                    + " \"gauc\": %.6f, \"logloss\": %.6f, \"train_samples_per_sec\": %.1f}",
-                run.seed(),
-                run.bestEpoch(),
-                run.valid().auc(),
-                run.test().auc(),
-                run.test().gauc(),
-                run.test().logLoss(),
-                run.trainSamplesPerSec()));
+                    Locale.ROOT,
+                    "{\"seed\": %d, \"best_epoch\": %d, \"valid_auc\": %.6f, \"auc\": %.6f,"
+                        + " \"gauc\": %.6f, \"logloss\": %.6f, \"train_samples_per_sec\": %.1f}",
+                    run.seed(),
+                    run.bestEpoch(),
+                    run.valid().auc(),
+                    run.test().auc(),
+                    run.test().gauc(),
+                    run.test().logLoss(),
+                    run.trainSamplesPerSec())
+                .replace("\"logloss\": NaN", "\"logloss\": null"));
       }
       sb.append("]}");
     }
@@ -124,6 +128,10 @@ public final class EvalReport {
   }
 
   private static void appendStat(StringBuilder sb, String name, Stat s) {
+    if (Double.isNaN(s.mean())) {
+      sb.append(", \"").append(name).append("\": null");
+      return;
+    }
     sb.append(
         String.format(
             Locale.ROOT, ", \"%s\": {\"mean\": %.6f, \"std\": %.6f}", name, s.mean(), s.std()));

@@ -7,14 +7,17 @@ import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.training.data.MovieLensDataset;
+import io.tinstream.training.data.PastPopularitySampler;
 import io.tinstream.training.data.SyntheticFeed;
 import io.tinstream.training.data.SyntheticTaxonomy;
 import io.tinstream.training.online.ScoreWindow;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -75,9 +78,16 @@ public final class DemoFeed {
   }
 
   /**
-   * A MovieLens directory replayed in event-time order, with ad traffic made from it: for each
-   * rating, one second later an ad impression of the rated movie that gets a click (another second
-   * later) and, in the same request, an impression of a movie drawn uniformly that gets none.
+   * A MovieLens directory replayed in event-time order, with ad traffic made from it that precedes
+   * and predicts each rating: for a rating at time t, an ad request at t − 2 s with an impression
+   * of the movie about to be rated (clicked at t − 1 s) and an impression of a negative drawn by
+   * popularity among all ratings before t, excluding the movies the user rated at or before t (the
+   * offline task's rule, {@link PastPopularitySampler}), not clicked; the rating lands at t. So the
+   * user's behaviors at impression time never hold the clicked movie (the old replay showed the
+   * movie one second after it was rated: the label was the history's latest behavior). When the
+   * user tagged the movie before rating it, t is the time of the first such tag instead, so no
+   * behavior of the user on the movie precedes the impression. A rating with no allowed earlier
+   * movie (the very first ones of the data) gets the clicked impression only.
    */
   public static DemoFeed movieLens(MovieLensDataset data) {
     List<BehaviorEvent> events = withAdTraffic(data, data.behaviorEvents());
@@ -101,32 +111,68 @@ public final class DemoFeed {
         null);
   }
 
+  static final long IMPRESSION_LEAD_MILLIS = 2_000;
+  static final long CLICK_LEAD_MILLIS = 1_000;
+
   private static List<BehaviorEvent> withAdTraffic(
       MovieLensDataset data, List<BehaviorEvent> base) {
-    List<Integer> movies = data.movies().keySet().stream().sorted().toList();
+    PastPopularitySampler negatives = PastPopularitySampler.of(data.ratings());
+    Map<Long, PastPopularitySampler.UserPast> pasts = new HashMap<>();
+    List<MovieLensDataset.Rating> ratings = data.ratings(); // by user, then time
+    for (int start = 0, end; start < ratings.size(); start = end) {
+      end = start;
+      while (end < ratings.size() && ratings.get(end).userId() == ratings.get(start).userId()) {
+        end++;
+      }
+      pasts.put(
+          (long) ratings.get(start).userId(),
+          new PastPopularitySampler.UserPast(ratings.subList(start, end)));
+    }
+    // A user who tagged the movie before rating it had already engaged with it: the impression
+    // goes before the first such tag, so the history cannot hold the movie there either.
+    Map<Long, Long> firstTag = new HashMap<>();
+    for (MovieLensDataset.Tag tag : data.tags()) {
+      firstTag.merge(
+          ((long) tag.userId() << 32) | (tag.movieId() & 0xFFFFFFFFL),
+          tag.timestampMillis(),
+          Math::min);
+    }
     SplittableRandom random = new SplittableRandom(23);
     List<BehaviorEvent> events = new ArrayList<>(base.size() * 4);
     for (BehaviorEvent e : base) {
-      events.add(e);
-      if (e.getActionType() != ActionType.RATE) {
-        continue;
+      if (e.getActionType() == ActionType.RATE) {
+        long t = e.getEventTime().toEpochMilli();
+        String request = "ml-req-" + e.getEventId();
+        int target = (int) e.getItem().getItemId();
+        long anchor =
+            Math.min(t, firstTag.getOrDefault((e.getUserId() << 32) | (target & 0xFFFFFFFFL), t));
+        // Excluded: the user's movies up to the rating, a superset of those up to the anchor.
+        int negative = negatives.sample(anchor, pasts.get(e.getUserId()).upTo(t), random);
+        ItemFields targetItem = data.itemFields(target);
+        long shown = anchor - IMPRESSION_LEAD_MILLIS;
+        events.add(ad(e, request + "-i1", request, shown, ActionType.IMPRESSION, targetItem));
+        if (negative >= 0) {
+          events.add(
+              ad(
+                  e,
+                  request + "-i2",
+                  request,
+                  shown,
+                  ActionType.IMPRESSION,
+                  data.itemFields(negative)));
+        }
+        events.add(
+            ad(
+                e,
+                request + "-c1",
+                request,
+                anchor - CLICK_LEAD_MILLIS,
+                ActionType.CLICK,
+                targetItem));
       }
-      long t = e.getEventTime().toEpochMilli();
-      String request = "ml-req-" + e.getEventId();
-      int rated = (int) e.getItem().getItemId();
-      int other = movies.get(random.nextInt(movies.size()));
-      ItemFields ratedItem = data.itemFields(rated);
-      events.add(ad(e, request + "-i1", request, t + 1_000, ActionType.IMPRESSION, ratedItem));
-      events.add(
-          ad(
-              e,
-              request + "-i2",
-              request,
-              t + 1_000,
-              ActionType.IMPRESSION,
-              data.itemFields(other)));
-      events.add(ad(e, request + "-c1", request, t + 2_000, ActionType.CLICK, ratedItem));
+      events.add(e);
     }
+    // Stable: at equal times the ad events of a rating stay before the rating itself.
     events.sort(Comparator.comparing(BehaviorEvent::getEventTime));
     return events;
   }

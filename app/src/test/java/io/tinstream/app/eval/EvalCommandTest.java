@@ -55,7 +55,7 @@ class EvalCommandTest {
             "--data",
             data.toString(),
             "--model",
-            "pool,tin",
+            "pool,tin,item-knn",
             "--seeds",
             "2",
             "--epochs",
@@ -76,6 +76,43 @@ class EvalCommandTest {
     assertThat(Files.size(tmp.resolve("out/eval-auc.png"))).isGreaterThan(1000);
     assertThat(Files.readString(tmp.resolve("docs/eval-movielens.md"))).contains("| tin | 2 |");
     assertThat(tmp.resolve("docs/eval-movielens.png")).exists();
+    assertThat(out.toString()).contains("| item-knn | 1 |");
+    assertThat(json).contains("\"model\": \"item-knn\"");
+
+    // the same data split by global time, compared with the run above on the generated page
+    err = new StringWriter();
+    rc =
+        run(
+            new StringWriter(),
+            err,
+            "--data",
+            data.toString(),
+            "--model",
+            "item-knn",
+            "--split",
+            "global-time",
+            "--previous",
+            tmp.resolve("out/eval.json").toString(),
+            "--out",
+            tmp.resolve("out2").toString(),
+            "--docs",
+            "--docs-dir",
+            tmp.resolve("docs2").toString());
+    assertThat(rc).as(err.toString()).isZero();
+    String page = Files.readString(tmp.resolve("docs2/eval-movielens.md"));
+    assertThat(page)
+        .contains("--split global-time", "split by global time", "## What changed")
+        .containsPattern(
+            "\\| item-knn \\| [01]\\.\\d{4} ± 0\\.0000 \\(1\\) \\| [01]\\.\\d{4} ± 0\\.0000 \\(1\\) \\|");
+    assertThat(
+            run(
+                new StringWriter(),
+                new StringWriter(),
+                "--data",
+                data.toString(),
+                "--split",
+                "yearly"))
+        .isEqualTo(2);
   }
 
   @Test

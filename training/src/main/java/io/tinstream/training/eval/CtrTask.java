@@ -8,6 +8,7 @@ import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.training.batch.Trajectory;
 import io.tinstream.training.data.MovieLensDataset;
+import io.tinstream.training.data.PastPopularitySampler;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.features.HistorySelector;
@@ -15,26 +16,44 @@ import io.tinstream.training.features.RowHistory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * The offline next-behavior CTR task (MODELS.md, evaluation protocol), built from a
  * MovieLens-layout dataset. Per user, chronologically, every interaction is a positive target
- * paired with one negative target drawn from the global item popularity among items the user has
- * not interacted with up to then (seeded). Features are only the behaviors strictly before the
- * target's time. Split per user by time: last {@link #TEST_PER_USER} interactions to test, the
- * {@link #VALID_PER_USER} before to validation, the rest to train; users with fewer than {@link
- * #MIN_INTERACTIONS_FOR_SPLIT} go to train only.
+ * paired with one negative target drawn by popularity among all users' interactions strictly before
+ * the target's time, excluding the items of the user's interactions at or before the target's time
+ * ({@link PastPopularitySampler}, seeded; a target with no such earlier item gets no negative).
+ * Features are only the behaviors strictly before the target's time.
+ *
+ * <p>Split ({@link Split}): {@code PER_USER} (default) by time within each user: last {@link
+ * #TEST_PER_USER} interactions to test, the {@link #VALID_PER_USER} before to validation, the rest
+ * to train; users with fewer than {@link #MIN_INTERACTIONS_FOR_SPLIT} go to train only. {@code
+ * GLOBAL_TIME}: with the N interactions of the data set sorted by time, {@code t_valid} is the time
+ * of the one at index floor(N (1 - {@link #GLOBAL_VALID_FRACTION} - {@link #GLOBAL_TEST_FRACTION}))
+ * and {@code t_test} that of the one at floor(N (1 - {@link #GLOBAL_TEST_FRACTION})); every
+ * interaction at or after {@code t_test} goes to test, at or after {@code t_valid} (and before
+ * {@code t_test}) to validation, the rest to train, for every user (ties at a boundary second fall
+ * on the later side). In both splits a user's training interactions are a prefix of the user's
+ * trajectory ({@link #trainPrefix}).
  */
 public final class CtrTask {
   public static final int TEST_PER_USER = 5;
   public static final int VALID_PER_USER = 5;
   public static final int MIN_INTERACTIONS_FOR_SPLIT = 15;
-  static final int MAX_NEGATIVE_TRIES = 100;
+
+  /** Fractions of the interactions (by time) in validation and test for {@code GLOBAL_TIME}. */
+  public static final double GLOBAL_VALID_FRACTION = 0.1;
+
+  public static final double GLOBAL_TEST_FRACTION = 0.1;
+
+  /** How samples are split into train / validation / test (see the class javadoc). */
+  public enum Split {
+    PER_USER,
+    GLOBAL_TIME
+  }
 
   /** Constant scenario: MovieLens has one surface. */
   public static final int SCENARIO = 1;
@@ -88,6 +107,7 @@ public final class CtrTask {
   private final Samples valid = new Samples();
   private final Samples test = new Samples();
   private final int items;
+  private final List<Integer> trainPrefix = new ArrayList<>();
 
   /** Per trajectory, the state module's view of it (built on first search). */
   private final Map<Integer, TrajectoryView> views = new HashMap<>();
@@ -98,29 +118,35 @@ public final class CtrTask {
     this.items = items;
   }
 
-  /** Builds the task; {@code seed} drives negative sampling only. */
+  /** Builds the task with the per-user split; {@code seed} drives negative sampling only. */
   public static CtrTask build(MovieLensDataset data, long seed) {
+    return build(data, seed, Split.PER_USER);
+  }
+
+  /** Builds the task with {@code split}; {@code seed} drives negative sampling only. */
+  public static CtrTask build(MovieLensDataset data, long seed, Split split) {
     List<MovieLensDataset.Rating> ratings = data.ratings();
     if (ratings.isEmpty()) {
       throw new IllegalArgumentException("dataset has no ratings: " + data.directory());
     }
     Map<Integer, int[]> cats = new HashMap<>();
-    Map<Integer, Integer> popularity = new HashMap<>();
     for (MovieLensDataset.Rating r : ratings) {
-      popularity.merge(r.movieId(), 1, Integer::sum);
       cats.computeIfAbsent(
           r.movieId(), m -> new int[] {data.categoryL1(m), data.categoryL2(m), data.categoryL3(m)});
     }
-    // Popularity-weighted sampler: cumulative counts over a fixed item order.
-    int[] itemIds = popularity.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
-    long[] cumulative = new long[itemIds.length];
-    long acc = 0;
-    for (int i = 0; i < itemIds.length; i++) {
-      acc += popularity.get(itemIds[i]);
-      cumulative[i] = acc;
+    PastPopularitySampler negatives = PastPopularitySampler.of(ratings);
+    long[] bounds = null;
+    if (split == Split.GLOBAL_TIME) {
+      long[] times = negatives.sortedTimes();
+      int n = times.length;
+      bounds =
+          new long[] {
+            times[(int) Math.floor(n * (1 - GLOBAL_VALID_FRACTION - GLOBAL_TEST_FRACTION))] / 1000L,
+            times[(int) Math.floor(n * (1 - GLOBAL_TEST_FRACTION))] / 1000L
+          };
     }
     List<Trajectory> trajs = new ArrayList<>();
-    CtrTask task = new CtrTask(trajs, cats, itemIds.length);
+    CtrTask task = new CtrTask(trajs, cats, cats.size());
     Random rnd = new Random(seed);
     int start = 0;
     while (start < ratings.size()) {
@@ -132,7 +158,13 @@ public final class CtrTask {
       Trajectory t = trajectory(data, ratings.subList(start, end), cats);
       int ti = trajs.size();
       trajs.add(t);
-      task.addUser(ti, t, itemIds, cumulative, rnd);
+      task.addUser(
+          ti,
+          t,
+          bounds,
+          negatives,
+          new PastPopularitySampler.UserPast(ratings.subList(start, end)),
+          rnd);
       start = end;
     }
     return task;
@@ -163,46 +195,50 @@ public final class CtrTask {
     return new Trajectory(rs.get(0).userId(), item, c1, c2, c3, action, scenario, time);
   }
 
-  private void addUser(int ti, Trajectory t, int[] itemIds, long[] cumulative, Random rnd) {
+  /**
+   * @param bounds null for the per-user split, else {t_valid, t_test} in seconds
+   */
+  private void addUser(
+      int ti,
+      Trajectory t,
+      long[] bounds,
+      PastPopularitySampler negatives,
+      PastPopularitySampler.UserPast past,
+      Random rnd) {
     int n = t.length();
     boolean split = n >= MIN_INTERACTIONS_FOR_SPLIT;
-    Set<Integer> seen = new HashSet<>();
     int histEnd = 0; // behaviors [0, histEnd) are strictly before the current target's time
+    int trainEnd = 0;
     for (int k = 0; k < n; k++) {
       while (t.timeSec()[histEnd] < t.timeSec()[k]) {
         histEnd++;
       }
-      seen.add(t.item()[k]);
+      long time = t.timeSec()[k];
       Samples dest = train;
-      if (split && k >= n - TEST_PER_USER) {
+      if (bounds != null) {
+        if (time >= bounds[1]) {
+          dest = test;
+        } else if (time >= bounds[0]) {
+          dest = valid;
+        }
+      } else if (split && k >= n - TEST_PER_USER) {
         dest = test;
       } else if (split && k >= n - TEST_PER_USER - VALID_PER_USER) {
         dest = valid;
       }
-      long time = t.timeSec()[k];
+      trainEnd += dest == train ? 1 : 0;
       dest.add(ti, histEnd, t.item()[k], time, 1f);
-      int neg = sampleNegative(seen, itemIds, cumulative, rnd);
+      int neg = negatives.sample(time * 1000L, past.upTo(time * 1000L), rnd);
       if (neg >= 0) {
         dest.add(ti, histEnd, neg, time, 0f);
       }
     }
+    trainPrefix.add(trainEnd);
   }
 
-  private static int sampleNegative(
-      Set<Integer> seen, int[] itemIds, long[] cumulative, Random rnd) {
-    long total = cumulative[cumulative.length - 1];
-    for (int tries = 0; tries < MAX_NEGATIVE_TRIES; tries++) {
-      long x = (long) (rnd.nextDouble() * total);
-      int i = Arrays.binarySearch(cumulative, x + 1);
-      if (i < 0) {
-        i = -i - 1;
-      }
-      int item = itemIds[Math.min(i, itemIds.length - 1)];
-      if (!seen.contains(item)) {
-        return item;
-      }
-    }
-    return -1; // the user has seen (nearly) everything; skip rather than bias
+  /** How many of the first interactions of trajectory {@code traj} are training targets. */
+  public int trainPrefix(int traj) {
+    return trainPrefix.get(traj);
   }
 
   public List<Trajectory> trajectories() {
