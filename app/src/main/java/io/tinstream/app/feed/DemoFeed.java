@@ -32,6 +32,7 @@ public final class DemoFeed {
   private final int users;
   private final java.util.function.UnaryOperator<ItemFields> complete;
   private final SyntheticFeed synthetic;
+  private final Map<String, List<ItemFields>> candidatesByRequest;
   private ScoreWindow ceiling;
 
   private DemoFeed(
@@ -42,9 +43,11 @@ public final class DemoFeed {
       List<ItemFields> probeItems,
       int users,
       java.util.function.UnaryOperator<ItemFields> complete,
-      SyntheticFeed synthetic) {
+      SyntheticFeed synthetic,
+      Map<String, List<ItemFields>> candidatesByRequest) {
     this.description = description;
     this.synthetic = synthetic;
+    this.candidatesByRequest = candidatesByRequest;
     this.events = events;
     this.size = size;
     this.taxonomy = taxonomy;
@@ -53,7 +56,6 @@ public final class DemoFeed {
     this.complete = complete;
   }
 
-  /** The built-in synthetic feed (planted interests; see {@link SyntheticFeed}). */
   /** The built-in synthetic feed; {@code events} = {@link Long#MAX_VALUE} for one without end. */
   public static DemoFeed synthetic(int users, long events, long seed) {
     SyntheticTaxonomy taxonomy = SyntheticFeed.defaultTaxonomy();
@@ -74,7 +76,8 @@ public final class DemoFeed {
         probeItems,
         users,
         item -> taxonomy.fullItem(item.getItemId()),
-        feed);
+        feed,
+        Map.of());
   }
 
   /**
@@ -90,7 +93,8 @@ public final class DemoFeed {
    * movie (the very first ones of the data) gets the clicked impression only.
    */
   public static DemoFeed movieLens(MovieLensDataset data) {
-    List<BehaviorEvent> events = withAdTraffic(data, data.behaviorEvents());
+    Map<String, List<ItemFields>> requests = new HashMap<>();
+    List<BehaviorEvent> events = withAdTraffic(data, data.behaviorEvents(), requests);
     Set<Long> users = new LinkedHashSet<>();
     events.forEach(e -> users.add(e.getUserId()));
     List<ItemFields> probeItems = new ArrayList<>();
@@ -108,14 +112,16 @@ public final class DemoFeed {
         probeItems,
         users.size(),
         item -> data.itemFields((int) item.getItemId()),
-        null);
+        null,
+        requests);
   }
 
   static final long IMPRESSION_LEAD_MILLIS = 2_000;
   static final long CLICK_LEAD_MILLIS = 1_000;
 
+  /** The replay's events with their ad traffic; each request's shown ads go to {@code requests}. */
   private static List<BehaviorEvent> withAdTraffic(
-      MovieLensDataset data, List<BehaviorEvent> base) {
+      MovieLensDataset data, List<BehaviorEvent> base, Map<String, List<ItemFields>> requests) {
     PastPopularitySampler negatives = PastPopularitySampler.of(data.ratings());
     Map<Long, PastPopularitySampler.UserPast> pasts = new HashMap<>();
     List<MovieLensDataset.Rating> ratings = data.ratings(); // by user, then time
@@ -152,14 +158,11 @@ public final class DemoFeed {
         long shown = anchor - IMPRESSION_LEAD_MILLIS;
         events.add(ad(e, request + "-i1", request, shown, ActionType.IMPRESSION, targetItem));
         if (negative >= 0) {
-          events.add(
-              ad(
-                  e,
-                  request + "-i2",
-                  request,
-                  shown,
-                  ActionType.IMPRESSION,
-                  data.itemFields(negative)));
+          ItemFields negativeItem = data.itemFields(negative);
+          events.add(ad(e, request + "-i2", request, shown, ActionType.IMPRESSION, negativeItem));
+          requests.put(request, List.of(targetItem, negativeItem));
+        } else {
+          requests.put(request, List.of(targetItem));
         }
         events.add(
             ad(
@@ -212,6 +215,19 @@ public final class DemoFeed {
               (long) data.categoryL1(movie)));
     }
     return new ArrayList<>(edges);
+  }
+
+  /**
+   * The ads the request of {@code impression} showed, as an ad server would have sent them for
+   * scoring: all of the request's impressions where the feed knows them (the MovieLens replay shows
+   * two per request), else the impression's own ad.
+   */
+  public List<ItemFields> candidatesOf(BehaviorEvent impression) {
+    List<ItemFields> shown =
+        impression.getRequestId() == null
+            ? null
+            : candidatesByRequest.get(impression.getRequestId().toString());
+    return shown != null ? shown : List.of(itemLike(impression.getItem()));
   }
 
   /** The item with all the side info the feed knows (a candidate as an ad server would send). */

@@ -8,10 +8,11 @@ import java.util.Optional;
 
 /**
  * Plays the ad server for a share of the feed's impressions: before such an impression is shown,
- * its ad is scored (a request with the impression's request id, user, time and scenario, and the
- * impressed ad as its one candidate). The job then joins the score it served with the impression's
- * label, which gives the served AUC of each variant, the figure an ad platform watches. Variants
- * take the requests in turn, as in an A/B split.
+ * the ads of its request are scored (a request with the impression's request id, user, time and
+ * scenario, and as candidates the ads the request shows: {@link DemoFeed#candidatesOf}), once per
+ * request however many of its ads are shown. The job then joins the score it served with the
+ * impression's label, which gives the served AUC of each variant, the figure an ad platform
+ * watches. Variants take the requests in turn, as in an A/B split.
  *
  * <p>Which impressions are chosen depends only on the request id, so a replay chooses the same.
  */
@@ -21,6 +22,7 @@ public final class ServedImpressions {
   private final List<String> variants;
   private final DemoFeed feed;
   private long chosen;
+  private String lastAsked;
 
   /**
    * @param share of the impressions asked for, in [0, 1]
@@ -39,9 +41,12 @@ public final class ServedImpressions {
   public Optional<AdRequest> requestBefore(BehaviorEvent event) {
     if (event.getActionType() != ActionType.IMPRESSION
         || event.getRequestId() == null
-        || !isChosen(event.getRequestId().toString())) {
+        || !isChosen(event.getRequestId().toString())
+        || event.getRequestId().toString().equals(lastAsked)) {
       return Optional.empty();
     }
+    // The impressions of one request come together in the feed: the last one asked is enough.
+    lastAsked = event.getRequestId().toString();
     long n = chosen++;
     return Optional.of(
         AdRequest.newBuilder()
@@ -49,7 +54,7 @@ public final class ServedImpressions {
             .setUserId(event.getUserId())
             .setRequestTime(event.getEventTime())
             .setScenario(event.getScenario())
-            .setCandidates(List.of(feed.itemLike(event.getItem())))
+            .setCandidates(feed.candidatesOf(event))
             .setModelVariant(variants.isEmpty() ? null : variants.get((int) (n % variants.size())))
             .build());
   }
