@@ -6,7 +6,6 @@ import io.tinstream.schemas.ActionType;
 import io.tinstream.schemas.BehaviorEvent;
 import io.tinstream.schemas.Domain;
 import io.tinstream.training.data.MovieLensDataset;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,13 +22,7 @@ class DemoFeedTest {
   @Test
   void movieLensRatingsAreForetoldByAClickedAndAnUnclickedImpression(@TempDir Path dir)
       throws Exception {
-    Files.writeString(
-        dir.resolve("movies.csv"),
-        "movieId,title,genres\n1,A (1995),Drama\n2,B (1995),Comedy\n3,C (1995),Action\n");
-    Files.writeString(
-        dir.resolve("ratings.csv"),
-        "userId,movieId,rating,timestamp\n5,3,2.0,500\n7,1,4.0,1000\n7,2,3.0,5000\n");
-    DemoFeed feed = DemoFeed.movieLens(MovieLensDataset.load(dir));
+    DemoFeed feed = DemoFeed.movieLens(MovieLensDataset.load(TinyMovieLens.writeTo(dir)));
     List<BehaviorEvent> events = new ArrayList<>();
     feed.events().forEachRemaining(events::add);
 
