@@ -46,10 +46,20 @@ public final class JobEnvironment {
 
   /** A local cluster in this JVM for the job of {@code settings}, web UI on {@code webUiPort}. */
   public static StreamExecutionEnvironment local(JobSettings settings, int webUiPort) {
-    return local(
-        configuration(settings.checkpointDir(), settings.parallelism()),
-        webUiPort,
-        settings.checkpointInterval());
+    Configuration conf = configuration(settings.checkpointDir(), settings.parallelism());
+    if (settings.prometheusPort() > 0) {
+      withPrometheus(conf, settings.prometheusPort());
+    }
+    return local(conf, webUiPort, settings.checkpointInterval());
+  }
+
+  /** Adds Flink's Prometheus reporter, serving every metric on {@code port}, to {@code conf}. */
+  public static Configuration withPrometheus(Configuration conf, int port) {
+    conf.setString(
+        "metrics.reporter.prom.factory.class",
+        "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    conf.setString("metrics.reporter.prom.port", String.valueOf(port));
+    return conf;
   }
 
   /** The environment of a cluster submission for the job of {@code settings}. */

@@ -80,6 +80,10 @@ public final class JobSettings {
     positive(SOFT_SEARCH_WINDOW);
     positive(AUC_MIN_PER_CLASS);
     require(
+        conf.get(PROMETHEUS_PORT) >= 0 && conf.get(PROMETHEUS_PORT) < 65536,
+        PROMETHEUS_PORT,
+        "must be in 0..65535, got " + conf.get(PROMETHEUS_PORT));
+    require(
         2L * conf.get(AUC_MIN_PER_CLASS) <= AUC_WINDOW_CAPACITY,
         AUC_MIN_PER_CLASS,
         "must be at most " + AUC_WINDOW_CAPACITY / 2 + ", got " + conf.get(AUC_MIN_PER_CLASS));
@@ -249,6 +253,11 @@ public final class JobSettings {
   /** The window online AUC / LogLoss are computed over (progressive and served). */
   public ScoreWindow.Spec aucWindow() {
     return aucWindow(conf);
+  }
+
+  /** The port a local cluster serves Prometheus metrics on; 0 = off. */
+  public int prometheusPort() {
+    return conf.get(PROMETHEUS_PORT);
   }
 
   /** Requests with at most this many candidates have their served scores joined with labels. */

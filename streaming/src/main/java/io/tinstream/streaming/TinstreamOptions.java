@@ -191,6 +191,16 @@ public final class TinstreamOptions {
                   + " shows a few of many candidates, and keeping every score of large requests"
                   + " costs state for impressions that never come.");
 
+  public static final ConfigOption<Integer> PROMETHEUS_PORT =
+      ConfigOptions.key("tinstream.metrics.prometheus-port")
+          .intType()
+          .defaultValue(0)
+          .withDescription(
+              "A local cluster (the demo, 'job' run without a cluster) serves every Flink and"
+                  + " tinstream metric on http://<host>:<port>/metrics with Flink's Prometheus"
+                  + " reporter; 0 = off. On a cluster, configure metrics.reporter.* in its own"
+                  + " configuration.");
+
   public static final ConfigOption<Integer> SCORE_BATCH_CANDIDATES =
       ConfigOptions.key("tinstream.scoring.batch-candidates")
           .intType()
@@ -404,6 +414,7 @@ public final class TinstreamOptions {
         AUC_WINDOW,
         AUC_MIN_PER_CLASS,
         SERVED_MAX_CANDIDATES,
+        PROMETHEUS_PORT,
         SCORE_BATCH_CANDIDATES,
         SCORE_BATCH_DEADLINE,
         MAX_MODEL_WAIT,

@@ -12,6 +12,11 @@ import io.tinstream.streaming.kafka.EmbeddedKafkaExtension;
 import io.tinstream.streaming.kafka.KafkaClients;
 import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,9 +39,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Delivery of the score topic with a checkpoint interval far longer than the test: at-least-once
- * responses are readable by a read_committed consumer within seconds; exactly-once ones are written
- * (a read_uncommitted consumer sees them) but stay invisible to read_committed until a checkpoint.
+ * The whole job with a model, as an ad server and a metrics scraper see it. Delivery of the score
+ * topic with a checkpoint interval far longer than the test: at-least-once responses are readable
+ * by a read_committed consumer within seconds; exactly-once ones are written (a read_uncommitted
+ * consumer sees them) but stay invisible to read_committed until a checkpoint. And the job's
+ * metrics, as Prometheus scrapes them from Flink's own reporter.
  */
 class ScoreDeliveryITCase {
 
@@ -48,12 +55,15 @@ class ScoreDeliveryITCase {
   private static final long USER = 1;
   private static final long T = 1_700_000_000_000L;
 
+  private static final int PROMETHEUS_PORT = freePort();
+
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
           new MiniClusterResourceConfiguration.Builder()
               .setNumberTaskManagers(1)
               .setNumberSlotsPerTaskManager(1)
+              .setConfiguration(JobEnvironment.withPrometheus(new Configuration(), PROMETHEUS_PORT))
               .build());
 
   @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
@@ -84,6 +94,56 @@ class ScoreDeliveryITCase {
       assertThat(job.read(committedReader(), "r-eo", Duration.ofSeconds(3)))
           .as("read_committed before the first checkpoint")
           .isEmpty();
+    }
+  }
+
+  @Test
+  void everyTinstreamMetricIsScrapedByPrometheus(@TempDir Path dir) throws Exception {
+    List<String> names =
+        List.of(
+            JobMetrics.BEHAVIORS_APPENDED,
+            JobMetrics.USERS,
+            JobMetrics.TRAJECTORY_CACHE_HITS,
+            JobMetrics.BEHAVIOR_FRESHNESS_MS,
+            JobMetrics.IMPRESSIONS,
+            JobMetrics.POSITIVES,
+            JobMetrics.LATE_CLICKS,
+            JobMetrics.TRAINING_EXAMPLES,
+            JobMetrics.DEAD_LETTERS,
+            JobMetrics.RESPONSES,
+            JobMetrics.ERROR_RESPONSES,
+            JobMetrics.REQUEST_LATENCY_MS,
+            JobMetrics.MODEL_FRESHNESS_MS,
+            JobMetrics.ONLINE_AUC,
+            JobMetrics.ONLINE_LOG_LOSS,
+            JobMetrics.ONLINE_SAMPLES,
+            JobMetrics.MODEL_VERSION,
+            JobMetrics.SKIPPED_BATCHES,
+            JobMetrics.SERVED_AUC,
+            JobMetrics.SERVED_SAMPLES,
+            JobMetrics.SERVED_JOINED);
+    try (RunningJob job = start(SinkDelivery.AT_LEAST_ONCE, dir)) {
+      job.request("r-prom");
+      HttpClient http = HttpClient.newHttpClient();
+      HttpRequest scrape =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PROMETHEUS_PORT + "/metrics"))
+              .build();
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      List<String> missing = names;
+      while (!missing.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(500);
+        String body = http.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+        missing = names.stream().filter(n -> !body.contains("_" + n)).toList();
+      }
+      assertThat(missing).as("metrics not scraped").isEmpty();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

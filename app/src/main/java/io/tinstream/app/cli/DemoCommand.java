@@ -111,6 +111,13 @@ public final class DemoCommand implements Callable<Integer> {
   int webUiPort = 8081;
 
   @Option(
+      names = "--prometheus-port",
+      description =
+          "Port of the Prometheus endpoint (Flink's reporter: every Flink and tinstream metric at"
+              + " /metrics); 0 = off (default: ${DEFAULT-VALUE}).")
+  int prometheusPort = 9249;
+
+  @Option(
       names = "--duration",
       description =
           "Stop after this many seconds; 0 = run until Ctrl-C (default: ${DEFAULT-VALUE}).")
@@ -254,6 +261,9 @@ public final class DemoCommand implements Callable<Integer> {
               + checkpointSeconds
               + " s");
       out.println("  web UI:       " + webUi + "  (job " + client.getJobID() + ")");
+      if (settings.prometheusPort() > 0) {
+        out.println("  prometheus:   http://127.0.0.1:" + settings.prometheusPort() + "/metrics");
+      }
       out.println(
           "  models:       "
               + (serving
@@ -513,6 +523,7 @@ public final class DemoCommand implements Callable<Integer> {
     values.put(TinstreamOptions.MODEL_VARIANTS.key(), String.join(",", variants()));
     values.put(TinstreamOptions.MODEL_SEED.key(), String.valueOf(seed));
     values.put(TinstreamOptions.TAXONOMY_FILE.key(), taxonomyFile.toString());
+    values.put(TinstreamOptions.PROMETHEUS_PORT.key(), String.valueOf(prometheusPort));
     if (retentionDays != null) {
       values.put(TinstreamOptions.RETENTION.key(), retentionDays + " d");
     }
@@ -589,12 +600,19 @@ public final class DemoCommand implements Callable<Integer> {
     }
     require(retentionDays == null || retentionDays > 0, "--retention-days must be > 0");
     require(webUiPort > 0 && webUiPort < 65536, "--web-ui-port must be in 1..65535");
-    try (ServerSocket probe = new ServerSocket(webUiPort, 1, InetAddress.getLoopbackAddress())) {
+    requireFree(webUiPort, "--web-ui-port");
+    require(prometheusPort >= 0 && prometheusPort < 65536, "--prometheus-port must be in 0..65535");
+    if (prometheusPort > 0) {
+      requireFree(prometheusPort, "--prometheus-port");
+    }
+  }
+
+  private void requireFree(int port, String flag) {
+    try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
       probe.setReuseAddress(true);
     } catch (IOException e) {
       throw new ParameterException(
-          spec.commandLine(),
-          "port " + webUiPort + " is in use: choose another with --web-ui-port");
+          spec.commandLine(), "port " + port + " is in use: choose another with " + flag);
     }
   }
 
