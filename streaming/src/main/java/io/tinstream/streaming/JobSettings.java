@@ -9,6 +9,7 @@ import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.training.TrainerConfig;
+import io.tinstream.streaming.trajectory.CandidateCap;
 import io.tinstream.streaming.trajectory.FutureSkew;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryConfig;
@@ -34,6 +35,12 @@ public final class JobSettings {
 
   /** At most this many labelled scores per online AUC window, whatever its length in time. */
   static final int AUC_WINDOW_CAPACITY = 50_000;
+
+  /**
+   * The highest candidate cap accepted: its score response is 400 KB, far within a Kafka record,
+   * and one request's scoring work stays a small part of a micro-batch's memory.
+   */
+  static final int MAX_CANDIDATES_LIMIT = 100_000;
 
   private final Configuration conf;
   private final TrajectoryConfig trajectory;
@@ -87,6 +94,11 @@ public final class JobSettings {
         conf.get(SERVED_MAX_CANDIDATES) >= 0,
         SERVED_MAX_CANDIDATES,
         "must be >= 0, got " + conf.get(SERVED_MAX_CANDIDATES));
+    int maxCandidates = conf.get(MAX_CANDIDATES);
+    require(
+        maxCandidates > 0 && maxCandidates <= MAX_CANDIDATES_LIMIT,
+        MAX_CANDIDATES,
+        "must be in [1, " + MAX_CANDIDATES_LIMIT + "], got " + maxCandidates);
     for (ConfigOption<Integer> threads : List.of(TF_INTRA_OP_THREADS, TF_INTER_OP_THREADS)) {
       int value = conf.get(threads);
       require(value >= 0, threads, "must be >= 0 (0 = TF default), got " + value);
@@ -254,6 +266,18 @@ public final class JobSettings {
   /** Requests with at most this many candidates have their served scores joined with labels. */
   public int servedMaxCandidates() {
     return conf.get(SERVED_MAX_CANDIDATES);
+  }
+
+  /**
+   * The most candidates per request, and per probe: a probe answers with up to {@code
+   * tinstream.search.k} behaviors per candidate (no more than a trajectory holds), and the whole
+   * answer must fit the largest record the sinks write.
+   */
+  public CandidateCap candidateCap() {
+    return CandidateCap.of(
+        conf.get(MAX_CANDIDATES),
+        Math.min(conf.get(SEARCH_K), conf.get(MAX_BEHAVIORS)),
+        KafkaEndpoints.MAX_RECORD_BYTES);
   }
 
   private static ScoreWindow.Spec aucWindow(Configuration conf) {

@@ -28,6 +28,7 @@ import io.tinstream.streaming.training.OnlineTrainerFunction;
 import io.tinstream.streaming.trajectory.AdRequestValidator;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
 import io.tinstream.streaming.trajectory.BehaviorValidator;
+import io.tinstream.streaming.trajectory.CandidateCap;
 import io.tinstream.streaming.trajectory.FutureSkew;
 import io.tinstream.streaming.trajectory.LreaServing;
 import io.tinstream.streaming.trajectory.SnapshotFollower;
@@ -153,8 +154,9 @@ public final class TinstreamJob {
     DataStream<BehaviorOrRequest> acceptedRequests = null;
 
     if (settings.topic(TinstreamOptions.REQUESTS_TOPIC).isPresent()) {
+      CandidateCap cap = settings.candidateCap();
       SerializableFunction<AdRequest, Optional<String>> validRequest =
-          r -> AdRequestValidator.check(r, skew, System.currentTimeMillis());
+          r -> AdRequestValidator.check(r, skew, System.currentTimeMillis(), cap);
       // Requests carry wall-clock time; they must not hold back (or rush) the behaviors' event
       // time, so they are idle for watermarking whenever they pause, and a far-future request
       // never counts.

@@ -3,6 +3,7 @@ package io.tinstream.streaming;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.streaming.kafka.SinkDelivery;
+import io.tinstream.streaming.trajectory.CandidateCap;
 import io.tinstream.streaming.trajectory.FutureSkew;
 import java.time.Duration;
 import java.util.HashMap;
@@ -190,6 +191,16 @@ public final class TinstreamOptions {
                   + " labels (served AUC); 0 = none. Larger requests are not kept: an ad server"
                   + " shows a few of many candidates, and keeping every score of large requests"
                   + " costs state for impressions that never come.");
+
+  public static final ConfigOption<Integer> MAX_CANDIDATES =
+      ConfigOptions.key(CandidateCap.KEY)
+          .intType()
+          .defaultValue(CandidateCap.DEFAULT)
+          .withDescription(
+              "Candidates one ad request may carry; a request with more gets an error response"
+                  + " (and a dead letter) naming this cap, so no answer can outgrow a Kafka"
+                  + " record. Probes are capped the same, or lower where the searched behaviors"
+                  + " of that many candidates (tinstream.search.k each) would not fit one record.");
 
   public static final ConfigOption<Integer> SCORE_BATCH_CANDIDATES =
       ConfigOptions.key("tinstream.scoring.batch-candidates")
@@ -404,6 +415,7 @@ public final class TinstreamOptions {
         AUC_WINDOW,
         AUC_MIN_PER_CLASS,
         SERVED_MAX_CANDIDATES,
+        MAX_CANDIDATES,
         SCORE_BATCH_CANDIDATES,
         SCORE_BATCH_DEADLINE,
         MAX_MODEL_WAIT,
