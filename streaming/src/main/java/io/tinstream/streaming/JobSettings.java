@@ -69,6 +69,11 @@ public final class JobSettings {
     positive(LREA_MAX_LENGTH);
     positive(LREA_RANK);
     positive(LREA_REBUILD_AFTER);
+    positive(RESTART_MAX_FAILURES);
+    require(
+        conf.get(CHECKPOINT_TOLERABLE_FAILURES) >= 0,
+        CHECKPOINT_TOLERABLE_FAILURES,
+        "must be >= 0, got " + conf.get(CHECKPOINT_TOLERABLE_FAILURES));
     for (ConfigOption<Duration> d :
         List.of(
             RETENTION,
@@ -78,10 +83,12 @@ public final class JobSettings {
             MAX_MODEL_WAIT,
             MAX_FUTURE_SKEW,
             AUC_WINDOW,
-            CHECKPOINT_INTERVAL)) {
+            CHECKPOINT_INTERVAL,
+            RESTART_FAILURE_INTERVAL)) {
       require(conf.get(d).toMillis() > 0, d, "must be > 0, got " + conf.get(d));
     }
-    for (ConfigOption<Duration> d : List.of(TAXONOMY_WAIT, OUT_OF_ORDERNESS, PUBLISH_EVERY)) {
+    for (ConfigOption<Duration> d :
+        List.of(TAXONOMY_WAIT, OUT_OF_ORDERNESS, PUBLISH_EVERY, RESTART_DELAY)) {
       require(!conf.get(d).isNegative(), d, "must be >= 0, got " + conf.get(d));
     }
     positive(SOFT_SEARCH_WINDOW);
@@ -331,6 +338,24 @@ public final class JobSettings {
 
   public Duration checkpointInterval() {
     return conf.get(CHECKPOINT_INTERVAL);
+  }
+
+  /** Failed checkpoints in a row the job tolerates before it fails over. */
+  public int tolerableCheckpointFailures() {
+    return conf.get(CHECKPOINT_TOLERABLE_FAILURES);
+  }
+
+  /** At most this many failures within {@link #restartFailureInterval()}, then the job fails. */
+  public int restartMaxFailures() {
+    return conf.get(RESTART_MAX_FAILURES);
+  }
+
+  public Duration restartFailureInterval() {
+    return conf.get(RESTART_FAILURE_INTERVAL);
+  }
+
+  public Duration restartDelay() {
+    return conf.get(RESTART_DELAY);
   }
 
   static List<String> variants(Configuration conf) {

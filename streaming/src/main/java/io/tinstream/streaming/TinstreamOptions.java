@@ -348,6 +348,35 @@ public final class TinstreamOptions {
               "Exactly-once checkpoint interval; outputs become visible to read_committed"
                   + " readers at each checkpoint.");
 
+  public static final ConfigOption<Integer> RESTART_MAX_FAILURES =
+      ConfigOptions.key("tinstream.restart.max-failures")
+          .intType()
+          .defaultValue(3)
+          .withDescription(
+              "Failures within tinstream.restart.failure-interval after which the job fails for"
+                  + " good instead of restarting (Flink's failure-rate restart strategy): a"
+                  + " failure that comes back on every restart stops the job rather than looping.");
+
+  public static final ConfigOption<Duration> RESTART_FAILURE_INTERVAL =
+      ConfigOptions.key("tinstream.restart.failure-interval")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription("The interval tinstream.restart.max-failures is counted over.");
+
+  public static final ConfigOption<Duration> RESTART_DELAY =
+      ConfigOptions.key("tinstream.restart.delay")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription("How long the job waits after a failure before it restarts.");
+
+  public static final ConfigOption<Integer> CHECKPOINT_TOLERABLE_FAILURES =
+      ConfigOptions.key("tinstream.checkpoint-tolerable-failures")
+          .intType()
+          .defaultValue(3)
+          .withDescription(
+              "Consecutive failed checkpoints tolerated before the job fails over: a slow or"
+                  + " briefly unavailable checkpoint store does not restart the job at once.");
+
   public static final ConfigOption<String> TF_DEVICE =
       ConfigOptions.key("tinstream.tf.device")
           .stringType()
@@ -399,6 +428,10 @@ public final class TinstreamOptions {
         PARALLELISM,
         CHECKPOINT_INTERVAL,
         CHECKPOINT_DIR,
+        CHECKPOINT_TOLERABLE_FAILURES,
+        RESTART_MAX_FAILURES,
+        RESTART_FAILURE_INTERVAL,
+        RESTART_DELAY,
         SCORES_TOPIC,
         MODEL_UPDATES_TOPIC,
         EXAMPLES_TOPIC,
