@@ -13,7 +13,11 @@ public final class TaxonomyValidator {
 
   private TaxonomyValidator() {}
 
-  /** Why the edge is invalid, or empty when it is valid. */
+  /**
+   * Why the edge is invalid, or empty when it is valid. A child equal to its parent is valid: each
+   * kind maps one level's ids to the next level's (L2 category 1 may well sit under L1 category 1),
+   * and the fill looks each level up once, so no edge can loop.
+   */
   public static Optional<String> check(TaxonomyEntry e) {
     if (e.getKind() == null) {
       return Optional.of("kind is missing");
@@ -23,9 +27,6 @@ public final class TaxonomyValidator {
     }
     if (e.getParent() < 0) {
       return Optional.of(e.getKind() + " parent is negative: " + e.getParent());
-    }
-    if (e.getChild() == e.getParent()) {
-      return Optional.of(e.getKind() + " child is its own parent: " + e.getChild());
     }
     // Categories are int fields of ItemFields; products and SPUs are longs.
     if (e.getKind() == TaxonomyKind.L3_PARENT || e.getKind() == TaxonomyKind.L2_PARENT) {

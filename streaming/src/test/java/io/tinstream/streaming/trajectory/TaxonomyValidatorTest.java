@@ -39,13 +39,19 @@ class TaxonomyValidatorTest {
   }
 
   @Test
-  void negativeIdsAndSelfLoopsAreInvalid() {
+  void aChildEqualToItsParentIsValidAsTheyAreIdsOfDifferentLevels() {
+    assertThat(TaxonomyValidator.check(new TaxonomyEntry(TaxonomyKind.L2_PARENT, 1L, 1L)))
+        .isEmpty();
+    assertThat(TaxonomyValidator.check(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 0L, 0L)))
+        .isEmpty();
+  }
+
+  @Test
+  void negativeIdsAreInvalid() {
     assertThat(TaxonomyValidator.check(new TaxonomyEntry(TaxonomyKind.PRODUCT_SPU, -1L, 3L)))
         .hasValueSatisfying(r -> assertThat(r).contains("child is negative"));
     assertThat(TaxonomyValidator.check(new TaxonomyEntry(TaxonomyKind.ITEM_PRODUCT, 1L, -3L)))
         .hasValueSatisfying(r -> assertThat(r).contains("parent is negative"));
-    assertThat(TaxonomyValidator.check(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 5L, 5L)))
-        .hasValueSatisfying(r -> assertThat(r).contains("its own parent"));
   }
 
   @Test
