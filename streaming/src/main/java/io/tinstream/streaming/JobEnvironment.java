@@ -7,6 +7,7 @@ import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
@@ -15,14 +16,60 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The Flink settings every tinstream job runs with: RocksDB keyed state, exactly-once checkpoints,
- * and no silent Kryo fallback for record types.
+ * a bounded failure-rate restart strategy, and no silent Kryo fallback for record types.
  */
 public final class JobEnvironment {
 
   private JobEnvironment() {}
 
-  /** The base configuration: RocksDB, checkpoints under {@code checkpointUri}. */
+  /**
+   * The base configuration: RocksDB, checkpoints under {@code checkpointUri}, restarts and
+   * checkpoint failures bounded by the defaults of {@link TinstreamOptions}.
+   */
   public static Configuration configuration(String checkpointUri, int parallelism) {
+    Configuration conf = base(checkpointUri, parallelism);
+    recovery(
+        conf,
+        TinstreamOptions.RESTART_MAX_FAILURES.defaultValue(),
+        TinstreamOptions.RESTART_FAILURE_INTERVAL.defaultValue(),
+        TinstreamOptions.RESTART_DELAY.defaultValue(),
+        TinstreamOptions.CHECKPOINT_TOLERABLE_FAILURES.defaultValue());
+    return conf;
+  }
+
+  /** The configuration of the job of {@code settings}. */
+  public static Configuration configuration(JobSettings settings) {
+    Configuration conf = base(settings.checkpointDir(), settings.parallelism());
+    recovery(
+        conf,
+        settings.restartMaxFailures(),
+        settings.restartFailureInterval(),
+        settings.restartDelay(),
+        settings.tolerableCheckpointFailures());
+    return conf;
+  }
+
+  /**
+   * Bad records are dead-lettered and never fail a task, so a failure is the infrastructure's (a
+   * lost TaskManager, a broker away): worth a few restarts. One that comes back on every restart
+   * would loop forever under Flink's default strategy; past the rate the job fails and says so.
+   */
+  private static void recovery(
+      Configuration conf,
+      int maxFailures,
+      Duration interval,
+      Duration delay,
+      int tolerableCheckpointFailures) {
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "failure-rate");
+    conf.set(
+        RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_MAX_FAILURES_PER_INTERVAL,
+        maxFailures);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_FAILURE_RATE_INTERVAL, interval);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_DELAY, delay);
+    conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, tolerableCheckpointFailures);
+  }
+
+  private static Configuration base(String checkpointUri, int parallelism) {
     Configuration conf = new Configuration();
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
@@ -46,7 +93,7 @@ public final class JobEnvironment {
 
   /** A local cluster in this JVM for the job of {@code settings}, web UI on {@code webUiPort}. */
   public static StreamExecutionEnvironment local(JobSettings settings, int webUiPort) {
-    Configuration conf = configuration(settings.checkpointDir(), settings.parallelism());
+    Configuration conf = configuration(settings);
     if (settings.prometheusPort() > 0) {
       withPrometheus(conf, settings.prometheusPort());
     }
@@ -64,9 +111,7 @@ public final class JobEnvironment {
 
   /** The environment of a cluster submission for the job of {@code settings}. */
   public static StreamExecutionEnvironment submitted(JobSettings settings) {
-    return submitted(
-        configuration(settings.checkpointDir(), settings.parallelism()),
-        settings.checkpointInterval());
+    return submitted(configuration(settings), settings.checkpointInterval());
   }
 
   /** A local cluster in this JVM, with the web UI on {@code webUiPort} (0 = any free port). */

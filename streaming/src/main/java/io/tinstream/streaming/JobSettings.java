@@ -9,6 +9,7 @@ import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.training.TrainerConfig;
+import io.tinstream.streaming.trajectory.CandidateCap;
 import io.tinstream.streaming.trajectory.FutureSkew;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryConfig;
@@ -34,6 +35,12 @@ public final class JobSettings {
 
   /** At most this many labelled scores per online AUC window, whatever its length in time. */
   static final int AUC_WINDOW_CAPACITY = 50_000;
+
+  /**
+   * The highest candidate cap accepted: its score response is 400 KB, far within a Kafka record,
+   * and one request's scoring work stays a small part of a micro-batch's memory.
+   */
+  static final int MAX_CANDIDATES_LIMIT = 100_000;
 
   private final Configuration conf;
   private final TrajectoryConfig trajectory;
@@ -62,6 +69,11 @@ public final class JobSettings {
     positive(LREA_MAX_LENGTH);
     positive(LREA_RANK);
     positive(LREA_REBUILD_AFTER);
+    positive(RESTART_MAX_FAILURES);
+    require(
+        conf.get(CHECKPOINT_TOLERABLE_FAILURES) >= 0,
+        CHECKPOINT_TOLERABLE_FAILURES,
+        "must be >= 0, got " + conf.get(CHECKPOINT_TOLERABLE_FAILURES));
     for (ConfigOption<Duration> d :
         List.of(
             RETENTION,
@@ -71,10 +83,12 @@ public final class JobSettings {
             MAX_MODEL_WAIT,
             MAX_FUTURE_SKEW,
             AUC_WINDOW,
-            CHECKPOINT_INTERVAL)) {
+            CHECKPOINT_INTERVAL,
+            RESTART_FAILURE_INTERVAL)) {
       require(conf.get(d).toMillis() > 0, d, "must be > 0, got " + conf.get(d));
     }
-    for (ConfigOption<Duration> d : List.of(TAXONOMY_WAIT, OUT_OF_ORDERNESS, PUBLISH_EVERY)) {
+    for (ConfigOption<Duration> d :
+        List.of(TAXONOMY_WAIT, OUT_OF_ORDERNESS, PUBLISH_EVERY, RESTART_DELAY)) {
       require(!conf.get(d).isNegative(), d, "must be >= 0, got " + conf.get(d));
     }
     positive(SOFT_SEARCH_WINDOW);
@@ -91,6 +105,11 @@ public final class JobSettings {
         conf.get(SERVED_MAX_CANDIDATES) >= 0,
         SERVED_MAX_CANDIDATES,
         "must be >= 0, got " + conf.get(SERVED_MAX_CANDIDATES));
+    int maxCandidates = conf.get(MAX_CANDIDATES);
+    require(
+        maxCandidates > 0 && maxCandidates <= MAX_CANDIDATES_LIMIT,
+        MAX_CANDIDATES,
+        "must be in [1, " + MAX_CANDIDATES_LIMIT + "], got " + maxCandidates);
     for (ConfigOption<Integer> threads : List.of(TF_INTRA_OP_THREADS, TF_INTER_OP_THREADS)) {
       int value = conf.get(threads);
       require(value >= 0, threads, "must be >= 0 (0 = TF default), got " + value);
@@ -265,6 +284,18 @@ public final class JobSettings {
     return conf.get(SERVED_MAX_CANDIDATES);
   }
 
+  /**
+   * The most candidates per request, and per probe: a probe answers with up to {@code
+   * tinstream.search.k} behaviors per candidate (no more than a trajectory holds), and the whole
+   * answer must fit the largest record the sinks write.
+   */
+  public CandidateCap candidateCap() {
+    return CandidateCap.of(
+        conf.get(MAX_CANDIDATES),
+        Math.min(conf.get(SEARCH_K), conf.get(MAX_BEHAVIORS)),
+        KafkaEndpoints.MAX_RECORD_BYTES);
+  }
+
   private static ScoreWindow.Spec aucWindow(Configuration conf) {
     return new ScoreWindow.Spec(
         conf.get(AUC_WINDOW).toMillis(), conf.get(AUC_MIN_PER_CLASS), AUC_WINDOW_CAPACITY);
@@ -316,6 +347,24 @@ public final class JobSettings {
 
   public Duration checkpointInterval() {
     return conf.get(CHECKPOINT_INTERVAL);
+  }
+
+  /** Failed checkpoints in a row the job tolerates before it fails over. */
+  public int tolerableCheckpointFailures() {
+    return conf.get(CHECKPOINT_TOLERABLE_FAILURES);
+  }
+
+  /** At most this many failures within {@link #restartFailureInterval()}, then the job fails. */
+  public int restartMaxFailures() {
+    return conf.get(RESTART_MAX_FAILURES);
+  }
+
+  public Duration restartFailureInterval() {
+    return conf.get(RESTART_FAILURE_INTERVAL);
+  }
+
+  public Duration restartDelay() {
+    return conf.get(RESTART_DELAY);
   }
 
   static List<String> variants(Configuration conf) {

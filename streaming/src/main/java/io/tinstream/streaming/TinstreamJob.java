@@ -28,11 +28,13 @@ import io.tinstream.streaming.training.OnlineTrainerFunction;
 import io.tinstream.streaming.trajectory.AdRequestValidator;
 import io.tinstream.streaming.trajectory.BehaviorOrRequest;
 import io.tinstream.streaming.trajectory.BehaviorValidator;
+import io.tinstream.streaming.trajectory.CandidateCap;
 import io.tinstream.streaming.trajectory.FutureSkew;
 import io.tinstream.streaming.trajectory.LreaServing;
 import io.tinstream.streaming.trajectory.SnapshotFollower;
 import io.tinstream.streaming.trajectory.TaxonomyLookup;
 import io.tinstream.streaming.trajectory.TaxonomyOrModelSnapshot;
+import io.tinstream.streaming.trajectory.TaxonomyValidator;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
 import io.tinstream.streaming.trajectory.UserHeadServing;
 import java.time.Duration;
@@ -152,8 +154,9 @@ public final class TinstreamJob {
     DataStream<BehaviorOrRequest> acceptedRequests = null;
 
     if (settings.topic(TinstreamOptions.REQUESTS_TOPIC).isPresent()) {
+      CandidateCap cap = settings.candidateCap();
       SerializableFunction<AdRequest, Optional<String>> validRequest =
-          r -> AdRequestValidator.check(r, skew, System.currentTimeMillis());
+          r -> AdRequestValidator.check(r, skew, System.currentTimeMillis(), cap);
       // Requests carry wall-clock time; they must not hold back (or rush) the behaviors' event
       // time, so they are idle for watermarking whenever they pause, and a far-future request
       // never counts.
@@ -350,7 +353,8 @@ public final class TinstreamJob {
               source(TinstreamOptions.TAXONOMY_TOPIC),
               "taxonomy",
               AvroCodec::taxonomyEntries,
-              TaxonomyEntry.class);
+              TaxonomyEntry.class,
+              TaxonomyValidator::check);
       deadLetters =
           deadLetters.union(decodedTaxonomy.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
       taxonomy = decodedTaxonomy;
@@ -373,7 +377,8 @@ public final class TinstreamJob {
               kafka.rawSource(settings.get(TinstreamOptions.MODEL_UPDATES_TOPIC), false),
               "lrea-models",
               AvroCodec::modelUpdates,
-              ModelUpdate.class);
+              ModelUpdate.class,
+              u -> Optional.empty());
       deadLetters = deadLetters.union(snapshots.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
       // Only full snapshots of the variants served from keyed state: their replicas move once per
       // full snapshot, and with them every user's state (see ModelReplica).
@@ -397,20 +402,19 @@ public final class TinstreamJob {
   }
 
   /**
-   * A topic of {@code type} records taken as they are (no validation beyond decoding): those that
-   * do not decode go to the dead letters side output.
+   * A topic of {@code type} records, decoded and checked by {@code validator}: those that do not
+   * decode or validate go to the dead letters side output.
    */
   private static <T extends SpecificRecordBase> SingleOutputStreamOperator<T> decoded(
       StreamExecutionEnvironment env,
       Source<RawRecord, ?, ?> source,
       String name,
       SerializableSupplier<AvroCodec<T>> codec,
-      Class<T> type) {
+      Class<T> type,
+      SerializableFunction<T, Optional<String>> validator) {
     return env.fromSource(source, WatermarkStrategy.noWatermarks(), name)
         .uid(name + "-source")
-        .process(
-            new DecodeAndValidate<T, T>(codec, r -> Optional.empty(), (r, at) -> r),
-            AvroTypeInfo.of(type))
+        .process(new DecodeAndValidate<T, T>(codec, validator, (r, at) -> r), AvroTypeInfo.of(type))
         .name("decode-" + name)
         .uid("decode-" + name);
   }

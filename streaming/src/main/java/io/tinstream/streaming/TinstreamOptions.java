@@ -3,6 +3,7 @@ package io.tinstream.streaming;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.streaming.kafka.SinkDelivery;
+import io.tinstream.streaming.trajectory.CandidateCap;
 import io.tinstream.streaming.trajectory.FutureSkew;
 import java.time.Duration;
 import java.util.HashMap;
@@ -201,6 +202,16 @@ public final class TinstreamOptions {
                   + " reporter; 0 = off. On a cluster, configure metrics.reporter.* in its own"
                   + " configuration.");
 
+  public static final ConfigOption<Integer> MAX_CANDIDATES =
+      ConfigOptions.key(CandidateCap.KEY)
+          .intType()
+          .defaultValue(CandidateCap.DEFAULT)
+          .withDescription(
+              "Candidates one ad request may carry; a request with more gets an error response"
+                  + " (and a dead letter) naming this cap, so no answer can outgrow a Kafka"
+                  + " record. Probes are capped the same, or lower where the searched behaviors"
+                  + " of that many candidates (tinstream.search.k each) would not fit one record.");
+
   public static final ConfigOption<Integer> SCORE_BATCH_CANDIDATES =
       ConfigOptions.key("tinstream.scoring.batch-candidates")
           .intType()
@@ -347,6 +358,35 @@ public final class TinstreamOptions {
               "Exactly-once checkpoint interval; outputs become visible to read_committed"
                   + " readers at each checkpoint.");
 
+  public static final ConfigOption<Integer> RESTART_MAX_FAILURES =
+      ConfigOptions.key("tinstream.restart.max-failures")
+          .intType()
+          .defaultValue(3)
+          .withDescription(
+              "Failures within tinstream.restart.failure-interval after which the job fails for"
+                  + " good instead of restarting (Flink's failure-rate restart strategy): a"
+                  + " failure that comes back on every restart stops the job rather than looping.");
+
+  public static final ConfigOption<Duration> RESTART_FAILURE_INTERVAL =
+      ConfigOptions.key("tinstream.restart.failure-interval")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription("The interval tinstream.restart.max-failures is counted over.");
+
+  public static final ConfigOption<Duration> RESTART_DELAY =
+      ConfigOptions.key("tinstream.restart.delay")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription("How long the job waits after a failure before it restarts.");
+
+  public static final ConfigOption<Integer> CHECKPOINT_TOLERABLE_FAILURES =
+      ConfigOptions.key("tinstream.checkpoint-tolerable-failures")
+          .intType()
+          .defaultValue(3)
+          .withDescription(
+              "Consecutive failed checkpoints tolerated before the job fails over: a slow or"
+                  + " briefly unavailable checkpoint store does not restart the job at once.");
+
   public static final ConfigOption<String> TF_DEVICE =
       ConfigOptions.key("tinstream.tf.device")
           .stringType()
@@ -398,6 +438,10 @@ public final class TinstreamOptions {
         PARALLELISM,
         CHECKPOINT_INTERVAL,
         CHECKPOINT_DIR,
+        CHECKPOINT_TOLERABLE_FAILURES,
+        RESTART_MAX_FAILURES,
+        RESTART_FAILURE_INTERVAL,
+        RESTART_DELAY,
         SCORES_TOPIC,
         MODEL_UPDATES_TOPIC,
         EXAMPLES_TOPIC,
@@ -415,6 +459,7 @@ public final class TinstreamOptions {
         AUC_MIN_PER_CLASS,
         SERVED_MAX_CANDIDATES,
         PROMETHEUS_PORT,
+        MAX_CANDIDATES,
         SCORE_BATCH_CANDIDATES,
         SCORE_BATCH_DEADLINE,
         MAX_MODEL_WAIT,

@@ -6,17 +6,15 @@ import java.util.Optional;
 /** The rules an ad request (or probe) must pass; messages become dead-letter reasons. */
 public final class AdRequestValidator {
 
-  /** More candidates than this in one request is a client bug, not a workload. */
-  public static final int MAX_CANDIDATES = 2_000;
-
   private AdRequestValidator() {}
 
   /**
    * Why the request is invalid, or empty when it is valid.
    *
    * @param nowMs processing time: a request time more than {@code skew} ahead of it is rejected
+   * @param cap the most candidates a request (or a probe) may carry
    */
-  public static Optional<String> check(AdRequest r, FutureSkew skew, long nowMs) {
+  public static Optional<String> check(AdRequest r, FutureSkew skew, long nowMs, CandidateCap cap) {
     if (r.getRequestId() == null || r.getRequestId().isBlank()) {
       return Optional.of("requestId is empty");
     }
@@ -34,9 +32,27 @@ public final class AdRequestValidator {
     if (r.getCandidates().isEmpty()) {
       return Optional.of("no candidates");
     }
-    if (r.getCandidates().size() > MAX_CANDIDATES) {
+    boolean probe = TrajectoryFunction.PROBE_VARIANT.equals(r.getModelVariant());
+    if (probe && r.getCandidates().size() > cap.probes()) {
       return Optional.of(
-          "too many candidates: " + r.getCandidates().size() + " > " + MAX_CANDIDATES);
+          "too many candidates for a probe: "
+              + r.getCandidates().size()
+              + " > "
+              + cap.probes()
+              + " (at most "
+              + CandidateCap.KEY
+              + " = "
+              + cap.requests()
+              + ", fewer where the searched behaviors of each would not fit one record)");
+    }
+    if (r.getCandidates().size() > cap.requests()) {
+      return Optional.of(
+          "too many candidates: "
+              + r.getCandidates().size()
+              + " > "
+              + CandidateCap.KEY
+              + " = "
+              + cap.requests());
     }
     for (int i = 0; i < r.getCandidates().size(); i++) {
       Optional<String> bad = BehaviorValidator.checkItem(r.getCandidates().get(i));

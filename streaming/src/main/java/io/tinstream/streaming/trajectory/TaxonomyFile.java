@@ -32,16 +32,25 @@ public final class TaxonomyFile {
     List<TaxonomyEntry> entries = new ArrayList<>();
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       for (CSVRecord row : format.parse(reader)) {
+        String line = file + " line " + (row.getRecordNumber() + 1) + ": ";
+        TaxonomyEntry entry;
         try {
-          entries.add(
+          entry =
               new TaxonomyEntry(
                   TaxonomyKind.valueOf(row.get("kind").trim()),
                   Long.parseLong(row.get("child").trim()),
-                  Long.parseLong(row.get("parent").trim())));
+                  Long.parseLong(row.get("parent").trim()));
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(
-              file + " line " + (row.getRecordNumber() + 1) + ": " + e.getMessage(), e);
+          throw new IllegalArgumentException(line + e.getMessage(), e);
         }
+        // The file's edges bypass the dead letters (they travel in the job), so a bad one must
+        // stop the start here rather than fail the trajectory operator on every behavior.
+        TaxonomyValidator.check(entry)
+            .ifPresent(
+                reason -> {
+                  throw new IllegalArgumentException(line + reason);
+                });
+        entries.add(entry);
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read taxonomy file " + file + ": " + e, e);

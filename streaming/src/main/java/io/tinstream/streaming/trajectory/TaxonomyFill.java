@@ -51,7 +51,12 @@ public final class TaxonomyFill {
     return filled;
   }
 
+  /**
+   * A category parent, or null (unknown) where no category field can hold it. Edges are checked
+   * where they enter ({@link TaxonomyValidator}), but a checkpoint taken before they were may still
+   * hold such an edge, and it must not fail every behavior that reaches it.
+   */
   private static Integer toInt(Long value) {
-    return value == null ? null : Math.toIntExact(value);
+    return value == null || value < 0 || value > Integer.MAX_VALUE ? null : value.intValue();
   }
 }

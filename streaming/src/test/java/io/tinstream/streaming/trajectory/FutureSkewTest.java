@@ -18,6 +18,7 @@ class FutureSkewTest {
 
   private static final long NOW = 1_700_000_000_000L;
   private static final FutureSkew SKEW = FutureSkew.of(Duration.ofMinutes(10));
+  private static final CandidateCap CAP = new CandidateCap(10, 10);
 
   /** 2099-01-01: inside the old [1990, 2100) range, decades ahead of now. */
   private static final long YEAR_2099 = 4_070_908_800_000L;
@@ -44,8 +45,8 @@ class FutureSkewTest {
 
   @Test
   void requestsMoreThanTheSkewAheadAreRejected() {
-    assertThat(AdRequestValidator.check(request(NOW + 600_000L), SKEW, NOW)).isEmpty();
-    assertThat(AdRequestValidator.check(request(YEAR_2099), SKEW, NOW))
+    assertThat(AdRequestValidator.check(request(NOW + 600_000L), SKEW, NOW, CAP)).isEmpty();
+    assertThat(AdRequestValidator.check(request(YEAR_2099), SKEW, NOW, CAP))
         .hasValueSatisfying(
             r ->
                 assertThat(r)

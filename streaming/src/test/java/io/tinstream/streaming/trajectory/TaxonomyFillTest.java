@@ -37,6 +37,21 @@ class TaxonomyFillTest {
   }
 
   @Test
+  void aCategoryParentNoFieldCanHoldIsUnknownNotAFailure() throws Exception {
+    Map<String, Long> restored = new HashMap<>(EDGES);
+    restored.put(TaxonomyLookup.key(TaxonomyKind.L3_PARENT, 40), Integer.MAX_VALUE + 1L);
+    restored.put(TaxonomyLookup.key(TaxonomyKind.L2_PARENT, 3), -1L);
+    TaxonomyLookup lookup = (kind, child) -> restored.get(TaxonomyLookup.key(kind, child));
+
+    ItemFields beyond = ItemFields.newBuilder().setItemId(8).setCategoryL3(40).build();
+    assertThat(TaxonomyFill.fill(beyond, lookup).getCategoryL2()).isNull();
+    ItemFields negative = ItemFields.newBuilder().setItemId(8).setCategoryL3(30).build();
+    ItemFields filled = TaxonomyFill.fill(negative, lookup);
+    assertThat(filled.getCategoryL2()).isEqualTo(3);
+    assertThat(filled.getCategoryL1()).isNull();
+  }
+
+  @Test
   void neverOverwritesWhatTheProducerSent() throws Exception {
     ItemFields given =
         ItemFields.newBuilder()
