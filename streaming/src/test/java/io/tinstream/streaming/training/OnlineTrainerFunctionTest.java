@@ -78,6 +78,36 @@ class OnlineTrainerFunctionTest {
   }
 
   @Test
+  void aFreshTrainerStartsItsOwnRunAndARestoreContinuesTheCheckpointsRun() throws Exception {
+    long before = System.currentTimeMillis();
+    harness.close();
+    harness = harness(null);
+    send(2 * BATCH);
+    List<ModelUpdate> first = harness.extractOutputValues();
+    long epoch = first.get(0).getRunEpoch();
+    assertThat(epoch).as("the wall clock at the fresh start").isGreaterThanOrEqualTo(before);
+    assertThat(first).extracting(ModelUpdate::getRunEpoch).containsOnly(epoch);
+    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+    harness.close();
+
+    // Restored in a job built an hour later: the run (and its versions) go on.
+    long later = System.currentTimeMillis() + 3_600_000L;
+    harness = harness(snapshot, later);
+    send(BATCH);
+    ModelUpdate restored = harness.extractOutputValues().get(0);
+    assertThat(restored.getRunEpoch()).isEqualTo(epoch);
+    assertThat(restored.getVersion()).isEqualTo(3);
+    harness.close();
+
+    // Started fresh in that job: a new run, newer than the first, from version 1 again.
+    harness = harness(null, later);
+    send(BATCH);
+    ModelUpdate fresh = harness.extractOutputValues().get(0);
+    assertThat(fresh.getRunEpoch()).isEqualTo(later).isGreaterThan(epoch);
+    assertThat(fresh.getVersion()).isEqualTo(1);
+  }
+
+  @Test
   void aNonFiniteBatchIsSkippedAndCountedAndTheTrainerGoesOn() throws Exception {
     send(BATCH); // v1
     for (int i = 0; i < BATCH; i++) {
@@ -110,13 +140,18 @@ class OnlineTrainerFunctionTest {
 
   private KeyedOneInputStreamOperatorTestHarness<Integer, TrainingExample, ModelUpdate> harness(
       OperatorSubtaskState snapshot) throws Exception {
+    return harness(snapshot, Long.MIN_VALUE);
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<Integer, TrainingExample, ModelUpdate> harness(
+      OperatorSubtaskState snapshot, long runStartedAt) throws Exception {
     KeySelector<TrainingExample, Integer> oneKey = e -> OnlineTrainerFunction.KEY;
     var h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(
                 trainer =
                     new OnlineTrainerFunction(
-                        specs, new TrainerConfig(BATCH, 60_000, FULL_EVERY, 10, 0))),
+                        specs, new TrainerConfig(BATCH, 60_000, FULL_EVERY, 10, 0), runStartedAt)),
             oneKey,
             Types.INT);
     h.setStateBackend(new EmbeddedRocksDBStateBackend());
