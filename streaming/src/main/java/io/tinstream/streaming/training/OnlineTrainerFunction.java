@@ -40,7 +40,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>Runs as one instance (all examples keyed to 0): one model per variant. Weights, optimizer
  * slots and the examples of the unfinished batch are checkpointed, so a restore resumes the same
- * model version and loses no example.
+ * model version and loses no example; the restored versions are published again in full before the
+ * first batch after the restore trains.
  *
  * <p>Its versions belong to a run epoch ({@link io.tinstream.training.versions.ModelLineage}):
  * chosen at a start without restored state as the wall-clock ms, and never before the job's start
@@ -131,6 +132,8 @@ public final class OnlineTrainerFunction
 
   @Override
   public void processElement(TrainingExample example, Context ctx, Collector<ModelUpdate> out) {
+    // After a restore: the restored versions first, before anything trains on them.
+    publisher.restoredSnapshots(System.currentTimeMillis()).forEach(out::collect);
     examples.inc();
     buffer.add(example);
     if (buffer.size() >= config.batchSize()) {

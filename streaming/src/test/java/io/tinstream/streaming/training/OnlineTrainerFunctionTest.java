@@ -70,11 +70,13 @@ class OnlineTrainerFunctionTest {
     send(BATCH / 2);
 
     List<ModelUpdate> out = harness.extractOutputValues();
-    assertThat(out).hasSize(1);
-    assertThat(out.get(0).getVersion()).as("the restored weights trained once more").isEqualTo(3);
+    assertThat(out).hasSize(2);
+    assertThat(out.get(0).getVersion()).as("the restored version, announced").isEqualTo(2);
     assertThat(out.get(0).getKind())
         .as("a replica may not have seen the versions before the restore")
         .isEqualTo(UpdateKind.FULL);
+    assertThat(out.get(1).getVersion()).as("the restored weights trained once more").isEqualTo(3);
+    assertThat(out.get(1).getBaseVersion()).isEqualTo(2);
   }
 
   @Test
@@ -94,9 +96,9 @@ class OnlineTrainerFunctionTest {
     long later = System.currentTimeMillis() + 3_600_000L;
     harness = harness(snapshot, later);
     send(BATCH);
-    ModelUpdate restored = harness.extractOutputValues().get(0);
-    assertThat(restored.getRunEpoch()).isEqualTo(epoch);
-    assertThat(restored.getVersion()).isEqualTo(3);
+    List<ModelUpdate> afterRestore = harness.extractOutputValues();
+    assertThat(afterRestore).extracting(ModelUpdate::getRunEpoch).containsOnly(epoch);
+    assertThat(afterRestore).extracting(ModelUpdate::getVersion).containsExactly(2L, 3L);
     harness.close();
 
     // Started fresh in that job: a new run, newer than the first, from version 1 again.

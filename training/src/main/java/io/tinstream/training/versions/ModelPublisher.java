@@ -16,9 +16,11 @@ import org.slf4j.LoggerFactory;
  * weights and the embedding rows touched since its previous update.
  *
  * <p>What it remembers per variant (the last published and the last full version) is deliberately
- * not checkpointed: after a restore every variant publishes a full snapshot first, so a replica
- * never waits on a base it may not have seen. What a checkpoint holds is {@link #checkpoint the
- * models themselves}, as full snapshots, which {@link #restore} imports again.
+ * not checkpointed: after a restore every variant publishes {@link #restoredSnapshots its restored
+ * version in full} first, so a replica never waits on a base it may not have seen, and every reader
+ * of the topic can check what the trainer resumed from against what it published before. What a
+ * checkpoint holds is {@link #checkpoint the models themselves}, as full snapshots, which {@link
+ * #restore} imports again.
  *
  * <p>Every update carries the run epoch ({@link ModelLineage}): the one given at construction for a
  * fresh run, the checkpoint's once {@link #restore restored}, so a restore continues its run's
@@ -33,6 +35,7 @@ public final class ModelPublisher {
   private final long publishEveryMs;
   private long runEpoch;
   private long lastPublishedAt;
+  private final List<String> restoredVariants = new ArrayList<>();
 
   /**
    * Publishes {@code models} (variant → model, in the order updates are emitted) as the run {@code
@@ -104,14 +107,37 @@ public final class ModelPublisher {
       }
       model.importVariables(ModelUpdates.payload(snapshot));
       published.put(variant, new PublishedVersions());
+      restoredVariants.add(variant);
       LOG.info("restored {} at version {} of run {}", variant, model.version(), runEpoch);
     }
+  }
+
+  /**
+   * Once after a {@link #restore}, before the first batch trains: each restored variant as a full
+   * snapshot at the version it was restored to, in the checkpoint's run; later deltas build on it.
+   * Empty otherwise (a fresh start has nothing to re-announce).
+   */
+  public List<ModelUpdate> restoredSnapshots(long now) {
+    List<ModelUpdate> snapshots = new ArrayList<>();
+    for (String variant : restoredVariants) {
+      CtrModel model = models.get(variant);
+      ModelUpdate full = ModelUpdates.full(variant, runEpoch, model, now);
+      published.get(variant).publishedFull(model.version());
+      snapshots.add(full);
+    }
+    restoredVariants.clear();
+    return snapshots;
   }
 
   /** One variant's lineage as published so far: the base of its next delta and the last full. */
   private static final class PublishedVersions {
     private long version = -1;
     private long fullVersion = -1;
+
+    void publishedFull(long v) {
+      version = v;
+      fullVersion = v;
+    }
 
     ModelUpdate next(String variant, long runEpoch, CtrModel model, int fullEvery, long now) {
       boolean full = version < 0 || model.version() - fullVersion >= fullEvery;

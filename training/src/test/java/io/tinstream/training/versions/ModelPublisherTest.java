@@ -105,14 +105,22 @@ class ModelPublisherTest {
 
       assertThat(restored.version()).isEqualTo(3);
       assertThat(restored.score(TinyModels.probe())).isEqualTo(model.score(TinyModels.probe()));
+      List<ModelUpdate> announced = again.restoredSnapshots(15);
+      assertThat(announced).hasSize(1);
+      assertThat(announced.get(0).getKind())
+          .as("a replica may have missed what came before the restore")
+          .isEqualTo(UpdateKind.FULL);
+      assertThat(announced.get(0).getVersion()).as("the restored version itself").isEqualTo(3);
+      assertThat(ModelUpdates.payload(announced.get(0)))
+          .isEqualTo(ModelUpdates.payload(checkpoint.get(0)));
+      assertThat(again.restoredSnapshots(16)).as("once").isEmpty();
       restored.trainStep(TinyModels.batch(4, 0));
       ModelUpdate first = again.afterBatch(true, 20).get(0);
       assertThat(first.getVersion()).isEqualTo(4);
       assertThat(first.getRunEpoch()).as("the restored run continues").isEqualTo(1L);
       assertThat(again.runEpoch()).isEqualTo(1L);
-      assertThat(first.getKind())
-          .as("a replica may have missed what came before the restore")
-          .isEqualTo(UpdateKind.FULL);
+      assertThat(first.getKind()).as("on the announced full snapshot").isEqualTo(UpdateKind.DELTA);
+      assertThat(first.getBaseVersion()).isEqualTo(3);
     }
   }
 
