@@ -370,6 +370,18 @@ class OnlineITCase {
     twice.sort(java.util.Comparator.comparingLong(ModelUpdate::getCreatedAt));
     ModelUpdate restored = twice.get(1);
     assertThat(restored.getKind()).as("announced in full: %s", seen).isEqualTo(UpdateKind.FULL);
+    // In the topic's order, not only by version: a reader applies them as they come.
+    int announcedAt = updates.indexOf(restored);
+    assertThat(updates.subList(0, announcedAt))
+        .as("published before the crash, in order: %s", seen)
+        .extracting(ModelUpdate::getVersion)
+        .isSortedAccordingTo(Long::compare)
+        .doesNotHaveDuplicates();
+    assertThat(updates.subList(announcedAt, updates.size()))
+        .as("published after the restore, in order: %s", seen)
+        .extracting(ModelUpdate::getVersion)
+        .isSortedAccordingTo(Long::compare)
+        .doesNotHaveDuplicates();
     List<ModelUpdate> before = new ArrayList<>();
     List<ModelUpdate> after = new ArrayList<>();
     byVersion.forEach(

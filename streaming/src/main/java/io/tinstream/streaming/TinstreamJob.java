@@ -367,7 +367,10 @@ public final class TinstreamJob {
                 AvroCodec::modelUpdates,
                 ModelUpdate::getVariant))
         .name("model-update-sink")
-        .uid("model-update-sink");
+        .uid("model-update-sink")
+        // One writer, like the trainer: two would each write the same variant's partition from
+        // their own transaction, so a delta could land on the topic before its base.
+        .setParallelism(1);
     ScorerConfig scorer = settings.scorer();
     return tasks
         .keyBy(scorerKeys(scorer.parallelism()), TypeInformation.of(Integer.class))
