@@ -3,16 +3,22 @@ package io.tinstream.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tinstream.app.monitor.FlinkRestMonitor;
+import io.tinstream.models.Batch;
+import io.tinstream.models.CtrModel;
 import io.tinstream.schemas.ActionType;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.BehaviorEvent;
+import io.tinstream.schemas.BehaviorSequence;
 import io.tinstream.schemas.ItemFields;
+import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.TrainingExample;
+import io.tinstream.schemas.UpdateKind;
 import io.tinstream.streaming.JobEnvironment;
 import io.tinstream.streaming.JobMetrics;
 import io.tinstream.streaming.JobSettings;
+import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.TinstreamOptions;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
@@ -20,6 +26,13 @@ import io.tinstream.streaming.kafka.KafkaClients;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.training.data.SyntheticFeed;
 import io.tinstream.training.data.SyntheticTaxonomy;
+import io.tinstream.training.features.BatchBuilder;
+import io.tinstream.training.features.BatchTarget;
+import io.tinstream.training.features.RowHistory;
+import io.tinstream.training.versions.Follows;
+import io.tinstream.training.versions.ModelLineage;
+import io.tinstream.training.versions.ModelReplica;
+import io.tinstream.training.versions.UpdateVerdict;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,7 +131,13 @@ class OnlineITCase {
 
   /** Topics and the job of one test. */
   private record Run(
-      String behaviors, String requests, String scores, String examples, JobClient job) {}
+      String behaviors,
+      String requests,
+      String scores,
+      String examples,
+      String updates,
+      JobSettings settings,
+      JobClient job) {}
 
   /** The synthetic feed's taxonomy as a file in the checkpoint directory (known from the start). */
   private static Path taxonomyFile(Path checkpoints) throws java.io.IOException {
@@ -133,10 +152,26 @@ class OnlineITCase {
 
   private Run start(Path checkpoints, List<BehaviorEvent> events, List<String> variants)
       throws Exception {
+    return start(checkpoints, events, variants, conf -> {});
+  }
+
+  private Run start(
+      Path checkpoints,
+      List<BehaviorEvent> events,
+      List<String> variants,
+      java.util.function.Consumer<Configuration> tweak)
+      throws Exception {
     String id = UUID.randomUUID().toString().substring(0, 8);
-    Run topics =
-        new Run("behaviors-" + id, "requests-" + id, "scores-" + id, "examples-" + id, null);
     String updates = "updates-" + id;
+    Run topics =
+        new Run(
+            "behaviors-" + id,
+            "requests-" + id,
+            "scores-" + id,
+            "examples-" + id,
+            updates,
+            null,
+            null);
     String dlq = "dlq-" + id;
     kafka.createTopics(
         2,
@@ -178,12 +213,19 @@ class OnlineITCase {
     conf.set(TinstreamOptions.PARALLELISM, 2);
     conf.set(TinstreamOptions.CHECKPOINT_DIR, checkpoints.toUri().toString());
     conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+    tweak.accept(conf);
     JobSettings settings = JobSettings.from(conf);
     StreamExecutionEnvironment env = JobEnvironment.submitted(settings);
     TinstreamJob.of(settings).addTo(env);
     JobClient client = env.executeAsync("online-it");
     return new Run(
-        topics.behaviors(), topics.requests(), topics.scores(), topics.examples(), client);
+        topics.behaviors(),
+        topics.requests(),
+        topics.scores(),
+        topics.examples(),
+        updates,
+        settings,
+        client);
   }
 
   @Test
@@ -247,12 +289,22 @@ class OnlineITCase {
     List<BehaviorEvent> events =
         drain(new SyntheticFeed(SyntheticFeed.Config.defaults(USERS, EVENTS, 13), taxonomy));
     List<BehaviorEvent> firstHalf = events.subList(0, events.size() / 2);
-    Run run = start(checkpoints, firstHalf);
+    // Every trained version published (no throttle), so the checkpointed version is on the topic
+    // and what the trainer resumed from can be compared with what it published before the crash.
+    Run run =
+        start(
+            checkpoints,
+            firstHalf,
+            List.of("tin"),
+            conf -> conf.set(TinstreamOptions.PUBLISH_EVERY, Duration.ZERO));
     SplittableRandom random = new SplittableRandom(9);
     Map<String, ScoreResponse> answers = new HashMap<>();
     try (KafkaConsumer<byte[], byte[]> scores =
-        KafkaClients.committedReader(kafka.bootstrapServers())) {
+            KafkaClients.committedReader(kafka.bootstrapServers());
+        KafkaConsumer<byte[], byte[]> modelUpdates =
+            KafkaClients.committedReader(kafka.bootstrapServers())) {
       scores.subscribe(List.of(run.scores()));
+      modelUpdates.subscribe(List.of(run.updates()));
       Set<String> before = new HashSet<>();
       for (int i = 0; i < 10; i++) {
         before.add(sendRequest(run.requests(), random, taxonomy, firstHalf, i));
@@ -261,6 +313,11 @@ class OnlineITCase {
       long versionBefore =
           answers.values().stream().mapToLong(ScoreResponse::getModelVersion).max().orElseThrow();
       assertThat(versionBefore).as("a model was serving before the crash").isPositive();
+      // Model updates are readable once a checkpoint covering them completed: the crash then
+      // restores the trainer from a checkpoint rather than starting it afresh.
+      UpdatesRead updates = new UpdatesRead(modelUpdates);
+      updates.pollUntil(u -> !u.all.isEmpty());
+      assertThat(updates.all).as("model updates committed before the crash").isNotEmpty();
 
       cluster.terminateTaskManager(0).get();
       cluster.startTaskManager();
@@ -279,9 +336,169 @@ class OnlineITCase {
                       .as("restored model version for %s", id)
                       .isGreaterThanOrEqualTo(versionBefore));
       assertEveryClosedImpressionLabelledOnce(run.examples(), events);
+      assertTheTrainerResumedFromACheckpointedVersionWithItsWeights(run, events, updates);
     } finally {
       stop(run);
     }
+  }
+
+  /**
+   * The model-updates topic across the crash (read_committed: what the trainer published after its
+   * last completed checkpoint was aborted): the trainer's versions up to the checkpointed one, that
+   * version again in full, announced by the restored trainer, then on. The announced weights must
+   * be those a replica of the pre-crash updates holds at that version (scores on a fixed batch
+   * equal), and the run epoch and the versions must go on. The topic's partitions interleave the
+   * updates, so they are put in order by version; the one version seen twice is the restored one.
+   */
+  private static void assertTheTrainerResumedFromACheckpointedVersionWithItsWeights(
+      Run run, List<BehaviorEvent> events, UpdatesRead read) throws Exception {
+    read.pollUntil(
+        u -> u.restoredVersion >= 0 && u.byVersion.tailMap(u.restoredVersion, false).size() >= 2);
+    List<ModelUpdate> updates = read.all;
+    java.util.TreeMap<Long, List<ModelUpdate>> byVersion = read.byVersion;
+    long restoredVersion = read.restoredVersion;
+    String seen =
+        updates.stream()
+            .map(u -> u.getKind() + ":" + u.getVersion() + "/" + u.getBaseVersion())
+            .toList()
+            .toString();
+    assertThat(restoredVersion)
+        .as("a version published before the crash and announced again after it: %s", seen)
+        .isPositive();
+    long c = restoredVersion;
+    List<ModelUpdate> twice = new ArrayList<>(byVersion.get(c));
+    twice.sort(java.util.Comparator.comparingLong(ModelUpdate::getCreatedAt));
+    ModelUpdate restored = twice.get(1);
+    assertThat(restored.getKind()).as("announced in full: %s", seen).isEqualTo(UpdateKind.FULL);
+    // In the topic's order, not only by version: a reader applies them as they come.
+    int announcedAt = updates.indexOf(restored);
+    assertThat(updates.subList(0, announcedAt))
+        .as("published before the crash, in order: %s", seen)
+        .extracting(ModelUpdate::getVersion)
+        .isSortedAccordingTo(Long::compare)
+        .doesNotHaveDuplicates();
+    assertThat(updates.subList(announcedAt, updates.size()))
+        .as("published after the restore, in order: %s", seen)
+        .extracting(ModelUpdate::getVersion)
+        .isSortedAccordingTo(Long::compare)
+        .doesNotHaveDuplicates();
+    List<ModelUpdate> before = new ArrayList<>();
+    List<ModelUpdate> after = new ArrayList<>();
+    byVersion.forEach(
+        (v, us) -> {
+          if (v < c) {
+            before.addAll(us);
+          } else if (v == c) {
+            before.add(twice.get(0));
+          } else {
+            after.addAll(us);
+          }
+        });
+    assertThat(before).extracting(ModelUpdate::getRunEpoch).containsOnly(restored.getRunEpoch());
+    assertThat(after)
+        .as("versions go on in the same run: %s", seen)
+        .hasSizeGreaterThanOrEqualTo(2)
+        .extracting(ModelUpdate::getRunEpoch)
+        .containsOnly(restored.getRunEpoch());
+
+    ModelSpecs specs = run.settings().models().orElseThrow();
+    Batch probe = probeBatch(specs, events);
+    try (ModelReplica<CtrModel> preCrash =
+            new ModelReplica<>("tin", () -> specs.build("tin"), Follows.EVERY_UPDATE);
+        ModelReplica<CtrModel> resumed =
+            new ModelReplica<>("tin", () -> specs.build("tin"), Follows.EVERY_UPDATE)) {
+      for (ModelUpdate u : before) {
+        assertThat(preCrash.apply(u))
+            .as("version %d before the crash", u.getVersion())
+            .isEqualTo(UpdateVerdict.APPLY);
+      }
+      assertThat(preCrash.lineage()).isEqualTo(ModelLineage.of(restored));
+      assertThat(resumed.apply(restored)).isEqualTo(UpdateVerdict.APPLY);
+      assertThat(resumed.model().score(probe))
+          .as("scores of the restored weights on a fixed batch")
+          .isEqualTo(preCrash.model().score(probe));
+      for (ModelUpdate u : after) {
+        assertThat(resumed.apply(u))
+            .as("version %d after the restore: %s", u.getVersion(), seen)
+            .isEqualTo(UpdateVerdict.APPLY);
+      }
+    }
+  }
+
+  /** The tin updates read so far from the model-updates topic, by version. */
+  private static final class UpdatesRead {
+    final KafkaConsumer<byte[], byte[]> consumer;
+    final List<ModelUpdate> all = new ArrayList<>();
+    final java.util.TreeMap<Long, List<ModelUpdate>> byVersion = new java.util.TreeMap<>();
+
+    /** The first version read twice, or -1. */
+    long restoredVersion = -1;
+
+    UpdatesRead(KafkaConsumer<byte[], byte[]> consumer) {
+      this.consumer = consumer;
+    }
+
+    void pollUntil(java.util.function.Predicate<UpdatesRead> done) throws Exception {
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (!done.test(this) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          ModelUpdate u = AvroCodec.modelUpdates().decode(r.value());
+          if (!"tin".equals(u.getVariant().toString())) {
+            continue;
+          }
+          all.add(u);
+          List<ModelUpdate> same =
+              byVersion.computeIfAbsent(u.getVersion(), v -> new ArrayList<>());
+          same.add(u);
+          if (same.size() == 2 && restoredVersion < 0) {
+            restoredVersion = u.getVersion();
+          }
+        }
+      }
+    }
+  }
+
+  /** A fixed batch: the first behaviors of a few users, each with a candidate from the feed. */
+  private static Batch probeBatch(ModelSpecs specs, List<BehaviorEvent> events) {
+    int length = specs.histories().forVariant("tin").length();
+    List<Long> users = events.stream().map(BehaviorEvent::getUserId).distinct().limit(4).toList();
+    BatchBuilder b = new BatchBuilder(users.size(), length);
+    for (long user : users) {
+      List<BehaviorEvent> own =
+          events.stream()
+              .filter(e -> e.getUserId() == user)
+              .limit(Math.min(length, 16) + 1)
+              .toList();
+      List<BehaviorEvent> past = own.subList(0, own.size() - 1);
+      BehaviorEvent target = own.get(own.size() - 1);
+      b.add(
+          RowHistory.of(sequence(past)),
+          BatchTarget.of(
+              target.getItem(), target.getScenario(), target.getEventTime().toEpochMilli()),
+          0f,
+          (int) user);
+    }
+    return b.build();
+  }
+
+  private static BehaviorSequence sequence(List<BehaviorEvent> events) {
+    BehaviorSequence.Builder s =
+        BehaviorSequence.newBuilder()
+            .setEventTimes(events.stream().map(e -> e.getEventTime().toEpochMilli()).toList())
+            .setItemIds(events.stream().map(e -> e.getItem().getItemId()).toList())
+            .setCategoryL1(
+                events.stream().map(e -> orUnknown(e.getItem().getCategoryL1())).toList())
+            .setCategoryL2(
+                events.stream().map(e -> orUnknown(e.getItem().getCategoryL2())).toList())
+            .setCategoryL3(
+                events.stream().map(e -> orUnknown(e.getItem().getCategoryL3())).toList())
+            .setActionTypes(events.stream().map(e -> e.getActionType().ordinal()).toList())
+            .setScenarios(events.stream().map(BehaviorEvent::getScenario).toList());
+    return s.build();
+  }
+
+  private static int orUnknown(Integer v) {
+    return v == null ? -1 : v;
   }
 
   @Test

@@ -77,7 +77,8 @@ public final class AvroCodec<T extends SpecificRecordBase> {
   }
 
   public static AvroCodec<ModelUpdate> modelUpdates() {
-    return new AvroCodec<>(ModelUpdate.class, ModelUpdate.getClassSchema(), List.of());
+    return new AvroCodec<>(
+        ModelUpdate.class, ModelUpdate.getClassSchema(), List.of("ModelUpdate-v1.avsc"));
   }
 
   public static AvroCodec<TrainingExample> trainingExamples() {

@@ -93,6 +93,25 @@ class SchemaEvolutionTest {
     assertThat(current.getSelections()).isEmpty();
   }
 
+  @Test
+  void modelUpdateWrittenWithVersion1BelongsToTheLegacyEpoch() throws Exception {
+    Schema v1 = AvroCodec.historicalSchema("ModelUpdate-v1.avsc");
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("variant", "tin");
+    old.put("version", 7L);
+    old.put("baseVersion", -1L);
+    old.put("kind", new GenericData.EnumSymbol(v1.getField("kind").schema(), "FULL"));
+    old.put("formatVersion", 1);
+    old.put("createdAt", 99L);
+    old.put("payload", java.nio.ByteBuffer.wrap(new byte[] {1, 2}));
+
+    ModelUpdate current = AvroCodec.modelUpdates().decode(encodeWith(v1, old));
+
+    assertThat(current.getVersion()).isEqualTo(7L);
+    assertThat(current.getKind()).isEqualTo(UpdateKind.FULL);
+    assertThat(current.getRunEpoch()).isZero();
+  }
+
   private static BehaviorSequence oneBehavior(long item) {
     return BehaviorSequence.newBuilder()
         .setItemIds(java.util.List.of(item))

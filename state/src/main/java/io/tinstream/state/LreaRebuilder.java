@@ -6,9 +6,15 @@ package io.tinstream.state;
  */
 public interface LreaRebuilder {
 
-  /** Version of the model that {@link #rebuild} uses now. */
+  /** Run epoch of the model that {@link #rebuild} uses now. */
+  long modelEpoch();
+
+  /** Version (within its run) of the model that {@link #rebuild} uses now. */
   long modelVersion();
 
-  /** The pair for this trajectory (oldest first), tagged with {@link #modelVersion()}. */
-  LreaEntry rebuild(TrajectoryView trajectory) throws Exception;
+  /**
+   * The pair for this trajectory (oldest first), stamped with the model's epoch and version and
+   * with {@code appendedCount}, the user's appended-behavior counter it reflects.
+   */
+  LreaEntry rebuild(TrajectoryView trajectory, long appendedCount) throws Exception;
 }

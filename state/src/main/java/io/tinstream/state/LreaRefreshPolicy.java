@@ -1,11 +1,13 @@
 package io.tinstream.state;
 
 /**
- * When a user's {@link LreaEntry} must be rebuilt: the model version changed, or at least {@link
- * #rebuildAfterNewBehaviors()} behaviors arrived since it was built. Rebuilds triggered by events
- * are coalesced: every event of a burst asks for a timer at {@link #coalescedTimerTime}, which is
- * the same timestamp within one {@link #coalesceMs()} window, and Flink keeps one timer per key and
- * timestamp, so the burst costs one rebuild.
+ * When a user's {@link LreaEntry} must be rebuilt: the model (run epoch or version) changed, or at
+ * least {@link #rebuildAfterNewBehaviors()} behaviors were appended since it was built, counted by
+ * the user's appended-behavior counter rather than the trajectory length, which stops changing once
+ * the trajectory is at its cap (new behaviors then evict old ones one for one). Rebuilds triggered
+ * by events are coalesced: every event of a burst asks for a timer at {@link #coalescedTimerTime},
+ * which is the same timestamp within one {@link #coalesceMs()} window, and Flink keeps one timer
+ * per key and timestamp, so the burst costs one rebuild.
  */
 public final class LreaRefreshPolicy {
   public static final int DEFAULT_REBUILD_AFTER_NEW_BEHAVIORS = 64;
@@ -13,13 +15,13 @@ public final class LreaRefreshPolicy {
 
   /** What a caller may do with an entry for a given model version and trajectory length. */
   public enum Freshness {
-    /** Built by this model version, fewer than N behaviors ago: use it. */
+    /** Built by this model (epoch and version), fewer than N behaviors ago: use it. */
     FRESH,
     /** No entry yet. */
     MISSING,
-    /** Built by another model version: its floats belong to other weights. */
+    /** Built by another model version or run: its floats belong to other weights. */
     STALE_MODEL_VERSION,
-    /** N or more behaviors arrived since it was built. */
+    /** N or more behaviors were appended (or N expired) since it was built. */
     STALE_TRAJECTORY;
 
     public boolean usable() {
@@ -59,25 +61,39 @@ public final class LreaRefreshPolicy {
   }
 
   /**
-   * Whether {@code entry} is usable for {@code modelVersion} and a trajectory that now has {@code
-   * trajectoryLength} behaviors. A trajectory that shrank (retention) counts its distance too.
+   * Whether {@code entry} is usable for the model at {@code modelEpoch, modelVersion} and a user
+   * whose trajectory now has {@code trajectoryLength} behaviors and whose appended-behavior counter
+   * is at {@code appendedCount}.
    */
-  public Freshness check(LreaEntry entry, long modelVersion, int trajectoryLength) {
+  public Freshness check(
+      LreaEntry entry,
+      long modelEpoch,
+      long modelVersion,
+      int trajectoryLength,
+      long appendedCount) {
     return entry == null
         ? Freshness.MISSING
-        : check(entry.modelVersion(), entry.trajectoryLength(), modelVersion, trajectoryLength);
+        : check(entry.stamp(), modelEpoch, modelVersion, trajectoryLength, appendedCount);
   }
 
   /**
-   * As {@link #check(LreaEntry, long, int)} for an entry built at {@code builtVersion,
-   * builtLength}.
+   * As {@link #check(LreaEntry, long, long, int, long)} for an entry built at {@code built}. New
+   * behaviors are counted by the appended counter (an unknown one, -1, counts as stale); a
+   * trajectory that shrank (retention) counts its distance too, since the pair still holds the
+   * expired behaviors.
    */
   public Freshness check(
-      long builtVersion, int builtLength, long modelVersion, int trajectoryLength) {
-    if (builtVersion != modelVersion) {
+      LreaEntry.Stamp built,
+      long modelEpoch,
+      long modelVersion,
+      int trajectoryLength,
+      long appendedCount) {
+    if (built.modelEpoch() != modelEpoch || built.modelVersion() != modelVersion) {
       return Freshness.STALE_MODEL_VERSION;
     }
-    if (Math.abs(trajectoryLength - builtLength) >= rebuildAfterNewBehaviors) {
+    if (built.appendedCount() < 0
+        || appendedCount - built.appendedCount() >= rebuildAfterNewBehaviors
+        || built.trajectoryLength() - trajectoryLength >= rebuildAfterNewBehaviors) {
       return Freshness.STALE_TRAJECTORY;
     }
     return Freshness.FRESH;

@@ -53,12 +53,17 @@ class LreaStoreHarnessTest {
    */
   static final class JavaRebuilder implements LreaRebuilder {
     @Override
+    public long modelEpoch() {
+      return 1L;
+    }
+
+    @Override
     public long modelVersion() {
       return MODEL_VERSION.get();
     }
 
     @Override
-    public LreaEntry rebuild(TrajectoryView t) {
+    public LreaEntry rebuild(TrajectoryView t, long appendedCount) {
       REBUILDS.incrementAndGet();
       float[] comp = new float[D * R];
       float[] aux = new float[D * R];
@@ -73,24 +78,27 @@ class LreaStoreHarnessTest {
           }
         }
       }
-      return new LreaEntry(D, R, MODEL_VERSION.get(), t.size(), comp, aux);
+      return new LreaEntry(
+          D, R, LreaEntry.Stamp.of(1L, MODEL_VERSION.get(), t, appendedCount), comp, aux);
     }
   }
 
   /** Appends behaviors, asks for a coalesced rebuild timer, serves requests from fresh entries. */
   static final class LreaFunction extends KeyedProcessFunction<Long, In, String> {
     private final LreaRefreshPolicy policy;
+    private final TrajectoryPolicy trajectoryPolicy;
     private transient TrajectoryStore trajectory;
     private transient LreaStore lrea;
     private transient LreaRebuilder rebuilder;
 
-    LreaFunction(LreaRefreshPolicy policy) {
+    LreaFunction(LreaRefreshPolicy policy, TrajectoryPolicy trajectoryPolicy) {
       this.policy = policy;
+      this.trajectoryPolicy = trajectoryPolicy;
     }
 
     @Override
     public void open(OpenContext openContext) {
-      trajectory = TrajectoryStore.create(getRuntimeContext(), TrajectoryPolicy.defaults());
+      trajectory = TrajectoryStore.create(getRuntimeContext(), trajectoryPolicy);
       lrea = LreaStore.create(getRuntimeContext(), policy);
       rebuilder = new JavaRebuilder();
     }
@@ -99,7 +107,7 @@ class LreaStoreHarnessTest {
     public void processElement(In in, Context ctx, Collector<String> out) throws Exception {
       if (in.behavior() != null) {
         trajectory.append(ctx.getCurrentKey(), in.behavior());
-        Freshness f = lrea.check(rebuilder.modelVersion(), trajectory.size(ctx.getCurrentKey()));
+        Freshness f = lrea.check(rebuilder, trajectory, ctx.getCurrentKey());
         if (!f.usable()) {
           ctx.timerService()
               .registerProcessingTimeTimer(
@@ -159,7 +167,7 @@ class LreaStoreHarnessTest {
       send(h, USER, i);
     }
     assertThat(h.numProcessingTimeTimers()).isZero();
-    assertThat(store(h, USER).check(1, 20 + N - 1)).isEqualTo(Freshness.FRESH);
+    assertThat(store(h, USER).check(1L, 1, 20 + N - 1, 20 + N - 1)).isEqualTo(Freshness.FRESH);
     request(h, USER);
     assertThat(REBUILDS.get()).isEqualTo(1);
 
@@ -168,7 +176,8 @@ class LreaStoreHarnessTest {
     for (int i = 20 + N - 1; i < 20 + N + 7; i++) {
       send(h, USER, i);
     }
-    assertThat(store(h, USER).check(1, 20 + N + 7)).isEqualTo(Freshness.STALE_TRAJECTORY);
+    assertThat(store(h, USER).check(1L, 1, 20 + N + 7, 20 + N + 7))
+        .isEqualTo(Freshness.STALE_TRAJECTORY);
     assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
     h.setProcessingTime(T0 + 6 * COALESCE_MS);
     assertThat(REBUILDS.get()).isEqualTo(2);
@@ -178,6 +187,31 @@ class LreaStoreHarnessTest {
             "timer rebuilt MISSING at 20",
             "request FRESH v1",
             "timer rebuilt STALE_TRAJECTORY at 32");
+  }
+
+  @Test
+  void atTheCapNNewBehaviorsStillMakeTheEntryStale() throws Exception {
+    int cap = 8;
+    var h = open(null, TrajectoryPolicy.builder().maxBehaviors(cap).build());
+    h.setProcessingTime(T0);
+    for (int i = 0; i < cap + 3; i++) {
+      send(h, USER, i);
+    }
+    h.setProcessingTime(T0 + COALESCE_MS);
+    assertThat(REBUILDS.get()).isEqualTo(1);
+    LreaEntry built = entry(h, USER);
+    assertThat(built.trajectoryLength()).isEqualTo(cap);
+
+    // N more: each evicts the oldest, so the length stays at the cap.
+    h.setProcessingTime(T0 + 5 * COALESCE_MS + 10);
+    for (int i = cap + 3; i < cap + 3 + N; i++) {
+      send(h, USER, i);
+    }
+    assertThat(h.numProcessingTimeTimers()).as("the N-th new behavior asks for a rebuild").isOne();
+    h.setProcessingTime(T0 + 6 * COALESCE_MS);
+    assertThat(REBUILDS.get()).isEqualTo(2);
+    assertThat(entry(h, USER).trajectoryLength()).isEqualTo(cap);
+    assertThat(entry(h, USER)).as("built from the newer behaviors").isNotEqualTo(built);
   }
 
   @Test
@@ -191,7 +225,7 @@ class LreaStoreHarnessTest {
     LreaEntry before = entry(h, USER);
 
     MODEL_VERSION.set(2);
-    assertThat(store(h, USER).check(2, 1)).isEqualTo(Freshness.STALE_MODEL_VERSION);
+    assertThat(store(h, USER).check(1L, 2, 1, 1)).isEqualTo(Freshness.STALE_MODEL_VERSION);
     request(h, USER);
     request(h, USER);
     assertThat(REBUILDS.get()).as("rebuilt inline once, then fresh").isEqualTo(3);
@@ -223,10 +257,14 @@ class LreaStoreHarnessTest {
     assertThat(out.length())
         .isGreaterThan(2 * D * R * Float.BYTES)
         .isLessThanOrEqualTo(2 * D * R * Float.BYTES + LreaEntrySerializer.MAX_HEADER_BYTES);
-    assertThat(out.getCopyOfBuffer()[0]).as("format version in the bytes").isEqualTo((byte) 1);
+    assertThat(out.getCopyOfBuffer()[0])
+        .as("format version in the bytes")
+        .isEqualTo((byte) LreaEntrySerializer.CURRENT_VERSION);
     h.getOperator().setCurrentKey(USER);
     long[] tag = h.getOperator().getKeyedStateStore().getState(LreaStore.tagDescriptor()).value();
-    assertThat(tag).as("the 16-byte tag a behavior's check reads").containsExactly(1L, 3L);
+    assertThat(tag)
+        .as("the 32-byte tag a behavior's check reads: epoch, version, length, appended")
+        .containsExactly(1L, 1L, 3L, 3L);
 
     OperatorSubtaskState snapshot = h.snapshot(1L, T0 + 2 * COALESCE_MS);
     var restored = open(snapshot);
@@ -238,9 +276,15 @@ class LreaStoreHarnessTest {
 
   private KeyedOneInputStreamOperatorTestHarness<Long, In, String> open(
       OperatorSubtaskState restoreFrom) throws Exception {
+    return open(restoreFrom, TrajectoryPolicy.defaults());
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<Long, In, String> open(
+      OperatorSubtaskState restoreFrom, TrajectoryPolicy trajectoryPolicy) throws Exception {
     var h =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new LreaFunction(LreaRefreshPolicy.of(N, COALESCE_MS))),
+            new KeyedProcessOperator<>(
+                new LreaFunction(LreaRefreshPolicy.of(N, COALESCE_MS), trajectoryPolicy)),
             In::userId,
             Types.LONG);
     harnesses.add(h);

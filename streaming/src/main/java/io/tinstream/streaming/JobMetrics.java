@@ -104,6 +104,9 @@ public final class JobMetrics {
   public static final String LREA_INLINE_REBUILDS_STALE_TRAJECTORY =
       "lreaInlineRebuildsStaleTrajectory";
 
+  /** Requests scored from a pair of only the behaviors before them (the entry held later ones). */
+  public static final String LREA_PAST_ONLY_REBUILDS = "lreaPastOnlyRebuilds";
+
   public static final String REFUSED_MODEL_GAPS = "refusedModelGaps";
   public static final String HEAD_RESPONSES = "headResponses";
   public static final String HEAD_ERROR_RESPONSES = "headErrorResponses";

@@ -7,6 +7,7 @@ import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.kafka.SinkDelivery;
+import io.tinstream.streaming.kafka.StartingOffsets;
 import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.training.TrainerConfig;
 import io.tinstream.streaming.trajectory.CandidateCap;
@@ -119,6 +120,17 @@ public final class JobSettings {
       tfDevice = TfDevice.parse(conf.get(TF_DEVICE));
     } catch (IllegalArgumentException e) {
       throw invalid(TF_DEVICE, e.getMessage());
+    }
+    try {
+      conf.get(STARTING_OFFSETS);
+    } catch (IllegalArgumentException e) {
+      throw invalid(
+          STARTING_OFFSETS,
+          "expected one of "
+              + Arrays.toString(StartingOffsets.values())
+              + ", got '"
+              + conf.toMap().get(STARTING_OFFSETS.key())
+              + "'");
     }
     try {
       conf.get(SCORE_DELIVERY);
@@ -236,7 +248,10 @@ public final class JobSettings {
   /** The Kafka cluster and the identities the job uses on it. */
   public KafkaEndpoints kafka() {
     return new KafkaEndpoints(
-        conf.get(BOOTSTRAP_SERVERS), conf.get(GROUP_ID), transactionalIdPrefix());
+        conf.get(BOOTSTRAP_SERVERS),
+        conf.get(GROUP_ID),
+        transactionalIdPrefix(),
+        conf.get(STARTING_OFFSETS));
   }
 
   private String transactionalIdPrefix() {

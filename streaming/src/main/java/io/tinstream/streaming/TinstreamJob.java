@@ -122,6 +122,9 @@ public final class TinstreamJob {
    * may read beyond what the settings sink.
    */
   SingleOutputStreamOperator<ScoringWork> build(StreamExecutionEnvironment env) {
+    // The floor of this job's trainer runs: its trainer starts a fresh run no earlier, and its
+    // per-user serving adopts no snapshot of a run before it (a previous run's, on the topic).
+    long runStartedAt = System.currentTimeMillis();
     Duration outOfOrderness = settings.outOfOrderness();
     FutureSkew skew = settings.maxFutureSkew();
     SerializableFunction<BehaviorEvent, Optional<String>> validBehavior =
@@ -203,7 +206,12 @@ public final class TinstreamJob {
             .connect(broadcast.stream())
             .process(
                 new TrajectoryFunction(
-                    settings.trajectory(), settings.histories(), preloadedTaxonomy(), lrea, heads),
+                    settings.trajectory(),
+                    settings.histories(),
+                    preloadedTaxonomy(),
+                    lrea,
+                    heads,
+                    runStartedAt),
                 ScoringWorkTypeInfo.INSTANCE)
             .name(JobMetrics.TRAJECTORY_OPERATOR)
             .uid(TRAJECTORY_UID);
@@ -232,7 +240,7 @@ public final class TinstreamJob {
                     .name("probe-sink")
                     .uid("probe-sink"));
     if (specs != null) {
-      DataStream<ScoreResponse> scores = trainAndScore(trajectory);
+      DataStream<ScoreResponse> scores = trainAndScore(trajectory, runStartedAt);
       if (lrea != null || heads != null) {
         scores = scores.union(trajectory.getSideOutput(TrajectoryFunction.KEYED_STATE_SCORES));
       }
@@ -419,13 +427,14 @@ public final class TinstreamJob {
         .uid("decode-" + name);
   }
 
-  private DataStream<ScoreResponse> trainAndScore(SingleOutputStreamOperator<ScoringWork> tasks) {
+  private DataStream<ScoreResponse> trainAndScore(
+      SingleOutputStreamOperator<ScoringWork> tasks, long runStartedAt) {
     DataStream<TrainingExample> examples = tasks.getSideOutput(TrajectoryFunction.EXAMPLES);
     SingleOutputStreamOperator<ModelUpdate> updates =
         examples
             .keyBy(e -> OnlineTrainerFunction.KEY, TypeInformation.of(Integer.class))
             .process(
-                new OnlineTrainerFunction(specs, settings.trainer()),
+                new OnlineTrainerFunction(specs, settings.trainer(), runStartedAt),
                 AvroTypeInfo.of(ModelUpdate.class))
             .name(JobMetrics.TRAINER_OPERATOR)
             .uid("online-trainer")
@@ -438,7 +447,10 @@ public final class TinstreamJob {
                 AvroCodec::modelUpdates,
                 ModelUpdate::getVariant))
         .name("model-update-sink")
-        .uid("model-update-sink");
+        .uid("model-update-sink")
+        // One writer, like the trainer: two would each write the same variant's partition from
+        // their own transaction, so a delta could land on the topic before its base.
+        .setParallelism(1);
     ScorerConfig scorer = settings.scorer();
     return tasks
         .keyBy(scorerKeys(scorer.parallelism()), TypeInformation.of(Integer.class))

@@ -3,6 +3,7 @@ package io.tinstream.streaming;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.streaming.kafka.SinkDelivery;
+import io.tinstream.streaming.kafka.StartingOffsets;
 import io.tinstream.streaming.trajectory.CandidateCap;
 import io.tinstream.streaming.trajectory.FutureSkew;
 import java.time.Duration;
@@ -89,6 +90,16 @@ public final class TinstreamOptions {
           .withDescription(
               "Prefix of the exactly-once sinks' transactional ids (default: the group id); jobs"
                   + " running at the same time against one cluster need different prefixes.");
+
+  public static final ConfigOption<StartingOffsets> STARTING_OFFSETS =
+      ConfigOptions.key("tinstream.kafka.starting-offsets")
+          .enumType(StartingOffsets.class)
+          .defaultValue(StartingOffsets.COMMITTED)
+          .withDescription(
+              "Where the sources start when the job starts without a checkpoint (a restore always"
+                  + " resumes from the checkpoint): committed (the group's offsets, committed at"
+                  + " every completed checkpoint; earliest where the group has none), earliest"
+                  + " (replay everything) or latest (only what is written from now on).");
 
   public static final ConfigOption<Boolean> BOUNDED =
       ConfigOptions.key("tinstream.kafka.bounded")
@@ -417,6 +428,7 @@ public final class TinstreamOptions {
         BOOTSTRAP_SERVERS,
         GROUP_ID,
         TRANSACTIONAL_ID_PREFIX,
+        STARTING_OFFSETS,
         BOUNDED,
         BEHAVIORS_TOPIC,
         REQUESTS_TOPIC,

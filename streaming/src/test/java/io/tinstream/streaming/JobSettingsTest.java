@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.TfDevice;
 import io.tinstream.streaming.kafka.SinkDelivery;
+import io.tinstream.streaming.kafka.StartingOffsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
@@ -112,6 +113,23 @@ class JobSettingsTest {
         .hasMessageContaining(
             "tinstream.scoring.delivery: expected one of [at-least-once, exactly-once], got"
                 + " 'twice'");
+  }
+
+  @Test
+  void startingOffsetsDefaultToCommittedAndAnUnknownOneIsRejectedByKey() {
+    assertThat(JobSettings.from(Map.of()).kafka().startingOffsets())
+        .isEqualTo(StartingOffsets.COMMITTED);
+    assertThat(
+            JobSettings.from(Map.of("tinstream.kafka.starting-offsets", "earliest"))
+                .kafka()
+                .startingOffsets())
+        .isEqualTo(StartingOffsets.EARLIEST);
+    Configuration conf = new Configuration();
+    conf.setString("tinstream.kafka.starting-offsets", "yesterday");
+    assertThatThrownBy(() -> JobSettings.from(conf))
+        .hasMessageContaining(
+            "tinstream.kafka.starting-offsets: expected one of [committed, earliest, latest], got"
+                + " 'yesterday'");
   }
 
   @Test

@@ -141,9 +141,9 @@ public final class LreaBenchCommand implements Callable<Integer> {
     double rebuild;
     try (LreaModel m = (LreaModel) ModelRegistry.build(params("lrea", len))) {
       LreaEntryBuilder b = new LreaEntryBuilder(m);
-      var entry = b.rebuild(view);
+      var entry = b.rebuild(view, view.size());
       lrea = perCandidate(() -> b.score(entry, candidatesOnly).length);
-      rebuild = perCandidate(() -> b.rebuild(view) == null ? 0 : 1);
+      rebuild = perCandidate(() -> b.rebuild(view, view.size()) == null ? 0 : 1);
     }
     err.printf(
         Locale.ROOT,

@@ -5,6 +5,7 @@ import java.util.Properties;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.flink.util.function.SerializableSupplier;
@@ -25,29 +26,56 @@ public final class KafkaEndpoints {
   private final String bootstrapServers;
   private final String groupId;
   private final String transactionalIdPrefix;
+  private final StartingOffsets startingOffsets;
+
+  /** With the sources starting from the group's committed offsets ({@link StartingOffsets}). */
+  public KafkaEndpoints(String bootstrapServers, String groupId, String transactionalIdPrefix) {
+    this(bootstrapServers, groupId, transactionalIdPrefix, StartingOffsets.COMMITTED);
+  }
 
   /**
+   * @param groupId consumer group of the sources, under which they commit their offsets
    * @param transactionalIdPrefix prefix of the sinks' transactional ids; must differ between jobs
    *     that run at the same time against one cluster, or they fence each other
+   * @param startingOffsets where the sources start without a checkpoint
    */
-  public KafkaEndpoints(String bootstrapServers, String groupId, String transactionalIdPrefix) {
+  public KafkaEndpoints(
+      String bootstrapServers,
+      String groupId,
+      String transactionalIdPrefix,
+      StartingOffsets startingOffsets) {
+    if (groupId == null || groupId.isBlank()) {
+      throw new IllegalArgumentException(
+          "the Kafka sources need a group id: they commit their offsets under it");
+    }
     this.bootstrapServers = bootstrapServers;
     this.groupId = groupId;
     this.transactionalIdPrefix = transactionalIdPrefix;
+    this.startingOffsets = java.util.Objects.requireNonNull(startingOffsets);
   }
 
   public String bootstrapServers() {
     return bootstrapServers;
   }
 
-  /** A source of undecoded values from the earliest offset; bounded at the latest if asked. */
+  public StartingOffsets startingOffsets() {
+    return startingOffsets;
+  }
+
+  /**
+   * A source of undecoded values from the configured starting offsets ({@link StartingOffsets});
+   * bounded at the latest if asked. It commits its offsets to the group at every completed
+   * checkpoint: that is what a later start from committed offsets resumes from (the checkpoint, not
+   * the commit, is what a restore uses).
+   */
   public KafkaSource<RawRecord> rawSource(String topic, boolean bounded) {
     var builder =
         KafkaSource.<RawRecord>builder()
             .setBootstrapServers(bootstrapServers)
             .setTopics(topic)
             .setGroupId(groupId)
-            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setStartingOffsets(startingOffsets.initializer())
+            .setProperty(KafkaSourceOptions.COMMIT_OFFSETS_ON_CHECKPOINT.key(), "true")
             .setDeserializer(new RawRecordDeserializer())
             // Only committed output of upstream transactional producers.
             .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")

@@ -40,7 +40,14 @@ import org.apache.flink.util.Collector;
  *
  * <p>Runs as one instance (all examples keyed to 0): one model per variant. Weights, optimizer
  * slots and the examples of the unfinished batch are checkpointed, so a restore resumes the same
- * model version and loses no example.
+ * model version and loses no example; the restored versions are published again in full before the
+ * first batch after the restore trains.
+ *
+ * <p>Its versions belong to a run epoch ({@link io.tinstream.training.versions.ModelLineage}):
+ * chosen at a start without restored state as the wall-clock ms, and never before the job's start
+ * {@code runStartedAt} (the floor its per-user serving follows from); kept in the checkpointed
+ * snapshots, so a restore continues the same run, while a fresh run, whose versions restart at 1,
+ * is newer than every previous run's.
  */
 public final class OnlineTrainerFunction
     extends KeyedProcessFunction<Integer, TrainingExample, ModelUpdate>
@@ -52,6 +59,7 @@ public final class OnlineTrainerFunction
 
   private final ModelSpecs specs;
   private final TrainerConfig config;
+  private final long runStartedAt;
 
   private transient VariantHistories histories;
   private transient Map<String, VariantTrainer> trainers;
@@ -64,8 +72,14 @@ public final class OnlineTrainerFunction
   private transient Counter examples;
 
   public OnlineTrainerFunction(ModelSpecs specs, TrainerConfig config) {
+    this(specs, config, Long.MIN_VALUE);
+  }
+
+  /** {@code runStartedAt}: the job's start (wall-clock ms), the earliest a fresh run's epoch is. */
+  public OnlineTrainerFunction(ModelSpecs specs, TrainerConfig config, long runStartedAt) {
     this.specs = java.util.Objects.requireNonNull(specs);
     this.config = java.util.Objects.requireNonNull(config);
+    this.runStartedAt = runStartedAt;
   }
 
   @Override
@@ -112,13 +126,18 @@ public final class OnlineTrainerFunction
       group.gauge(JobMetrics.SKIPPED_BATCHES, trainer::skippedBatches);
       group.gauge(JobMetrics.TRAINED_SAMPLES, trainer::trainedSamples);
     }
-    publisher = new ModelPublisher(models, config.fullSnapshotEvery(), config.publishEveryMs());
+    // A fresh run's epoch; a restore replaces it with the checkpoint's.
+    long freshEpoch = Math.max(runStartedAt, System.currentTimeMillis());
+    publisher =
+        new ModelPublisher(models, config.fullSnapshotEvery(), config.publishEveryMs(), freshEpoch);
     publisher.restore(restoredModels);
     restoredModels = null;
   }
 
   @Override
   public void processElement(TrainingExample example, Context ctx, Collector<ModelUpdate> out) {
+    // After a restore: the restored versions first, before anything trains on them.
+    publisher.restoredSnapshots(System.currentTimeMillis()).forEach(out::collect);
     examples.inc();
     buffer.add(example);
     if (buffer.size() >= config.batchSize()) {
@@ -167,6 +186,11 @@ public final class OnlineTrainerFunction
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
     bufferState.update(new ArrayList<>(buffer));
     modelState.update(publisher.checkpoint(System.currentTimeMillis()));
+  }
+
+  /** The run epoch this trainer publishes (test hook). */
+  long runEpoch() {
+    return publisher.runEpoch();
   }
 
   /** Batches {@code variant} skipped so far (test hook: the harness's metrics are not readable). */

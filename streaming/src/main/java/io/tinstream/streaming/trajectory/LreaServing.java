@@ -35,11 +35,20 @@ import org.apache.flink.streaming.api.TimerService;
  * <p>Why here and not in the {@link MicroBatchScorer}: see {@link SnapshotFollower}, whose full
  * snapshots invalidate every entry.
  *
- * <p>Rebuilds: after {@code rebuildAfter} new behaviors, or when the replica's version differs from
- * the entry's, a behavior asks for a processing-time timer at the end of its coalescing window (one
- * per key and timestamp, so a burst costs one rebuild). A request that finds no entry or a stale
- * one rebuilds it inline and counts that by reason ({@code lreaInlineRebuilds*}): a stale entry is
- * never scored.
+ * <p>Rebuilds: after {@code rebuildAfter} new behaviors (by the user's appended-behavior counter,
+ * which keeps counting at the trajectory's cap), or when the replica's run epoch or version differs
+ * from the entry's, a behavior asks for a processing-time timer at the end of its coalescing window
+ * (one per key and timestamp, so a burst costs one rebuild). A request that finds no entry or a
+ * stale one rebuilds it inline and counts that by reason ({@code lreaInlineRebuilds*}): a stale
+ * entry is never scored.
+ *
+ * <p>A request is scored only from behaviors strictly before its time, as the scorer's variants
+ * are: when the user's entry holds a behavior at or after the request time (a request that arrives
+ * after later behaviors, or a behavior dated ahead of it), the request is scored from a pair built
+ * just for it from the prefix before its time ({@code lreaPastOnlyRebuilds}), and the stored entry
+ * is left as it is. Not stored because such requests are the exception (requests are usually "now",
+ * after every behavior of their user): a stored prefix entry would be stale for the next request at
+ * once, while the full entry keeps serving the common case without a rebuild.
  */
 public final class LreaServing implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -54,6 +63,7 @@ public final class LreaServing implements Serializable {
   private transient Counter inlineMissing;
   private transient Counter inlineStaleModel;
   private transient Counter inlineStaleTrajectory;
+  private transient Counter pastOnlyRebuilds;
   private transient Counter answered;
   private transient Counter errors;
 
@@ -73,13 +83,16 @@ public final class LreaServing implements Serializable {
     return follower.serves(variant);
   }
 
-  void open(RuntimeContext ctx) {
+  /** {@code runFloor}: the oldest trainer run whose snapshots are served (see SnapshotFollower). */
+  void open(RuntimeContext ctx, long runFloor) {
+    follower.followRunsFrom(runFloor);
     entries = LreaStore.create(ctx, LreaRefreshPolicy.of(rebuildAfter, coalesceMs));
     var metrics = ctx.getMetricGroup().addGroup(JobMetrics.VARIANT_GROUP, ModelSpecs.LREA_VARIANT);
     timerRebuilds = metrics.counter(JobMetrics.LREA_TIMER_REBUILDS);
     inlineMissing = metrics.counter(JobMetrics.LREA_INLINE_REBUILDS_MISSING);
     inlineStaleModel = metrics.counter(JobMetrics.LREA_INLINE_REBUILDS_STALE_MODEL);
     inlineStaleTrajectory = metrics.counter(JobMetrics.LREA_INLINE_REBUILDS_STALE_TRAJECTORY);
+    pastOnlyRebuilds = metrics.counter(JobMetrics.LREA_PAST_ONLY_REBUILDS);
     answered = metrics.counter(JobMetrics.LREA_RESPONSES);
     errors = metrics.counter(JobMetrics.LREA_ERROR_RESPONSES);
     metrics.gauge(JobMetrics.LREA_REPLICA_VERSION, follower::version);
@@ -109,7 +122,7 @@ public final class LreaServing implements Serializable {
       throws Exception {
     LreaEntryBuilder model = entryBuilder(models);
     if (needsRebuild(model, trajectory, user)) {
-      entries.put(model.rebuild(trajectory.read(user)));
+      entries.put(model.rebuild(trajectory.read(user), trajectory.appendedCount(user)));
       timerRebuilds.inc();
     }
   }
@@ -123,7 +136,7 @@ public final class LreaServing implements Serializable {
     if (model == null) {
       return false;
     }
-    LreaRefreshPolicy.Freshness f = entries.check(model.modelVersion(), trajectory.size(user));
+    LreaRefreshPolicy.Freshness f = entries.check(model, trajectory, user);
     return f != LreaRefreshPolicy.Freshness.MISSING && !f.usable();
   }
 
@@ -150,12 +163,19 @@ public final class LreaServing implements Serializable {
     int n = request.getCandidates().size();
     BatchBuilder candidates = new BatchBuilder(n, 1);
     long time = request.getRequestTime().toEpochMilli();
+    LreaEntry entry = found.entry();
+    if (entry.stamp().newestEventTime() >= time) {
+      long user = request.getUserId();
+      entry =
+          model.rebuild(trajectory.read(user).prefixBefore(time), trajectory.appendedCount(user));
+      pastOnlyRebuilds.inc();
+    }
     for (ItemFields candidate : request.getCandidates()) {
       candidates.addTarget(BatchTarget.of(candidate, request.getScenario(), time));
     }
     float[] scores;
     try {
-      scores = model.score(found.entry(), candidates.build());
+      scores = model.score(entry, candidates.build());
     } catch (IllegalStateException nonFinite) {
       // A NaN score is refused by the model; the request still gets its one answer.
       errors.inc();
@@ -174,7 +194,7 @@ public final class LreaServing implements Serializable {
       throws Exception {
     CtrModel current = follower.current(models);
     if (current != null && entryBuilder == null) {
-      entryBuilder = new LreaEntryBuilder((LreaModel) current);
+      entryBuilder = new LreaEntryBuilder((LreaModel) current, () -> follower.lineage().epoch());
     }
     return entryBuilder;
   }

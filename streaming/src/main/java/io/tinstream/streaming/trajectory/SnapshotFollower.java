@@ -4,6 +4,7 @@ import io.tinstream.models.CtrModel;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.training.versions.Follows;
+import io.tinstream.training.versions.ModelLineage;
 import io.tinstream.training.versions.ModelReplica;
 import io.tinstream.training.versions.UpdateVerdict;
 import java.io.Serializable;
@@ -13,6 +14,8 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The trajectory operator's copy of one variant whose per-user state it builds and serves (lrea's
@@ -28,6 +31,7 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
  */
 public final class SnapshotFollower implements Serializable {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotFollower.class);
 
   /** Full snapshots only: one invalidation of every user's state per snapshot, not per delta. */
   private static final Follows FOLLOWS = Follows.FULL_SNAPSHOTS;
@@ -42,6 +46,8 @@ public final class SnapshotFollower implements Serializable {
   private final ModelSpecs specs;
   private final String variant;
   private transient ModelReplica<CtrModel> replica;
+  private transient long runFloor = Long.MIN_VALUE;
+  private transient long ignoredOlderRuns;
 
   public SnapshotFollower(ModelSpecs specs, String variant) {
     if (!specs.contains(variant)) {
@@ -56,6 +62,19 @@ public final class SnapshotFollower implements Serializable {
     return variants.contains(update.getVariant()) && FOLLOWS.takes(update);
   }
 
+  /**
+   * Snapshots of trainer runs before {@code epoch} are never adopted: they are a previous run's,
+   * found on the topic, and this job's trainer starts its run no earlier.
+   */
+  void followRunsFrom(long epoch) {
+    runFloor = epoch;
+  }
+
+  /** Snapshots ignored so far because they belong to a run before the floor or the one held. */
+  long ignoredOlderRuns() {
+    return ignoredOlderRuns;
+  }
+
   public String variant() {
     return variant;
   }
@@ -66,16 +85,32 @@ public final class SnapshotFollower implements Serializable {
     return variant.equals(v);
   }
 
-  /** Keeps the newest full snapshot of this variant; deltas and other variants are ignored. */
+  /**
+   * Keeps the newest full snapshot of this variant, newest by (run epoch, version); deltas, other
+   * variants and runs before the floor are ignored.
+   */
   void onModelUpdate(ModelUpdate update, BroadcastState<String, ModelUpdate> snapshots)
       throws Exception {
     if (!variant.equals(update.getVariant()) || !FOLLOWS.takes(update)) {
       return;
     }
+    if (update.getRunEpoch() < runFloor) {
+      ignoredOlderRuns++;
+      LOG.info(
+          "{}: ignored snapshot {} of run {}, before this job's run {}",
+          variant,
+          update.getVersion(),
+          update.getRunEpoch(),
+          runFloor);
+      return;
+    }
     ModelUpdate held = snapshots.get(variant);
-    long heldVersion = held == null ? -1 : held.getVersion();
-    if (UpdateVerdict.of(heldVersion, update, FOLLOWS) == UpdateVerdict.APPLY) {
+    ModelLineage heldLineage = held == null ? ModelLineage.NONE : ModelLineage.of(held);
+    UpdateVerdict verdict = UpdateVerdict.of(heldLineage, update, FOLLOWS);
+    if (verdict == UpdateVerdict.APPLY) {
       snapshots.put(variant, update);
+    } else if (verdict == UpdateVerdict.OLDER_RUN) {
+      ignoredOlderRuns++;
     }
   }
 
@@ -94,6 +129,11 @@ public final class SnapshotFollower implements Serializable {
   /** Version of the model held now; -1 before the first snapshot. */
   long version() {
     return replica == null ? -1L : replica.version();
+  }
+
+  /** Run epoch and version of the model held now; {@link ModelLineage#NONE} before the first. */
+  ModelLineage lineage() {
+    return replica == null ? ModelLineage.NONE : replica.lineage();
   }
 
   /** Why a request cannot be scored yet (no snapshot of this variant has arrived). */

@@ -23,13 +23,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -50,8 +55,17 @@ import org.apache.flink.util.OutputTag;
  */
 public final class TrajectoryFunction
     extends KeyedBroadcastProcessFunction<
-        Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringWork> {
+        Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringWork>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
+
+  /**
+   * The oldest trainer run (run epoch) whose snapshots the per-user serving adopts: set at a fresh
+   * start and kept by checkpoints, so a restore keeps following the run it followed. Union state:
+   * every subtask holds the same value, and a rescaled restore must not lose it.
+   */
+  private static final ListStateDescriptor<Long> RUN_FLOOR =
+      new ListStateDescriptor<>("served-run-floor", Types.LONG);
 
   /** Requests naming this variant get their searched behaviors back instead of scores. */
   public static final String PROBE_VARIANT = "probe";
@@ -78,7 +92,10 @@ public final class TrajectoryFunction
   private final TaxonomyGate taxonomyGate;
   private final LreaServing lrea;
   private final UserHeadServing heads;
+  private final long runStartedAt;
 
+  private transient ListState<Long> runFloorState;
+  private transient long runFloor;
   private transient TrajectoryStore store;
   private transient LabelJoin labels;
   private transient Counter appended;
@@ -105,11 +122,47 @@ public final class TrajectoryFunction
       Map<String, Long> preloadedTaxonomy,
       LreaServing lrea,
       UserHeadServing heads) {
+    this(config, histories, preloadedTaxonomy, lrea, heads, Long.MIN_VALUE);
+  }
+
+  /**
+   * As above, for the run of the job started at {@code runStartedAt} (wall-clock ms): a fresh start
+   * serves no snapshot of a trainer run older than that (a previous run's, still on the
+   * model-updates topic), since this job's trainer starts its run no earlier (see {@code
+   * OnlineTrainerFunction}). {@link Long#MIN_VALUE} adopts every run.
+   */
+  public TrajectoryFunction(
+      TrajectoryConfig config,
+      VariantHistories histories,
+      Map<String, Long> preloadedTaxonomy,
+      LreaServing lrea,
+      UserHeadServing heads,
+      long runStartedAt) {
+    this.runStartedAt = runStartedAt;
     this.config = java.util.Objects.requireNonNull(config);
     this.histories = java.util.Objects.requireNonNull(histories);
     this.taxonomyGate = new TaxonomyGate(config.taxonomyWaitMs(), preloadedTaxonomy);
     this.lrea = lrea;
     this.heads = heads;
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    runFloorState = context.getOperatorStateStore().getUnionListState(RUN_FLOOR);
+    if (context.isRestored()) {
+      // A checkpoint from before the floor existed follows every run, as the code then did.
+      runFloor = Long.MIN_VALUE;
+      for (Long floor : runFloorState.get()) {
+        runFloor = Math.max(runFloor, floor);
+      }
+    } else {
+      runFloor = runStartedAt;
+    }
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    runFloorState.update(List.of(runFloor));
   }
 
   @Override
@@ -134,10 +187,10 @@ public final class TrajectoryFunction
     behaviorFreshness =
         metrics.histogram(JobMetrics.BEHAVIOR_FRESHNESS_MS, JobMetrics.latencyHistogram());
     if (lrea != null) {
-      lrea.open(getRuntimeContext());
+      lrea.open(getRuntimeContext(), runFloor);
     }
     if (heads != null) {
-      heads.open(getRuntimeContext());
+      heads.open(getRuntimeContext(), runFloor);
     }
   }
 

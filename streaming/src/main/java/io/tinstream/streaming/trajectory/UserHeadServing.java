@@ -9,6 +9,7 @@ import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ScoreResponse;
+import io.tinstream.state.LreaEntry;
 import io.tinstream.state.LreaRefreshPolicy;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.state.TrajectoryView;
@@ -38,9 +39,10 @@ import org.apache.flink.metrics.Counter;
  *
  * <p>The heads are built by a {@link SnapshotFollower} of td-sasrec from the stratified sample the
  * variant trains on, and rebuilt, on the request that finds them so, when the replica moved to
- * another full snapshot or {@code rebuildAfter} behaviors arrived since: a request is never
- * answered from heads of other weights. Their time encodings are measured to the request that built
- * them; a cache trades that drift for one user-tower pass per refresh.
+ * another full snapshot (of its run or a newer one) or {@code rebuildAfter} behaviors were appended
+ * since (counted by the appended-behavior counter, which keeps counting at the trajectory's cap): a
+ * request is never answered from heads of other weights. Their time encodings are measured to the
+ * request that built them; a cache trades that drift for one user-tower pass per refresh.
  */
 public final class UserHeadServing implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -49,10 +51,16 @@ public final class UserHeadServing implements Serializable {
       new ValueStateDescriptor<>(
           "td-sasrec-user-heads", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
 
-  /** {model version, trajectory length, heads} of the cached vectors, read without them. */
+  /**
+   * {model version, trajectory length, heads, model run epoch, appended count} of the cached
+   * vectors, read without them. A three-long tag (before epochs and appended counts) counts as
+   * missing: the heads are rebuilt once.
+   */
   static final ValueStateDescriptor<long[]> TAG =
       new ValueStateDescriptor<>(
           "td-sasrec-user-heads-tag", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+
+  private static final int TAG_LONGS = 5;
 
   private final SnapshotFollower model;
   private final HistorySelector userHistory;
@@ -82,7 +90,9 @@ public final class UserHeadServing implements Serializable {
     return model.serves(variant);
   }
 
-  void open(RuntimeContext ctx) {
+  /** {@code runFloor}: the oldest trainer run whose snapshots are served (see SnapshotFollower). */
+  void open(RuntimeContext ctx, long runFloor) {
+    model.followRunsFrom(runFloor);
     policy = LreaRefreshPolicy.of(rebuildAfter, LreaRefreshPolicy.DEFAULT_COALESCE_MS);
     heads = ctx.getState(HEADS);
     tag = ctx.getState(TAG);
@@ -114,7 +124,8 @@ public final class UserHeadServing implements Serializable {
     }
     long time = request.getRequestTime().toEpochMilli();
     try {
-      UserHeadCache user = fresh(replica, trajectory, request.getUserId(), time);
+      UserHeadCache user =
+          fresh(replica, model.lineage().epoch(), trajectory, request.getUserId(), time);
       Batch candidates = candidates(request, time);
       float[] ads = replica.output(SasRecLayer.OUT_AD_VECTOR, candidates);
       float bias = replica.output(SasRecLayer.OUT_LOGIT_BIAS, candidates)[0];
@@ -138,14 +149,21 @@ public final class UserHeadServing implements Serializable {
   }
 
   /** The user's heads for the replica's version: the cached ones if fresh, else rebuilt now. */
-  private UserHeadCache fresh(CtrModel replica, TrajectoryStore trajectory, long userId, long time)
+  private UserHeadCache fresh(
+      CtrModel replica, long epoch, TrajectoryStore trajectory, long userId, long time)
       throws Exception {
     long[] t = tag.value();
     int length = trajectory.size(userId);
+    long appended = trajectory.appendedCount(userId);
     LreaRefreshPolicy.Freshness f =
-        t == null
+        t == null || t.length != TAG_LONGS
             ? LreaRefreshPolicy.Freshness.MISSING
-            : policy.check(t[0], (int) t[1], replica.version(), length);
+            : policy.check(
+                new LreaEntry.Stamp(t[3], t[0], (int) t[1], t[4], Long.MIN_VALUE),
+                epoch,
+                replica.version(),
+                length,
+                appended);
     switch (f) {
       case FRESH -> {
         return new UserHeadCache(t[0], (int) t[1], (int) t[2], heads.value());
@@ -157,7 +175,10 @@ public final class UserHeadServing implements Serializable {
     UserHeadCache rebuilt =
         build(replica, trajectory.read(userId).prefixBefore(time), length, time);
     heads.update(rebuilt.vectors());
-    tag.update(new long[] {rebuilt.modelVersion(), rebuilt.trajectoryLength(), rebuilt.heads()});
+    tag.update(
+        new long[] {
+          rebuilt.modelVersion(), rebuilt.trajectoryLength(), rebuilt.heads(), epoch, appended
+        });
     return rebuilt;
   }
 

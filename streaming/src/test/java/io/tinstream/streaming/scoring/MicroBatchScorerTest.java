@@ -61,7 +61,7 @@ class MicroBatchScorerTest {
   @BeforeEach
   void open() throws Exception {
     trainer = specs.build(VARIANT);
-    publisher = new ModelPublisher(Map.of(VARIANT, trainer), 4, 0);
+    publisher = new ModelPublisher(Map.of(VARIANT, trainer), 4, 0, 1L);
     harness = harness(null);
   }
 
@@ -127,6 +127,31 @@ class MicroBatchScorerTest {
     assertScores(out.get(1), secondAtV1);
     assertThat(thirdAtV3).isNotEqualTo(thirdAtV2);
     assertScores(out.get(2), thirdAtV3);
+  }
+
+  @Test
+  void aScorerFollowingARunIgnoresAnOlderRunsFullSnapshotWhateverItsVersion() throws Exception {
+    // The previous run (epoch 0 here) got to version 9 with other weights.
+    ModelUpdate previousRun;
+    try (CtrModel old = specs.build(VARIANT)) {
+      ModelPublisher oldPublisher = new ModelPublisher(Map.of(VARIANT, old), 1, 0, 0L);
+      for (int i = 0; i < 9; i++) {
+        old.trainStep(batchOf(task("x" + i, 0)));
+      }
+      previousRun = oldPublisher.afterBatch(true, 1).get(0);
+    }
+    assertThat(previousRun.getVersion()).isEqualTo(9);
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish())); // 1/1 full
+    float[] atV1 = trainer.score(batchOf(task("r1", 0)));
+
+    harness.processBroadcastElement(new StreamRecord<>(previousRun));
+    harness.processElement(new StreamRecord<>(task("r1", 0)));
+    harness.setProcessingTime(DEADLINE_MS);
+
+    List<ScoreResponse> out = responses();
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).getModelVersion()).as("still the newer run's version 1").isEqualTo(1);
+    assertScores(out.get(0), atV1);
   }
 
   @Test

@@ -71,11 +71,43 @@ class OnlineTrainerFunctionTest {
     send(BATCH / 2);
 
     List<ModelUpdate> out = harness.extractOutputValues();
-    assertThat(out).hasSize(1);
-    assertThat(out.get(0).getVersion()).as("the restored weights trained once more").isEqualTo(3);
+    assertThat(out).hasSize(2);
+    assertThat(out.get(0).getVersion()).as("the restored version, announced").isEqualTo(2);
     assertThat(out.get(0).getKind())
         .as("a replica may not have seen the versions before the restore")
         .isEqualTo(UpdateKind.FULL);
+    assertThat(out.get(1).getVersion()).as("the restored weights trained once more").isEqualTo(3);
+    assertThat(out.get(1).getBaseVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void aFreshTrainerStartsItsOwnRunAndARestoreContinuesTheCheckpointsRun() throws Exception {
+    long before = System.currentTimeMillis();
+    harness.close();
+    harness = harness(null);
+    send(2 * BATCH);
+    List<ModelUpdate> first = harness.extractOutputValues();
+    long epoch = first.get(0).getRunEpoch();
+    assertThat(epoch).as("the wall clock at the fresh start").isGreaterThanOrEqualTo(before);
+    assertThat(first).extracting(ModelUpdate::getRunEpoch).containsOnly(epoch);
+    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+    harness.close();
+
+    // Restored in a job built an hour later: the run (and its versions) go on.
+    long later = System.currentTimeMillis() + 3_600_000L;
+    harness = harness(snapshot, later);
+    send(BATCH);
+    List<ModelUpdate> afterRestore = harness.extractOutputValues();
+    assertThat(afterRestore).extracting(ModelUpdate::getRunEpoch).containsOnly(epoch);
+    assertThat(afterRestore).extracting(ModelUpdate::getVersion).containsExactly(2L, 3L);
+    harness.close();
+
+    // Started fresh in that job: a new run, newer than the first, from version 1 again.
+    harness = harness(null, later);
+    send(BATCH);
+    ModelUpdate fresh = harness.extractOutputValues().get(0);
+    assertThat(fresh.getRunEpoch()).isEqualTo(later).isGreaterThan(epoch);
+    assertThat(fresh.getVersion()).isEqualTo(1);
   }
 
   @Test
@@ -111,6 +143,11 @@ class OnlineTrainerFunctionTest {
 
   private KeyedOneInputStreamOperatorTestHarness<Integer, TrainingExample, ModelUpdate> harness(
       OperatorSubtaskState snapshot) throws Exception {
+    return harness(snapshot, Long.MIN_VALUE);
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<Integer, TrainingExample, ModelUpdate> harness(
+      OperatorSubtaskState snapshot, long runStartedAt) throws Exception {
     KeySelector<TrainingExample, Integer> oneKey = e -> OnlineTrainerFunction.KEY;
     var h =
         new KeyedOneInputStreamOperatorTestHarness<>(
@@ -119,7 +156,8 @@ class OnlineTrainerFunctionTest {
                     new OnlineTrainerFunction(
                         specs,
                         new TrainerConfig(
-                            BATCH, 60_000, FULL_EVERY, new ScoreWindow.Spec(60_000, 1, 10), 0))),
+                            BATCH, 60_000, FULL_EVERY, new ScoreWindow.Spec(60_000, 1, 10), 0),
+                        runStartedAt)),
             oneKey,
             Types.INT);
     h.setStateBackend(new EmbeddedRocksDBStateBackend());

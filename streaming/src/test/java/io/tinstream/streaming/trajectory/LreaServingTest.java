@@ -143,10 +143,10 @@ class LreaServingTest {
   @Test
   void deltasOnTheHeldSnapshotAndOlderSnapshotsLeaveTheReplicaWhereItIs() throws Exception {
     long v1 = train(1);
-    ModelUpdate full = ModelUpdates.full("lrea", trainer, 0);
+    ModelUpdate full = ModelUpdates.full("lrea", 1L, trainer, 0);
     harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(full)));
     train(1);
-    ModelUpdate delta = ModelUpdates.delta("lrea", trainer, v1, 0);
+    ModelUpdate delta = ModelUpdates.delta("lrea", 1L, trainer, v1, 0);
     assertThat(SnapshotFollower.follows(delta, List.of("lrea")))
         .as("not even read from the topic")
         .isFalse();
@@ -156,11 +156,127 @@ class LreaServingTest {
 
     long v3 = train(1);
     harness.processBroadcastElement(
-        new StreamRecord<>(TaxonomyOrModelSnapshot.of(ModelUpdates.full("lrea", trainer, 0))));
+        new StreamRecord<>(TaxonomyOrModelSnapshot.of(ModelUpdates.full("lrea", 1L, trainer, 0))));
     harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(full)));
     assertThat(request("r2", T0 + 200_000).getModelVersion())
         .as("an older snapshot arriving late")
         .isEqualTo(v3);
+  }
+
+  @Test
+  void aReplicaFollowingARunIgnoresAnOlderRunsFullSnapshotWhateverItsVersion() throws Exception {
+    publish(train(2)); // epoch 1, version 2
+    behaviors(0, 5);
+    ScoreResponse before = request("r1", T0 + 100_000);
+    assertThat(before.getModelVersion()).isEqualTo(2);
+    try (CtrModel previous = specs.build("lrea")) {
+      for (int i = 0; i < 7; i++) {
+        previous.trainStep(trainingBatch());
+      }
+      harness.processBroadcastElement(
+          new StreamRecord<>(
+              TaxonomyOrModelSnapshot.of(ModelUpdates.full("lrea", 0L, previous, 0))));
+    }
+    ScoreResponse after = request("r2", T0 + 100_000);
+    assertThat(after.getModelVersion()).as("not the older run's version 7").isEqualTo(2);
+    assertThat(after.getScores()).isEqualTo(before.getScores());
+    assertThat(entry().modelEpoch()).isEqualTo(1L);
+  }
+
+  @Test
+  void aFreshJobNeverAdoptsAPreviousRunsSnapshotFoundOnTheTopicAndARestoreKeepsItsRun()
+      throws Exception {
+    long jobStart = 5_000L;
+    var fresh = harnessStartedAt(jobStart, null);
+    try (CtrModel previous = specs.build("lrea")) {
+      previous.trainStep(trainingBatch());
+      fresh.processBroadcastElement(
+          new StreamRecord<>(
+              TaxonomyOrModelSnapshot.of(ModelUpdates.full("lrea", jobStart - 1, previous, 0))));
+    }
+    fresh.processBroadcastWatermark(Long.MAX_VALUE);
+    harness.close();
+    harness = fresh;
+    behaviors(0, 3);
+    assertThat(request("r1", T0 + 100_000).getError())
+        .as("the previous run's snapshot is not served")
+        .contains("no full snapshot");
+
+    train(1);
+    harness.processBroadcastElement(
+        new StreamRecord<>(
+            TaxonomyOrModelSnapshot.of(ModelUpdates.full("lrea", jobStart, trainer, 0))));
+    assertThat(request("r2", T0 + 100_000).getModelVersion()).isEqualTo(trainer.version());
+
+    // Restored into a job built later: the floor is the checkpoint's, not the new start.
+    var snapshot = harness.snapshot(1L, 0L);
+    harness.close();
+    harness = harnessStartedAt(jobStart + 60_000, snapshot);
+    train(1);
+    harness.processBroadcastElement(
+        new StreamRecord<>(
+            TaxonomyOrModelSnapshot.of(ModelUpdates.full("lrea", jobStart, trainer, 0))));
+    assertThat(request("r3", T0 + 100_000).getModelVersion()).isEqualTo(trainer.version());
+  }
+
+  @Test
+  void aRequestIsScoredOnlyFromTheBehaviorsBeforeItsTime() throws Exception {
+    publish(train(2));
+    behaviors(0, 10); // T0 .. T0 + 9s
+    long t = T0 + 9_500;
+    float[] withoutTheLaterBehavior = ((LreaModel) trainer).score(reference(candidates()));
+    BehaviorEvent later =
+        BehaviorEvent.newBuilder()
+            .setEventId("later")
+            .setUserId(USER)
+            .setEventTime(Instant.ofEpochMilli(t + 1))
+            .setDomain(Domain.CONTENT)
+            .setActionType(ActionType.PLAY)
+            .setItem(item(6))
+            .build();
+    send(later);
+
+    ScoreResponse r = request("r1", t);
+
+    assertThat(entry().trajectoryLength())
+        .as("the stored entry holds the later behavior too")
+        .isEqualTo(11);
+    assertThat(r.getError()).isNull();
+    for (int i = 0; i < withoutTheLaterBehavior.length; i++) {
+      assertThat(r.getScores().get(i)).isCloseTo(withoutTheLaterBehavior[i], within(1e-5f));
+    }
+    sent.add(later);
+    float[] withIt = ((LreaModel) trainer).score(reference(candidates()));
+    assertThat(withIt)
+        .as("the later behavior does change the score")
+        .isNotEqualTo(withoutTheLaterBehavior);
+  }
+
+  private KeyedBroadcastOperatorTestHarness<
+          Long, BehaviorOrRequest, TaxonomyOrModelSnapshot, ScoringWork>
+      harnessStartedAt(long jobStart, org.apache.flink.runtime.checkpoint.OperatorSubtaskState from)
+          throws Exception {
+    TrajectoryFunction function =
+        new TrajectoryFunction(
+            new TrajectoryConfig(
+                TrajectoryPolicy.defaults(), 0, Duration.ofMinutes(30).toMillis(), 100),
+            specs.histories(),
+            Map.of("unused", 0L),
+            new LreaServing(specs, REBUILD_AFTER, 1_000),
+            null,
+            jobStart);
+    var h = TrajectoryHarness.open(function, from);
+    h.setProcessingTime(0);
+    h.processBroadcastWatermark(Long.MAX_VALUE);
+    return h;
+  }
+
+  private Batch trainingBatch() {
+    BatchBuilder b = new BatchBuilder(4, LENGTH);
+    for (int i = 0; i < 4; i++) {
+      b.add(RowHistory.of(history(List.of())), BatchTarget.of(item(200 + i), 0, T0), 1 - i % 2, 3);
+    }
+    return b.build();
   }
 
   @Test
@@ -196,7 +312,7 @@ class LreaServingTest {
   /** The trainer's weights as the full snapshot the trainer would publish at this version. */
   private void publish(long version) throws Exception {
     assertThat(trainer.version()).isEqualTo(version);
-    ModelUpdate full = ModelUpdates.full("lrea", trainer, 0L);
+    ModelUpdate full = ModelUpdates.full("lrea", 1L, trainer, 0);
     harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(full)));
     ModelUpdate delta =
         ModelUpdate.newBuilder(full).setKind(UpdateKind.DELTA).setVersion(version + 100).build();

@@ -97,7 +97,7 @@ class UserHeadServingTest {
     assertThat(first.getModelVariant()).isEqualTo("td-sasrec");
     assertThat(first.getModelVersion()).isEqualTo(trainer.version());
     assertScores(first, trainer.score(reference(t1)));
-    assertThat(tag()).containsExactly(trainer.version(), 30, heads());
+    assertThat(tag()).containsExactly(trainer.version(), 30, heads(), 1L, 30);
     assertThat(harness.getOutput()).as("nothing for the micro-batch scorer").isEmpty();
 
     // What the cache holds is what is served: zero heads leave only the logit bias.
@@ -178,7 +178,7 @@ class UserHeadServingTest {
   /** The trainer's weights as the full snapshot the trainer would publish at this version. */
   private void publish(long version) throws Exception {
     assertThat(trainer.version()).isEqualTo(version);
-    ModelUpdate full = ModelUpdates.full("td-sasrec", trainer, 0L);
+    ModelUpdate full = ModelUpdates.full("td-sasrec", 1L, trainer, 0L);
     harness.processBroadcastElement(new StreamRecord<>(TaxonomyOrModelSnapshot.of(full)));
   }
 

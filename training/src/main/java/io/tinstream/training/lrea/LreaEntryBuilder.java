@@ -8,6 +8,7 @@ import io.tinstream.state.TrajectoryView;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
 import io.tinstream.training.features.RowHistory;
+import java.util.function.LongSupplier;
 
 /**
  * The model side of {@link LreaRebuilder}: builds a user's {@link LreaEntry} with an {@link
@@ -20,13 +21,29 @@ import io.tinstream.training.features.RowHistory;
  */
 public final class LreaEntryBuilder implements LreaRebuilder {
   private final LreaModel model;
+  private final LongSupplier epoch;
 
+  /** For a model outside any published lineage (offline use, tests): run epoch 0. */
   public LreaEntryBuilder(LreaModel model) {
+    this(model, () -> 0L);
+  }
+
+  /**
+   * @param epoch the run epoch of the weights {@code model} holds now (a replica's moves with each
+   *     snapshot it imports)
+   */
+  public LreaEntryBuilder(LreaModel model, LongSupplier epoch) {
     this.model = model;
+    this.epoch = epoch;
   }
 
   public LreaModel model() {
     return model;
+  }
+
+  @Override
+  public long modelEpoch() {
+    return epoch.getAsLong();
   }
 
   @Override
@@ -35,11 +52,15 @@ public final class LreaEntryBuilder implements LreaRebuilder {
   }
 
   @Override
-  public LreaEntry rebuild(TrajectoryView trajectory) {
+  public LreaEntry rebuild(TrajectoryView trajectory, long appendedCount) {
     LreaModel.Pair pair =
         model.buildPair(historyBatch(trajectory, model.params().maxHistoryLength()));
     return new LreaEntry(
-        pair.dim(), pair.rank(), model.version(), trajectory.size(), pair.eComp(), pair.eAux());
+        pair.dim(),
+        pair.rank(),
+        LreaEntry.Stamp.of(modelEpoch(), model.version(), trajectory, appendedCount),
+        pair.eComp(),
+        pair.eAux());
   }
 
   /**
@@ -48,11 +69,15 @@ public final class LreaEntryBuilder implements LreaRebuilder {
    * shape is refused rather than scored.
    */
   public float[] score(LreaEntry entry, Batch candidates) {
-    if (entry.modelVersion() != model.version()) {
+    if (entry.modelVersion() != model.version() || entry.modelEpoch() != modelEpoch()) {
       throw new IllegalStateException(
           "entry built by model version "
+              + entry.modelEpoch()
+              + "/"
               + entry.modelVersion()
               + ", model is at "
+              + modelEpoch()
+              + "/"
               + model.version()
               + ": rebuild it first");
     }

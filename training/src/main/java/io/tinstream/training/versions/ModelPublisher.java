@@ -16,9 +16,15 @@ import org.slf4j.LoggerFactory;
  * weights and the embedding rows touched since its previous update.
  *
  * <p>What it remembers per variant (the last published and the last full version) is deliberately
- * not checkpointed: after a restore every variant publishes a full snapshot first, so a replica
- * never waits on a base it may not have seen. What a checkpoint holds is {@link #checkpoint the
- * models themselves}, as full snapshots, which {@link #restore} imports again.
+ * not checkpointed: after a restore every variant publishes {@link #restoredSnapshots its restored
+ * version in full} first, so a replica never waits on a base it may not have seen, and every reader
+ * of the topic can check what the trainer resumed from against what it published before. What a
+ * checkpoint holds is {@link #checkpoint the models themselves}, as full snapshots, which {@link
+ * #restore} imports again.
+ *
+ * <p>Every update carries the run epoch ({@link ModelLineage}): the one given at construction for a
+ * fresh run, the checkpoint's once {@link #restore restored}, so a restore continues its run's
+ * versions while a fresh run, whose versions restart, is still newer than every previous run.
  */
 public final class ModelPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(ModelPublisher.class);
@@ -27,11 +33,16 @@ public final class ModelPublisher {
   private final Map<String, PublishedVersions> published = new LinkedHashMap<>();
   private final int fullEvery;
   private final long publishEveryMs;
+  private long runEpoch;
   private long lastPublishedAt;
+  private final List<String> restoredVariants = new ArrayList<>();
 
-  /** Publishes {@code models} (variant → model, in the order updates are emitted). */
+  /**
+   * Publishes {@code models} (variant → model, in the order updates are emitted) as the run {@code
+   * runEpoch}, until a {@link #restore} continues the checkpoint's run instead.
+   */
   public ModelPublisher(
-      Map<String, ? extends CtrModel> models, int fullEvery, long publishEveryMs) {
+      Map<String, ? extends CtrModel> models, int fullEvery, long publishEveryMs, long runEpoch) {
     if (fullEvery <= 0 || publishEveryMs < 0) {
       throw new IllegalArgumentException(
           "full-snapshot period must be > 0 and publish interval >= 0");
@@ -39,9 +50,15 @@ public final class ModelPublisher {
     this.models = new LinkedHashMap<>(models);
     this.fullEvery = fullEvery;
     this.publishEveryMs = publishEveryMs;
+    this.runEpoch = runEpoch;
     for (String variant : models.keySet()) {
       published.put(variant, new PublishedVersions());
     }
+  }
+
+  /** The run epoch every update carries. */
+  public long runEpoch() {
+    return runEpoch;
   }
 
   /**
@@ -59,7 +76,7 @@ public final class ModelPublisher {
     for (Map.Entry<String, CtrModel> e : models.entrySet()) {
       PublishedVersions last = published.get(e.getKey());
       if (e.getValue().version() > last.version) {
-        updates.add(last.next(e.getKey(), e.getValue(), fullEvery, now));
+        updates.add(last.next(e.getKey(), runEpoch, e.getValue(), fullEvery, now));
       }
     }
     return updates;
@@ -69,17 +86,19 @@ public final class ModelPublisher {
   public List<ModelUpdate> checkpoint(long now) {
     List<ModelUpdate> snapshots = new ArrayList<>();
     for (Map.Entry<String, CtrModel> e : models.entrySet()) {
-      snapshots.add(ModelUpdates.full(e.getKey(), e.getValue(), now));
+      snapshots.add(ModelUpdates.full(e.getKey(), runEpoch, e.getValue(), now));
     }
     return snapshots;
   }
 
   /**
    * Imports a checkpoint's snapshots into the models; a variant no longer configured is skipped.
-   * The restored versions are published again in full, so a scorer never misses a base.
+   * The restored versions are published again in full, so a scorer never misses a base, and in the
+   * checkpoint's run epoch (a checkpoint from before epochs existed continues epoch 0).
    */
   public void restore(List<ModelUpdate> snapshots) {
     for (ModelUpdate snapshot : snapshots) {
+      runEpoch = snapshot.getRunEpoch();
       String variant = snapshot.getVariant();
       CtrModel model = models.get(variant);
       if (model == null) {
@@ -88,8 +107,26 @@ public final class ModelPublisher {
       }
       model.importVariables(ModelUpdates.payload(snapshot));
       published.put(variant, new PublishedVersions());
-      LOG.info("restored {} at version {}", variant, model.version());
+      restoredVariants.add(variant);
+      LOG.info("restored {} at version {} of run {}", variant, model.version(), runEpoch);
     }
+  }
+
+  /**
+   * Once after a {@link #restore}, before the first batch trains: each restored variant as a full
+   * snapshot at the version it was restored to, in the checkpoint's run; later deltas build on it.
+   * Empty otherwise (a fresh start has nothing to re-announce).
+   */
+  public List<ModelUpdate> restoredSnapshots(long now) {
+    List<ModelUpdate> snapshots = new ArrayList<>();
+    for (String variant : restoredVariants) {
+      CtrModel model = models.get(variant);
+      ModelUpdate full = ModelUpdates.full(variant, runEpoch, model, now);
+      published.get(variant).publishedFull(model.version());
+      snapshots.add(full);
+    }
+    restoredVariants.clear();
+    return snapshots;
   }
 
   /** One variant's lineage as published so far: the base of its next delta and the last full. */
@@ -97,12 +134,17 @@ public final class ModelPublisher {
     private long version = -1;
     private long fullVersion = -1;
 
-    ModelUpdate next(String variant, CtrModel model, int fullEvery, long now) {
+    void publishedFull(long v) {
+      version = v;
+      fullVersion = v;
+    }
+
+    ModelUpdate next(String variant, long runEpoch, CtrModel model, int fullEvery, long now) {
       boolean full = version < 0 || model.version() - fullVersion >= fullEvery;
       ModelUpdate update =
           full
-              ? ModelUpdates.full(variant, model, now)
-              : ModelUpdates.delta(variant, model, version, now);
+              ? ModelUpdates.full(variant, runEpoch, model, now)
+              : ModelUpdates.delta(variant, runEpoch, model, version, now);
       version = model.version();
       if (full) {
         fullVersion = version;

@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A serving copy of one variant's model that moves only through published updates, in order: a full
  * snapshot replaces the weights, a delta applies only on the version it was cut from (see {@link
- * UpdateVerdict}). A gap is refused and counted, and the replica keeps its version until the next
- * full snapshot, so it never serves a mix of two versions.
+ * UpdateVerdict}), and never one of an older run than the one held (versions compare as {@link
+ * ModelLineage run epoch, then version}). A gap is refused and counted, and the replica keeps its
+ * version until the next full snapshot, so it never serves a mix of two versions.
  *
  * <p>The model is built on the first applied full snapshot, so a replica that has seen none holds
  * no weights at all and reports version -1: a caller cannot score with an untrained model by
@@ -25,7 +26,9 @@ public final class ModelReplica<M extends CtrModel> implements AutoCloseable {
   private final Supplier<M> factory;
   private final Follows follows;
   private M model;
+  private long epoch = ModelLineage.NONE.epoch();
   private long refusedGaps;
+  private long refusedOlderRuns;
 
   public ModelReplica(String variant, Supplier<M> factory, Follows follows) {
     this.variant = variant;
@@ -42,6 +45,16 @@ public final class ModelReplica<M extends CtrModel> implements AutoCloseable {
     return model == null ? -1 : model.version();
   }
 
+  /** The run epoch and version held, or {@link ModelLineage#NONE} before the first snapshot. */
+  public ModelLineage lineage() {
+    return model == null ? ModelLineage.NONE : new ModelLineage(epoch, model.version());
+  }
+
+  /** The run epoch of the version held; {@link ModelLineage#NONE}'s before the first snapshot. */
+  public long epoch() {
+    return lineage().epoch();
+  }
+
   public boolean hasModel() {
     return model != null;
   }
@@ -56,18 +69,24 @@ public final class ModelReplica<M extends CtrModel> implements AutoCloseable {
     return refusedGaps;
   }
 
+  /** Updates refused because they belong to an older run than the one held. */
+  public long refusedOlderRuns() {
+    return refusedOlderRuns;
+  }
+
   /** Applies {@code update} if it is the next step for this replica; says what it did. */
   public UpdateVerdict apply(ModelUpdate update) {
     if (!variant.equals(update.getVariant())) {
       return UpdateVerdict.NOT_FOLLOWED;
     }
-    UpdateVerdict verdict = UpdateVerdict.of(version(), update, follows);
+    UpdateVerdict verdict = UpdateVerdict.of(lineage(), update, follows);
     switch (verdict) {
       case APPLY -> {
         if (model == null) {
           model = factory.get();
         }
         model.importVariables(ModelUpdates.payload(update));
+        epoch = update.getRunEpoch();
       }
       case GAP -> {
         refusedGaps++;
@@ -77,6 +96,15 @@ public final class ModelReplica<M extends CtrModel> implements AutoCloseable {
             update.getVersion(),
             update.getBaseVersion(),
             version());
+      }
+      case OLDER_RUN -> {
+        refusedOlderRuns++;
+        LOG.warn(
+            "{}: refused version {} of run {}, replica follows the newer run at {}",
+            variant,
+            update.getVersion(),
+            update.getRunEpoch(),
+            lineage());
       }
       case ALREADY_HELD, NOT_FOLLOWED -> {}
     }
@@ -88,7 +116,7 @@ public final class ModelReplica<M extends CtrModel> implements AutoCloseable {
    * already at its newest version; {@code applied} sees each update that moved the replica.
    */
   public void catchUp(List<ModelUpdate> log, Consumer<ModelUpdate> applied) {
-    if (log == null || version() == UpdatesSinceFull.newestVersion(log)) {
+    if (log == null || lineage().equals(UpdatesSinceFull.newest(log))) {
       return;
     }
     for (ModelUpdate update : log) {

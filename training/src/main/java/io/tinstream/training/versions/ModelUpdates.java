@@ -11,18 +11,24 @@ public final class ModelUpdates {
 
   private ModelUpdates() {}
 
-  /** Every weight and optimizer slot of {@code model}: applies on a replica at any version. */
-  public static ModelUpdate full(String variant, CtrModel model, long now) {
-    return record(variant, model.version(), -1, UpdateKind.FULL, now, model.exportVariables());
+  /**
+   * Every weight and optimizer slot of {@code model}, of the trainer run {@code runEpoch}: applies
+   * on a replica at any version of that run or an older one.
+   */
+  public static ModelUpdate full(String variant, long runEpoch, CtrModel model, long now) {
+    return record(
+        variant, runEpoch, model.version(), -1, UpdateKind.FULL, now, model.exportVariables());
   }
 
   /**
    * The dense weights and the embedding rows touched after {@code baseVersion}: applies only on a
-   * replica at exactly {@code baseVersion}.
+   * replica at exactly {@code baseVersion} of the same run {@code runEpoch}.
    */
-  public static ModelUpdate delta(String variant, CtrModel model, long baseVersion, long now) {
+  public static ModelUpdate delta(
+      String variant, long runEpoch, CtrModel model, long baseVersion, long now) {
     return record(
         variant,
+        runEpoch,
         model.version(),
         baseVersion,
         UpdateKind.DELTA,
@@ -43,9 +49,16 @@ public final class ModelUpdates {
   }
 
   private static ModelUpdate record(
-      String variant, long version, long base, UpdateKind kind, long now, byte[] payload) {
+      String variant,
+      long runEpoch,
+      long version,
+      long base,
+      UpdateKind kind,
+      long now,
+      byte[] payload) {
     return ModelUpdate.newBuilder()
         .setVariant(variant)
+        .setRunEpoch(runEpoch)
         .setVersion(version)
         .setBaseVersion(base)
         .setKind(kind)

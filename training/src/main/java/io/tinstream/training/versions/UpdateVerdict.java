@@ -17,24 +17,36 @@ public enum UpdateVerdict {
    * it is refused and the holder stays where it is until the next full snapshot.
    */
   GAP,
+  /**
+   * An update of an older run than the one held: a previous run's lineage (found on a topic, or
+   * replayed), never adopted once a newer run is followed, whatever its version number.
+   */
+  OLDER_RUN,
   /** A kind of update the holder does not follow (a delta for a full-snapshots-only holder). */
   NOT_FOLLOWED;
 
   /**
-   * The verdict on {@code update} for a holder at {@code heldVersion} (-1 = holds nothing yet). A
-   * full snapshot applies when newer; a delta only on exactly its base, since it carries just the
-   * rows touched after that base.
+   * The verdict on {@code update} for a holder at {@code held} ({@link ModelLineage#NONE} = holds
+   * nothing yet). Lineages compare run epoch first: an older run is never taken, a newer run's full
+   * snapshot always is (its versions restart, so they may be lower). Within one run a full snapshot
+   * applies when newer, a delta only on exactly its base, since it carries just the rows touched
+   * after that base.
    */
-  public static UpdateVerdict of(long heldVersion, ModelUpdate update, Follows follows) {
+  public static UpdateVerdict of(ModelLineage held, ModelUpdate update, Follows follows) {
     if (!follows.takes(update)) {
       return NOT_FOLLOWED;
     }
-    if (update.getVersion() <= heldVersion) {
+    if (held.isNewerRunThan(update)) {
+      return OLDER_RUN;
+    }
+    boolean sameRun = !held.isNone() && update.getRunEpoch() == held.epoch();
+    if (sameRun && update.getVersion() <= held.version()) {
       return ALREADY_HELD;
     }
     if (ModelUpdates.isFull(update)) {
       return APPLY;
     }
-    return heldVersion >= 0 && update.getBaseVersion() == heldVersion ? APPLY : GAP;
+    // A delta of another run is cut from a base this holder never had.
+    return sameRun && update.getBaseVersion() == held.version() ? APPLY : GAP;
   }
 }

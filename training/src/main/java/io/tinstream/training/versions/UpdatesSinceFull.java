@@ -30,24 +30,39 @@ public final class UpdatesSinceFull {
 
   /** The newest version in {@code log} (null or empty: -1). */
   public static long newestVersion(List<ModelUpdate> log) {
-    return log == null || log.isEmpty() ? -1 : log.get(log.size() - 1).getVersion();
+    return newest(log).version();
+  }
+
+  /** The lineage of the newest update in {@code log} (null or empty: {@link ModelLineage#NONE}). */
+  public static ModelLineage newest(List<ModelUpdate> log) {
+    return log == null || log.isEmpty()
+        ? ModelLineage.NONE
+        : ModelLineage.of(log.get(log.size() - 1));
   }
 
   /**
    * {@code log} (null = none yet) after {@code update} arrives: a newer full snapshot starts a new
    * log, a delta on the newest version is appended, anything else (a delta before any full
-   * snapshot, a gap, a replay) leaves it as it is.
+   * snapshot, a gap, a replay, an older run's update) leaves it as it is.
    */
   public static Appended after(List<ModelUpdate> log, ModelUpdate update) {
     List<ModelUpdate> held = log == null ? List.of() : log;
-    UpdateVerdict verdict = UpdateVerdict.of(newestVersion(held), update, Follows.EVERY_UPDATE);
+    UpdateVerdict verdict = UpdateVerdict.of(newest(held), update, Follows.EVERY_UPDATE);
     if (verdict == UpdateVerdict.GAP && !held.isEmpty()) {
       LOG.warn(
           "{}: delta {} on base {} does not continue version {}; waiting for the next full snapshot",
           update.getVariant(),
           update.getVersion(),
           update.getBaseVersion(),
-          newestVersion(held));
+          newest(held));
+    }
+    if (verdict == UpdateVerdict.OLDER_RUN) {
+      LOG.warn(
+          "{}: ignored version {} of run {}, the log follows the newer run at {}",
+          update.getVariant(),
+          update.getVersion(),
+          update.getRunEpoch(),
+          newest(held));
     }
     if (verdict != UpdateVerdict.APPLY) {
       return new Appended(verdict, held);

@@ -46,7 +46,7 @@ class LreaEntryBuilderTest {
         m.trainStep(withTarget(train, 7, 1f));
       }
       LreaEntryBuilder builder = new LreaEntryBuilder(m);
-      LreaEntry entry = builder.rebuild(view);
+      LreaEntry entry = builder.rebuild(view, view.size());
       assertThat(entry.modelVersion()).isEqualTo(5);
       assertThat(entry.trajectoryLength()).isEqualTo(50);
       assertThat(entry.floats()).isEqualTo(2 * 8 * 4);

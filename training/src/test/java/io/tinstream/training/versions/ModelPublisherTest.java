@@ -25,7 +25,7 @@ class ModelPublisherTest {
 
   @Test
   void theFirstUpdateIsFullThenDeltasOnThePreviousVersionAndAFullEveryN() {
-    ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, model), 3, 0);
+    ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, model), 3, 0, 1L);
 
     ModelUpdate v1 = stepAndPublish(publisher, 1_000);
     ModelUpdate v2 = stepAndPublish(publisher, 2_000);
@@ -50,7 +50,7 @@ class ModelPublisherTest {
 
   @Test
   void aDeltaCarriesOnlyTheRowsTouchedSinceThePreviousUpdate() {
-    ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, model), 10, 0);
+    ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, model), 10, 0, 1L);
     model.trainStep(TinyModels.batch(1, 0));
     ModelUpdate full = publisher.afterBatch(true, 1).get(0);
     model.trainStep(TinyModels.batch(2, 100)); // items 100..109 only
@@ -69,7 +69,7 @@ class ModelPublisherTest {
 
   @Test
   void itPublishesAtMostEveryIntervalOnlyAfterAnAppliedStepAndOnlyNewVersions() {
-    ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, model), 10, 1_000);
+    ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, model), 10, 1_000, 1L);
     model.trainStep(TinyModels.batch(1, 0));
 
     assertThat(publisher.afterBatch(false, 5_000)).as("no step applied").isEmpty();
@@ -88,7 +88,7 @@ class ModelPublisherTest {
 
   @Test
   void aCheckpointRestoresTheWeightsAndTheFirstUpdateAfterItIsFull() {
-    ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, model), 10, 0);
+    ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, model), 10, 0, 1L);
     for (int i = 0; i < 3; i++) {
       stepAndPublish(publisher, i);
     }
@@ -98,19 +98,41 @@ class ModelPublisherTest {
     assertThat(checkpoint.get(0).getVersion()).isEqualTo(3);
 
     try (CtrModel restored = TinyModels.build()) {
-      ModelPublisher again = new ModelPublisher(Map.of(TinyModels.VARIANT, restored), 10, 0);
+      // Constructed as a fresh run would be: the restore must continue the checkpoint's run.
+      ModelPublisher again = new ModelPublisher(Map.of(TinyModels.VARIANT, restored), 10, 0, 2L);
       ModelUpdate other = ModelUpdate.newBuilder(checkpoint.get(0)).setVariant("gone").build();
       again.restore(List.of(checkpoint.get(0), other));
 
       assertThat(restored.version()).isEqualTo(3);
       assertThat(restored.score(TinyModels.probe())).isEqualTo(model.score(TinyModels.probe()));
+      List<ModelUpdate> announced = again.restoredSnapshots(15);
+      assertThat(announced).hasSize(1);
+      assertThat(announced.get(0).getKind())
+          .as("a replica may have missed what came before the restore")
+          .isEqualTo(UpdateKind.FULL);
+      assertThat(announced.get(0).getVersion()).as("the restored version itself").isEqualTo(3);
+      assertThat(ModelUpdates.payload(announced.get(0)))
+          .isEqualTo(ModelUpdates.payload(checkpoint.get(0)));
+      assertThat(again.restoredSnapshots(16)).as("once").isEmpty();
       restored.trainStep(TinyModels.batch(4, 0));
       ModelUpdate first = again.afterBatch(true, 20).get(0);
       assertThat(first.getVersion()).isEqualTo(4);
-      assertThat(first.getKind())
-          .as("a replica may have missed what came before the restore")
-          .isEqualTo(UpdateKind.FULL);
+      assertThat(first.getRunEpoch()).as("the restored run continues").isEqualTo(1L);
+      assertThat(again.runEpoch()).isEqualTo(1L);
+      assertThat(first.getKind()).as("on the announced full snapshot").isEqualTo(UpdateKind.DELTA);
+      assertThat(first.getBaseVersion()).isEqualTo(3);
     }
+  }
+
+  @Test
+  void aFreshRunPublishesItsOwnEpochFromVersionOne() {
+    ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, model), 10, 0, 7L);
+    ModelUpdate first = stepAndPublish(publisher, 1);
+    assertThat(first.getRunEpoch()).isEqualTo(7L);
+    assertThat(first.getVersion()).isEqualTo(1);
+    assertThat(publisher.checkpoint(2).get(0).getRunEpoch())
+        .as("the checkpoint keeps the run, so a restore continues it")
+        .isEqualTo(7L);
   }
 
   private ModelUpdate stepAndPublish(ModelPublisher publisher, long now) {

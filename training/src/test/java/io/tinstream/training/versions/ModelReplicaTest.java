@@ -16,7 +16,7 @@ class ModelReplicaTest {
 
   private final CtrModel trainer = TinyModels.build();
   private final ModelPublisher publisher =
-      new ModelPublisher(Map.of(TinyModels.VARIANT, trainer), 4, 0);
+      new ModelPublisher(Map.of(TinyModels.VARIANT, trainer), 4, 0, 1L);
   private final ModelReplica<CtrModel> replica =
       new ModelReplica<>(TinyModels.VARIANT, TinyModels::build, Follows.EVERY_UPDATE);
   private int steps;
@@ -112,6 +112,54 @@ class ModelReplicaTest {
     ModelUpdate other = ModelUpdate.newBuilder(stepAndPublish()).setVariant("din").build();
     assertThat(replica.apply(other)).isEqualTo(UpdateVerdict.NOT_FOLLOWED);
     assertThat(replica.hasModel()).isFalse();
+  }
+
+  @Test
+  void twoRunsInterleavedTheReplicaFollowsTheNewerRunWhateverItsVersionNumbers() {
+    // The previous run (epoch 1) got far: versions 1..6.
+    List<ModelUpdate> previous = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      previous.add(stepAndPublish());
+    }
+    float[] previousScores = trainer.score(TinyModels.probe());
+    // A fresh run (epoch 2) starts over at version 1 with other weights.
+    try (CtrModel fresh = TinyModels.build()) {
+      ModelPublisher freshPublisher =
+          new ModelPublisher(Map.of(TinyModels.VARIANT, fresh), 4, 0, 2L);
+      fresh.trainStep(TinyModels.batch(100, 7));
+      ModelUpdate freshV1 = freshPublisher.afterBatch(true, 1).get(0);
+      fresh.trainStep(TinyModels.batch(101, 9));
+      ModelUpdate freshV2 = freshPublisher.afterBatch(true, 2).get(0);
+      assertThat(freshV1.getVersion()).isLessThan(previous.get(4).getVersion());
+
+      assertThat(replica.apply(previous.get(4))).isEqualTo(UpdateVerdict.APPLY); // 1/5 full
+      assertThat(replica.apply(freshV1))
+          .as("a newer run's full snapshot, though version 1 < 5")
+          .isEqualTo(UpdateVerdict.APPLY);
+      assertThat(replica.lineage()).isEqualTo(new ModelLineage(2L, 1));
+      assertThat(replica.apply(previous.get(5)))
+          .as("the previous run's delta 6 on 5, arriving late")
+          .isEqualTo(UpdateVerdict.OLDER_RUN);
+      assertThat(replica.apply(previous.get(4)))
+          .as("the previous run's full snapshot 5, replayed")
+          .isEqualTo(UpdateVerdict.OLDER_RUN);
+      assertThat(replica.apply(freshV2)).isEqualTo(UpdateVerdict.APPLY); // 2/2 delta on 2/1
+      assertThat(replica.lineage()).isEqualTo(new ModelLineage(2L, 2));
+      assertThat(replica.refusedOlderRuns()).isEqualTo(2);
+      assertThat(replica.model().score(TinyModels.probe()))
+          .isEqualTo(fresh.score(TinyModels.probe()))
+          .isNotEqualTo(previousScores);
+    }
+  }
+
+  @Test
+  void aDeltaOfAnotherRunOnTheSameVersionNumberIsAGap() {
+    replica.apply(stepAndPublish()); // 1/1 full
+    ModelUpdate otherRunDelta =
+        ModelUpdate.newBuilder(stepAndPublish()).setRunEpoch(2L).build(); // "2/2 on 2/1"
+    assertThat(otherRunDelta.getBaseVersion()).isEqualTo(1);
+    assertThat(replica.apply(otherRunDelta)).isEqualTo(UpdateVerdict.GAP);
+    assertThat(replica.lineage()).isEqualTo(new ModelLineage(1L, 1));
   }
 
   private ModelUpdate stepAndPublish() {

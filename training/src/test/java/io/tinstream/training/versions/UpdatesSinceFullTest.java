@@ -16,7 +16,7 @@ class UpdatesSinceFullTest {
   @Test
   void itHoldsTheLatestFullSnapshotAndAnUnbrokenChainOfDeltasAfterIt() {
     try (CtrModel trainer = TinyModels.build()) {
-      ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, trainer), 3, 0);
+      ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, trainer), 3, 0, 1L);
       List<ModelUpdate> published = new ArrayList<>();
       for (int i = 1; i <= 6; i++) { // v1 full, v2, v3 deltas, v4 full, v5, v6 deltas
         trainer.trainStep(TinyModels.batch(i, 0));
@@ -59,7 +59,7 @@ class UpdatesSinceFullTest {
     try (CtrModel trainer = TinyModels.build();
         ModelReplica<CtrModel> late =
             new ModelReplica<>(TinyModels.VARIANT, TinyModels::build, Follows.EVERY_UPDATE)) {
-      ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, trainer), 3, 0);
+      ModelPublisher publisher = new ModelPublisher(Map.of(TinyModels.VARIANT, trainer), 3, 0, 1L);
       List<ModelUpdate> log = null;
       for (int i = 1; i <= 5; i++) {
         trainer.trainStep(TinyModels.batch(i, 10 * i));
@@ -76,6 +76,32 @@ class UpdatesSinceFullTest {
       applied.clear();
       late.catchUp(log, applied::add);
       assertThat(applied).as("already at the newest version").isEmpty();
+    }
+  }
+
+  @Test
+  void aNewerRunStartsANewLogAndAnOlderRunNeverReplacesIt() {
+    try (CtrModel previous = TinyModels.build();
+        CtrModel fresh = TinyModels.build()) {
+      ModelPublisher old = new ModelPublisher(Map.of(TinyModels.VARIANT, previous), 3, 0, 1L);
+      ModelPublisher now = new ModelPublisher(Map.of(TinyModels.VARIANT, fresh), 3, 0, 2L);
+      List<ModelUpdate> oldRun = new ArrayList<>();
+      for (int i = 1; i <= 5; i++) { // 1/1 full, 1/2, 1/3 deltas, 1/4 full, 1/5 delta
+        previous.trainStep(TinyModels.batch(i, 0));
+        oldRun.add(old.afterBatch(true, i).get(0));
+      }
+      fresh.trainStep(TinyModels.batch(9, 0));
+      ModelUpdate freshV1 = now.afterBatch(true, 1).get(0);
+
+      List<ModelUpdate> log = UpdatesSinceFull.after(null, oldRun.get(3)).log();
+      log = UpdatesSinceFull.after(log, freshV1).log();
+      assertThat(log).containsExactly(freshV1);
+      assertThat(UpdatesSinceFull.newest(log)).isEqualTo(new ModelLineage(2L, 1));
+      for (ModelUpdate late : oldRun) {
+        UpdatesSinceFull.Appended a = UpdatesSinceFull.after(log, late);
+        assertThat(a.verdict()).isEqualTo(UpdateVerdict.OLDER_RUN);
+        assertThat(a.log()).containsExactly(freshV1);
+      }
     }
   }
 }
