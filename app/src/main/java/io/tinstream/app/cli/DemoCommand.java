@@ -291,7 +291,8 @@ public final class DemoCommand implements Callable<Integer> {
           new KafkaFeeder(feed, kafka.bootstrapServers(), behaviors, rate, badEvery);
       feed.recordCeiling(settings.aucWindow().newWindow());
       if (serving && servedShare > 0) {
-        feeder.askBeforeImpressions(requests, new ServedImpressions(servedShare, served, feed));
+        feeder.askBeforeImpressions(
+            requests, new ServedImpressions(servedShare, served, feed::candidatesOf));
       }
       Thread feederThread = new Thread(feeder, "demo-feeder");
       feederThread.setDaemon(true);

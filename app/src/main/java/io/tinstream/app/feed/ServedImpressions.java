@@ -3,8 +3,10 @@ package io.tinstream.app.feed;
 import io.tinstream.schemas.ActionType;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.BehaviorEvent;
+import io.tinstream.schemas.ItemFields;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Plays the ad server for a share of the feed's impressions: before such an impression is shown,
@@ -20,21 +22,24 @@ public final class ServedImpressions {
 
   private final double share;
   private final List<String> variants;
-  private final DemoFeed feed;
+  private final Function<BehaviorEvent, List<ItemFields>> candidates;
   private long chosen;
   private String lastAsked;
 
   /**
    * @param share of the impressions asked for, in [0, 1]
    * @param variants that answer the requests in turn; empty: the job's default variant
+   * @param candidates the ads the request of an impression shows (e.g. {@link
+   *     DemoFeed#candidatesOf})
    */
-  public ServedImpressions(double share, List<String> variants, DemoFeed feed) {
+  public ServedImpressions(
+      double share, List<String> variants, Function<BehaviorEvent, List<ItemFields>> candidates) {
     if (!(share >= 0 && share <= 1)) {
       throw new IllegalArgumentException("share must be in [0, 1], got " + share);
     }
     this.share = share;
     this.variants = List.copyOf(variants);
-    this.feed = feed;
+    this.candidates = candidates;
   }
 
   /** The request the ad server sends before showing {@code event}, if it is one it asks about. */
@@ -54,7 +59,7 @@ public final class ServedImpressions {
             .setUserId(event.getUserId())
             .setRequestTime(event.getEventTime())
             .setScenario(event.getScenario())
-            .setCandidates(feed.candidatesOf(event))
+            .setCandidates(candidates.apply(event))
             .setModelVariant(variants.isEmpty() ? null : variants.get((int) (n % variants.size())))
             .build());
   }

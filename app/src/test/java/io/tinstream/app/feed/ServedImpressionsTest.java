@@ -22,7 +22,8 @@ class ServedImpressionsTest {
   @Test
   void aShareOfImpressionsIsAskedForOnceBeforeItIsShownAndVariantsTakeTurns() {
     DemoFeed feed = DemoFeed.synthetic(50, 100_000, 3);
-    ServedImpressions served = new ServedImpressions(0.1, List.of("tin", "pool"), feed);
+    ServedImpressions served =
+        new ServedImpressions(0.1, List.of("tin", "pool"), feed::candidatesOf);
     int impressions = 0;
     Map<String, AdRequest> asked = new HashMap<>();
     Map<String, Integer> byVariant = new HashMap<>();
@@ -54,7 +55,7 @@ class ServedImpressionsTest {
   @Test
   void aMovieLensRequestIsAskedForWithEveryAdItShows(@TempDir Path dir) throws Exception {
     DemoFeed feed = DemoFeed.movieLens(MovieLensDataset.load(TinyMovieLens.writeTo(dir)));
-    ServedImpressions served = new ServedImpressions(1.0, List.of(), feed);
+    ServedImpressions served = new ServedImpressions(1.0, List.of(), feed::candidatesOf);
     Map<String, Set<Long>> shown = new HashMap<>();
     List<AdRequest> asked = new ArrayList<>();
     while (feed.events().hasNext()) {
