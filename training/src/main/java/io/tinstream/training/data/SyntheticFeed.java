@@ -112,6 +112,23 @@ public final class SyntheticFeed implements Iterator<BehaviorEvent> {
           ClickModel.defaults());
     }
 
+    /** The same settings with another click model. */
+    public Config withClick(ClickModel model) {
+      return new Config(
+          users,
+          events,
+          seed,
+          startTimeMillis,
+          roundMillis,
+          interests,
+          driftEvery,
+          longTermInterests,
+          longTermShare,
+          adShare,
+          sparseItemShare,
+          model);
+    }
+
     /** The same settings with interests drifting every {@code events} of a user's events. */
     public Config withDriftEvery(int events) {
       return new Config(
