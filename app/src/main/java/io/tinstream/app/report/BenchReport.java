@@ -11,10 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.Styler;
 
 /**
  * The one way a benchmark reports: its markdown section of {@code benchmarks.md}, its PNG charts
@@ -312,7 +309,7 @@ public final class BenchReport {
     }
   }
 
-  /** A line chart of series over one x axis, drawn with XChart at {@link #write}. */
+  /** A line chart of series over one x axis, drawn at {@link #write} by {@link Charts}. */
   public static final class Plot {
     private final String fileName;
     private final String alt;
@@ -359,26 +356,12 @@ public final class BenchReport {
     }
 
     private Path save(Path file) {
-      XYChart chart =
-          new XYChartBuilder()
-              .width(720)
-              .height(420)
-              .title(chartTitle)
-              .xAxisTitle(xTitle)
-              .yAxisTitle(yTitle)
-              .build();
+      XYChart chart = Charts.lineChart(chartTitle, xTitle, yTitle);
       chart.getStyler().setXAxisLogarithmic(logX).setYAxisLogarithmic(logY);
-      chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
       for (int i = 0; i < names.size(); i++) {
         chart.addSeries(names.get(i), xs.get(i), ys.get(i));
       }
-      try {
-        createParent(file);
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-        return file;
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write chart " + file, e);
-      }
+      return Charts.writePng(chart, file);
     }
   }
 }
