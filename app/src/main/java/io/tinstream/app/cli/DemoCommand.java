@@ -6,6 +6,8 @@ import io.tinstream.app.feed.KafkaFeeder;
 import io.tinstream.app.feed.RequestDriver;
 import io.tinstream.app.feed.ServedImpressions;
 import io.tinstream.app.monitor.FlinkRestMonitor;
+import io.tinstream.app.report.HtmlReport;
+import io.tinstream.app.report.ReportTimeline;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.BehaviorEvent;
@@ -182,6 +184,17 @@ public final class DemoCommand implements Callable<Integer> {
               + " progress lines), the start-up and stop messages on stderr.")
   boolean json;
 
+  @Option(
+      names = "--report-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the report of the run (report.html with charts over time) is written at the end"
+              + " (default: ${DEFAULT-VALUE}).")
+  Path reportDir = Path.of("tinstream-report");
+
+  /** Every progress interval's figures, for the report written at the end. */
+  private final ReportTimeline timeline = new ReportTimeline();
+
   /** Start-up and stop messages. */
   private PrintStream out = System.out;
 
@@ -222,6 +235,7 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       run(feed, workDir, stopRequested);
     } finally {
+      writeReport(feed);
       stopped.countDown();
       deleteQuietly(workDir);
     }
@@ -413,6 +427,7 @@ public final class DemoCommand implements Callable<Integer> {
       if (tick++ % 4 == 1) {
         prober.probeOnce(progress);
       }
+      timeline.record(figures);
       if (json) {
         System.out.println(JSON.writeValueAsString(figures));
         System.out.flush();
@@ -517,6 +532,23 @@ public final class DemoCommand implements Callable<Integer> {
         scorer.get(JobMetrics.p99(JobMetrics.REQUEST_LATENCY_MS)),
         trajectory.get(JobMetrics.p99(JobMetrics.BEHAVIOR_FRESHNESS_MS)),
         scorer.get(JobMetrics.p99(JobMetrics.MODEL_FRESHNESS_MS)));
+  }
+
+  /**
+   * Writes the report of the intervals recorded, also after a failure or Ctrl-C; a report that
+   * cannot be written is said so, without hiding why the demo ended.
+   */
+  private void writeReport(DemoFeed feed) {
+    if (timeline.isEmpty()) {
+      out.println("report: none, the demo ended before its first progress interval");
+      return;
+    }
+    try {
+      Path html = HtmlReport.write(reportDir, "tinstream demo, " + feed.description(), timeline);
+      out.println("report: " + html);
+    } catch (RuntimeException e) {
+      out.println("report: could not be written to " + reportDir.toAbsolutePath() + ": " + e);
+    }
   }
 
   /**

@@ -11,7 +11,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tinstream 0.1.0",
     description = "Streaming long-sequence CTR models on Flink, Kafka and TensorFlow Java.",
-    subcommands = {DemoCommand.class, JobCommand.class, EvalCommand.class, BenchCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      JobCommand.class,
+      EvalCommand.class,
+      BenchCommand.class,
+      ReportCommand.class
+    })
 public final class TinstreamCli {
 
   private TinstreamCli() {}
