@@ -34,11 +34,12 @@ expected="$(grep -o '<img ' "$dir/$name" | wc -l | tr -d ' ')"
 [ "$expected" -gt 0 ] || die 1 "$1 has no <img>: not a tinstream report?"
 
 # The report holds no script; a copy beside it (so that its relative image links resolve) gets a
-# small one that, once the page loaded, writes into the DOM how many images decoded and how tall
-# the page is. --dump-dom prints that DOM. (No '&' in the script: sed's replacement would expand it.)
+# small one that, once the page loaded, writes into the DOM how many images decoded (at the width
+# the page gives them) and how tall the page is. That each chart is not blank is HtmlReportTest's
+# check (a PNG cut short still decodes in part here). --dump-dom prints that DOM. (No '&' in the script: sed's replacement would expand it.)
 probe="$dir/.check-${name}"
 trap 'rm -f "$probe"' EXIT
-script='<script>addEventListener("load",function(){var im=document.images,n=0;for(var i=0;i<im.length;i++){if(im[i].complete){if(im[i].naturalWidth>0)n++;}}document.body.setAttribute("data-rendered",n);document.body.setAttribute("data-height",document.documentElement.scrollHeight);});</script>'
+script='<script>addEventListener("load",function(){var im=document.images,n=0;for(var i=0;i<im.length;i++){var w=im[i].getAttribute("width");if(im[i].complete){if(im[i].naturalWidth>0){if(!w||im[i].naturalWidth==w)n++;}}}document.body.setAttribute("data-rendered",n);document.body.setAttribute("data-height",document.documentElement.scrollHeight);});</script>'
 sed "s#</body>#${script}</body>#" "$dir/$name" >"$probe"
 
 flags=(--headless --disable-gpu --no-sandbox --hide-scrollbars --virtual-time-budget=10000)

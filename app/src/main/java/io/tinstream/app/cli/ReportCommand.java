@@ -137,15 +137,17 @@ public final class ReportCommand implements Callable<Integer> {
       PrintStream out)
       throws InterruptedException {
     long start = System.nanoTime();
-    long next = start;
-    while (!stopRequested.get() && System.nanoTime() - start <= duration.toNanos()) {
-      long wait = next - System.nanoTime();
-      if (wait > 0) {
+    // A sample at 0, one every interval, and one at the end: --duration 60s --interval 5s is 13.
+    long last = duration.toNanos() / interval.toNanos();
+    for (long i = 0; i <= last; i++) {
+      long due = start + i * interval.toNanos();
+      while (!stopRequested.get() && System.nanoTime() < due) {
         // Short sleeps so that Ctrl-C ends the wait at once.
-        Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(wait) + 1, 200));
-        continue;
+        Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(due - System.nanoTime()) + 1, 200));
       }
-      next += interval.toNanos();
+      if (stopRequested.get()) {
+        return;
+      }
       double elapsed = Math.round((System.nanoTime() - start) / 1e8) / 10.0;
       try {
         Map<String, Object> figures = sampler.sample(elapsed);

@@ -8,10 +8,10 @@ import org.knowm.xchart.XYChart;
 /**
  * Which charts a run report has and what each plots, from the figures the demo's progress lines
  * show: events fed vs ingested, their rates, request latency, freshness, AUC and model version per
- * variant, state size. A figure the source did not measure (the {@code report} command has no
- * feeder, no ad server and no feed ceiling) keeps its legend entry, marked, so a chart never
- * silently means something else; a figure not known yet (AUC before enough samples) is NaN, which
- * XChart leaves as a gap.
+ * variant, state size. A figure without a single value in the run (the {@code report} command has
+ * no feeder, no ad server and no feed ceiling; a served AUC may not reach its minimum of samples)
+ * keeps its legend entry, marked "(no value)", so a chart never silently means something else. A
+ * figure not known yet (AUC before enough samples) is NaN, which XChart leaves as a gap.
  */
 public final class ReportCharts {
 
@@ -96,6 +96,6 @@ public final class ReportCharts {
     // An infinite figure would stretch the axis to nothing; like NaN, it is drawn as a gap.
     double[] drawn = Arrays.stream(y).map(v -> Double.isFinite(v) ? v : Double.NaN).toArray();
     boolean measured = Arrays.stream(drawn).anyMatch(Double::isFinite);
-    chart.addSeries(measured ? name : name + " (not measured)", x, drawn);
+    chart.addSeries(measured ? name : name + " (no value)", x, drawn);
   }
 }

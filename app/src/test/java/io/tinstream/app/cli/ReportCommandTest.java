@@ -126,7 +126,10 @@ class ReportCommandTest {
           .contains("report: job " + job.getJobID())
           .contains("report: " + html);
       assertThat(Files.readString(html)).contains("<img src=\"events.png\"");
-      assertThat(Files.readString(dir.resolve("samples.json"))).contains("\"ingested\" : 0.0");
+      String samples = Files.readString(dir.resolve("samples.json"));
+      assertThat(samples).contains("\"ingested\" : 0.0");
+      // At 0, 1, 2 and 3 s: the end of --duration is sampled too.
+      assertThat(samples.split("\"elapsed_s\"", -1)).hasSize(5);
     } finally {
       job.cancel().get();
     }

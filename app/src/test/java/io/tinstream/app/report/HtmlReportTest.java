@@ -131,7 +131,7 @@ class HtmlReportTest {
             .findFirst()
             .orElseThrow();
     assertThat(latency.chart().getSeriesMap().keySet())
-        .contains("in-job p99 (not measured)", "end-to-end p50 (not measured)");
+        .contains("in-job p99 (no value)", "end-to-end p50 (no value)");
   }
 
   @Test
