@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -24,6 +25,10 @@ public final class Charts {
   static {
     // Charts are drawn into images, never onto a screen: no display needed, none opened.
     System.setProperty("java.awt.headless", "true");
+    // ImageIO's default disk cache registers a JVM shutdown hook at its first use, which fails
+    // while the JVM is shutting down: the demo writes its report from Ctrl-C too. PNGs of a few
+    // tens of KB need no disk cache.
+    ImageIO.setUseCache(false);
   }
 
   private Charts() {}
