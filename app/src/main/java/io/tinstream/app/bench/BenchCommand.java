@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ServingBenchCommand.class,
       ModelBenchCommand.class,
       DareSearchBenchCommand.class,
-      LreaBenchCommand.class
+      LreaBenchCommand.class,
+      FeedLearningBenchCommand.class
     })
 public final class BenchCommand {}
