@@ -97,7 +97,7 @@ public final class DemoBroker {
               responses,
               errors,
               version < 0 ? "-" : Long.toString(version));
-          next += 5_000_000_000L;
+          next = System.nanoTime() + 5_000_000_000L;
         }
       }
     }

@@ -111,9 +111,13 @@ web.tmpdir: $dir/tmp
 # TF Java's native library loads in one class loader per JVM: TF comes from the cluster's
 # classpath (flink-lib/), never from a job's class loader.
 classloader.parent-first-patterns.additional: [org.tensorflow, org.bytedeco]
-# A TaskManager that dies is noticed within seconds, not after the 50 s default.
+# A TaskManager that dies is noticed within seconds (heartbeats refused twice in a row), not
+# after the 50 s default; the timeouts stay long, as a busy machine can stall a live JVM for
+# seconds (a 10 s actor-system start-up timeout is not enough on a loaded 2-core machine).
 heartbeat.interval: 2000
-heartbeat.timeout: 10000
+heartbeat.timeout: 20000
+pekko.startup-timeout: 60 s
+pekko.ask.timeout: 60 s
 metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
 metrics.reporter.prom.port: 9249-9260
 EOF
