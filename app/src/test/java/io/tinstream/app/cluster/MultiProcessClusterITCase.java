@@ -50,7 +50,8 @@ import org.junit.jupiter.api.Test;
  * resumed from its checkpointed weights and goes on, and the restarted tasks (TF's native library
  * loaded again in the survivor, for the first time in the replacement) run.
  *
- * <p>Cluster logs: {@code app/target/cluster-it/} (one file per process).
+ * <p>Cluster logs: {@code app/target/cluster-it/run-*} (one file per process), kept when the test
+ * fails.
  */
 class MultiProcessClusterITCase {
 
@@ -65,6 +66,9 @@ class MultiProcessClusterITCase {
   private static EmbeddedKafka kafka;
   private static FlinkProcessCluster cluster;
 
+  /** Set once every check passed: the run's directory (logs, checkpoints, blobs) goes then. */
+  private static Path passedRun;
+
   @BeforeAll
   static void startKafka() throws Exception {
     kafka = EmbeddedKafka.start();
@@ -77,6 +81,13 @@ class MultiProcessClusterITCase {
     }
     if (kafka != null) {
       kafka.close();
+    }
+    if (passedRun != null) {
+      try (java.util.stream.Stream<Path> files = Files.walk(passedRun)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
   }
 
@@ -222,6 +233,7 @@ class MultiProcessClusterITCase {
             .doesNotContain("UnsatisfiedLinkError")
             .doesNotContain("already loaded in another classloader");
       }
+      passedRun = run;
     } catch (AssertionError | RuntimeException e) {
       throw new AssertionError(
           e.getMessage() + "\njob failures: " + rest.exceptions(jobId) + "\nlogs: " + run, e);
