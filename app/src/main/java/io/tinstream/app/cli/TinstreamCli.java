@@ -23,7 +23,13 @@ public final class TinstreamCli {
   private TinstreamCli() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code = run(args);
+    // A job submitted through a cluster's REST API or web UI runs this main inside the
+    // JobManager's JVM, where `job` returns as soon as the job is submitted: System.exit there
+    // would end the JobManager. Returning is enough for `flink run`, whose client exits itself.
+    if (code != 0 || args.length == 0 || !"job".equals(args[0])) {
+      System.exit(code);
+    }
   }
 
   /** Runs a command line; unknown commands and options give a usage message and exit code 2. */
