@@ -1,6 +1,8 @@
 package io.tinstream.streaming.trajectory;
 
 import io.tinstream.models.CtrModel;
+import io.tinstream.models.ModelRegistry;
+import io.tinstream.models.TfDevice;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.training.versions.ModelUpdateCheck;
@@ -81,7 +83,10 @@ public final class ModelUpdateValidator
     return layouts.computeIfAbsent(
         variant,
         v -> {
-          try (CtrModel model = specs.build(v)) {
+          // On the CPU with one thread, whatever the job's sessions use: only shapes are read.
+          try (CtrModel model =
+              ModelRegistry.build(
+                  specs.params(v).toBuilder().device(TfDevice.CPU).threads(1, 1).build())) {
             return VariableLayout.of(model);
           } catch (RuntimeException e) {
             return "model variant '"
