@@ -47,6 +47,9 @@ public final class VariableCodec {
       Map<String, Dense> dense,
       Map<String, Rows> tables) {}
 
+  /** What an export says it is, read without its tensors. */
+  public record Header(boolean full, String variant, long version, long baseVersion) {}
+
   public record Dense(long[] shape, float[] values) {}
 
   /** {@code rows == null} means every row of the table, in order. */
@@ -95,6 +98,27 @@ public final class VariableCodec {
       return bytes.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The export's kind, variant and versions, from its first bytes only: what a holder checks
+   * against the record that carried it before paying for a whole import.
+   */
+  public static Header header(byte[] data) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+      if (in.readInt() != MAGIC) {
+        throw new IllegalArgumentException("not a tinstream variable export (bad magic)");
+      }
+      in.readInt(); // format version: checked by decode
+      byte kind = in.readByte();
+      String variant = in.readUTF();
+      long version = in.readLong();
+      long base = in.readLong();
+      return new Header(kind == 1, variant, version, base);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("truncated or corrupt variable export: " + e, e);
     }
   }
 

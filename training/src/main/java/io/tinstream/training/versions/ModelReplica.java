@@ -1,6 +1,7 @@
 package io.tinstream.training.versions;
 
 import io.tinstream.models.CtrModel;
+import io.tinstream.models.internal.VariableCodec;
 import io.tinstream.schemas.ModelUpdate;
 import java.util.List;
 import java.util.function.Consumer;
@@ -137,6 +138,25 @@ public final class ModelReplica<M extends CtrModel> implements AutoCloseable {
 
   /** Builds the model if none is held yet and imports {@code update}; INVALID if either fails. */
   private UpdateVerdict take(ModelUpdate update) {
+    byte[] payload = ModelUpdates.payload(update);
+    try {
+      VariableCodec.Header header = VariableCodec.header(payload);
+      if (header.version() != update.getVersion() || header.full() != ModelUpdates.isFull(update)) {
+        // The replica's version is the payload's: the record's would look newer on every read,
+        // and the same import would run again each time.
+        throw new IllegalArgumentException(
+            "the payload is version "
+                + header.version()
+                + (header.full() ? " (full)" : " (delta)")
+                + ", the record "
+                + update.getVersion()
+                + " ("
+                + update.getKind()
+                + ")");
+      }
+    } catch (IllegalArgumentException e) {
+      return refuse(update, "version " + ModelLineage.of(update) + " did not import", e);
+    }
     if (model == null) {
       try {
         model = factory.get();
@@ -144,7 +164,7 @@ public final class ModelReplica<M extends CtrModel> implements AutoCloseable {
         return refuse(update, "its model could not be built", e);
       }
       try {
-        model.importVariables(ModelUpdates.payload(update));
+        model.importVariables(payload);
       } catch (RuntimeException e) {
         // Never keep a model that holds no snapshot: it would score with initial weights.
         closeModel();
@@ -153,7 +173,7 @@ public final class ModelReplica<M extends CtrModel> implements AutoCloseable {
     } else {
       try {
         // The import validates the whole export before it writes: a refused one changes nothing.
-        model.importVariables(ModelUpdates.payload(update));
+        model.importVariables(payload);
       } catch (RuntimeException e) {
         return refuse(update, "version " + ModelLineage.of(update) + " did not import", e);
       }

@@ -185,6 +185,20 @@ class ModelReplicaTest {
   }
 
   @Test
+  void aRecordWhosePayloadIsAnotherVersionIsRefusedNotImportedOnEveryRead() {
+    ModelUpdate v1 = stepAndPublish();
+    replica.apply(v1);
+    // Held as the newest (a checkpoint from before the topic's check), it would look newer than
+    // the payload's version 1 the replica reports on every read.
+    ModelUpdate relabelled = ModelUpdate.newBuilder(v1).setVersion(9).build();
+    assertThat(replica.apply(relabelled)).isEqualTo(UpdateVerdict.INVALID);
+    assertThat(replica.apply(relabelled)).isEqualTo(UpdateVerdict.INVALID);
+    assertThat(replica.refusedInvalid()).isEqualTo(1);
+    assertThat(replica.failure()).contains("the payload is version 1 (full), the record 9 (FULL)");
+    assertThat(replica.version()).isEqualTo(1);
+  }
+
+  @Test
   void aFirstSnapshotOfOtherParamsLeavesNoModelAndSaysWhy() {
     try (CtrModel wider =
         io.tinstream.models.ModelRegistry.build(TinyModels.params().dim(8).build())) {
