@@ -133,6 +133,27 @@ class TfCtrModelTest {
   }
 
   @Test
+  void aFullSnapshotWithTablesOfAnotherRowCountIsRefusedAndChangesNothing() {
+    try (CtrModel a = ModelRegistry.build(TestBatches.tinyParams("tin"));
+        CtrModel moreItems =
+            ModelRegistry.build(
+                TestBatches.tinyParams("tin").toBuilder()
+                    .rows(ModelParams.Field.ITEM, 60)
+                    .seed(99)
+                    .build())) {
+      Batch probe = TestBatches.random(new Random(5), 4, 6, 40);
+      float[] before = a.score(probe);
+      byte[] other = moreItems.exportVariables(); // same dense shapes, a longer item table
+      assertThatThrownBy(() -> a.importVariables(other))
+          .hasMessageContaining("emb_item holds 240 values, not 160");
+      assertThat(a.score(probe)).as("no dense weight overwritten first").containsExactly(before);
+      byte[] own = a.exportVariables();
+      byte[] trailing = java.util.Arrays.copyOf(own, own.length + 1);
+      assertThatThrownBy(() -> a.importVariables(trailing)).hasMessageContaining("corrupt");
+    }
+  }
+
+  @Test
   void savedModelReloadScoresIdentically(@TempDir Path dir) throws Exception {
     try (CtrModel m = ModelRegistry.build(TestBatches.tinyParams("tin"))) {
       Random rnd = new Random(21);

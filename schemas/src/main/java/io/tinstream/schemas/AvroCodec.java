@@ -78,7 +78,9 @@ public final class AvroCodec<T extends SpecificRecordBase> {
 
   public static AvroCodec<ModelUpdate> modelUpdates() {
     return new AvroCodec<>(
-        ModelUpdate.class, ModelUpdate.getClassSchema(), List.of("ModelUpdate-v1.avsc"));
+        ModelUpdate.class,
+        ModelUpdate.getClassSchema(),
+        List.of("ModelUpdate-v1.avsc", "ModelUpdate-v2.avsc"));
   }
 
   public static AvroCodec<TrainingExample> trainingExamples() {

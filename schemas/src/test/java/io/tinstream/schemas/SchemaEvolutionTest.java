@@ -112,6 +112,28 @@ class SchemaEvolutionTest {
     assertThat(current.getRunEpoch()).isZero();
   }
 
+  @Test
+  void modelUpdateWrittenWithVersion2HasNoChecksum() throws Exception {
+    Schema v2 = AvroCodec.historicalSchema("ModelUpdate-v2.avsc");
+    GenericRecord old = new GenericData.Record(v2);
+    old.put("variant", "lrea");
+    old.put("version", 3L);
+    old.put("runEpoch", 11L);
+    old.put("baseVersion", 2L);
+    old.put("kind", new GenericData.EnumSymbol(v2.getField("kind").schema(), "DELTA"));
+    old.put("formatVersion", 1);
+    old.put("createdAt", 99L);
+    old.put("payload", java.nio.ByteBuffer.wrap(new byte[] {1, 2}));
+
+    ModelUpdate current = AvroCodec.modelUpdates().decode(encodeWith(v2, old));
+
+    assertThat(current.getRunEpoch()).isEqualTo(11L);
+    assertThat(current.getBaseVersion()).isEqualTo(2L);
+    assertThat(current.getKind()).isEqualTo(UpdateKind.DELTA);
+    // 0: written before checksums, which readers do not check.
+    assertThat(current.getChecksum()).isZero();
+  }
+
   private static BehaviorSequence oneBehavior(long item) {
     return BehaviorSequence.newBuilder()
         .setItemIds(java.util.List.of(item))

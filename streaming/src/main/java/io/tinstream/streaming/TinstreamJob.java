@@ -31,6 +31,7 @@ import io.tinstream.streaming.trajectory.BehaviorValidator;
 import io.tinstream.streaming.trajectory.CandidateCap;
 import io.tinstream.streaming.trajectory.FutureSkew;
 import io.tinstream.streaming.trajectory.LreaServing;
+import io.tinstream.streaming.trajectory.ModelUpdateValidator;
 import io.tinstream.streaming.trajectory.SnapshotFollower;
 import io.tinstream.streaming.trajectory.TaxonomyLookup;
 import io.tinstream.streaming.trajectory.TaxonomyOrModelSnapshot;
@@ -386,7 +387,7 @@ public final class TinstreamJob {
               "lrea-models",
               AvroCodec::modelUpdates,
               ModelUpdate.class,
-              u -> Optional.empty());
+              new ModelUpdateValidator(specs, served));
       deadLetters = deadLetters.union(snapshots.getSideOutput(DecodeAndValidate.DEAD_LETTERS));
       // Only full snapshots of the variants served from keyed state: their replicas move once per
       // full snapshot, and with them every user's state (see ModelReplica).

@@ -2,6 +2,9 @@ package io.tinstream.streaming;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tinstream.models.CtrModel;
+import io.tinstream.models.ModelRegistry;
+import io.tinstream.models.internal.VariableCodec;
 import io.tinstream.schemas.ActionType;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
@@ -9,18 +12,24 @@ import io.tinstream.schemas.BehaviorEvent;
 import io.tinstream.schemas.DeadLetter;
 import io.tinstream.schemas.Domain;
 import io.tinstream.schemas.ItemFields;
+import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ProbeResponse;
 import io.tinstream.schemas.RecordDecodeException;
+import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
 import io.tinstream.streaming.kafka.EmbeddedKafkaExtension;
 import io.tinstream.streaming.kafka.KafkaClients;
+import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
+import io.tinstream.training.versions.ModelUpdateChecksum;
+import io.tinstream.training.versions.ModelUpdates;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
@@ -46,7 +56,9 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,8 +66,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Poison pills between good records, on a real broker and MiniCluster: bytes that are no Avro, a
  * record with bytes after its body, a record declaring a 2 GB string, a taxonomy edge whose parent
- * no category field can hold, and a request over the candidate cap. Each must end as one dead
- * letter with its reason, every good behavior must be stored, and the job must never restart.
+ * no category field can hold, a request over the candidate cap, and, once lrea serves, a model
+ * update with a flipped payload byte and one shaped for other params. Each must end as one dead
+ * letter with its reason, every good behavior must be stored, lrea must keep answering with the
+ * snapshot it had, and the job must never restart.
  */
 class PoisonPillITCase {
 
@@ -64,6 +78,7 @@ class PoisonPillITCase {
   private static final int USERS = 3;
   private static final int PER_USER = 10;
   private static final int PILLS = 5;
+  private static final int MODEL_PILLS = 2;
 
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
@@ -85,7 +100,9 @@ class PoisonPillITCase {
     String probes = "probes-" + run;
     String dlq = "dlq-" + run;
     String taxonomy = "taxonomy-" + run;
-    KAFKA.broker().createTopics(1, List.of(behaviors, requests, probes, dlq));
+    String scores = "scores-" + run;
+    String updates = "model-updates-" + run;
+    KAFKA.broker().createTopics(1, List.of(behaviors, requests, probes, dlq, scores, updates));
     KAFKA.broker().createCompactedTopics(1, List.of(taxonomy));
 
     AvroCodec<BehaviorEvent> events = AvroCodec.behaviorEvents();
@@ -130,7 +147,11 @@ class PoisonPillITCase {
     conf.set(TinstreamOptions.PROBE_TOPIC, probes);
     conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, dlq);
     conf.set(TinstreamOptions.TAXONOMY_TOPIC, taxonomy);
-    conf.set(TinstreamOptions.MODEL_VARIANTS, "");
+    // lrea alone: served from keyed state, so the job reads the model-updates topic. No ad
+    // impressions, so its trainer never publishes: every update there is the test's.
+    conf.set(TinstreamOptions.MODEL_VARIANTS, ModelSpecs.LREA_VARIANT);
+    conf.set(TinstreamOptions.SCORES_TOPIC, scores);
+    conf.set(TinstreamOptions.MODEL_UPDATES_TOPIC, updates);
     conf.set(TinstreamOptions.PARALLELISM, 1);
     conf.set(TinstreamOptions.CHECKPOINT_DIR, dir.toUri().toString());
     conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
@@ -182,6 +203,51 @@ class PoisonPillITCase {
             .isEqualTo(PER_USER);
       }
 
+      // A snapshot lrea serves from, then two bad updates of newer versions.
+      ModelSpecs specs = settings.models().orElseThrow();
+      long epoch = System.currentTimeMillis(); // not before the job's start: it is served
+      ModelUpdate good;
+      ModelUpdate corrupt;
+      ModelUpdate wrongShape;
+      try (CtrModel lrea = specs.build(ModelSpecs.LREA_VARIANT);
+          CtrModel otherRank =
+              ModelRegistry.build(
+                  specs.params(ModelSpecs.LREA_VARIANT).toBuilder()
+                      .lreaRank(specs.params(ModelSpecs.LREA_VARIANT).lrea().rank() + 2)
+                      .build())) {
+        good = atVersion(ModelUpdates.full(ModelSpecs.LREA_VARIANT, epoch, lrea, 0), 1);
+        corrupt = atVersion(good, 2);
+        byte[] flipped = ModelUpdates.payload(corrupt);
+        flipped[flipped.length / 2] ^= 0x40; // still decodes: only the checksum tells
+        corrupt.setPayload(ByteBuffer.wrap(flipped));
+        wrongShape = atVersion(ModelUpdates.full(ModelSpecs.LREA_VARIANT, epoch, otherRank, 0), 3);
+      }
+      AvroCodec<ModelUpdate> updateCodec = AvroCodec.modelUpdates();
+      try (KafkaProducer<byte[], byte[]> producer = largeRecordProducer()) {
+        KafkaClients.awaitAll(
+            List.of(KafkaClients.send(producer, updates, bytes("lrea"), updateCodec.encode(good))));
+      }
+      ScoreResponse before = lreaUntilScored(requests, scores, "lrea-before");
+      assertThat(before.getModelVersion()).isEqualTo(1);
+      try (KafkaProducer<byte[], byte[]> producer = largeRecordProducer()) {
+        KafkaClients.awaitAll(
+            List.of(
+                KafkaClients.send(producer, updates, bytes("lrea"), updateCodec.encode(corrupt)),
+                KafkaClients.send(
+                    producer, updates, bytes("lrea"), updateCodec.encode(wrongShape))));
+      }
+      assertThat(awaitDeadLetters(dlq, PILLS + MODEL_PILLS))
+          .as("one dead letter per model update pill, with its reason")
+          .hasSize(PILLS + MODEL_PILLS)
+          .anySatisfy(r -> assertThat(r).startsWith("invalid ModelUpdate: checksum mismatch"))
+          .anySatisfy(
+              r ->
+                  assertThat(r)
+                      .startsWith("invalid ModelUpdate: payload does not fit lrea: variable"));
+      ScoreResponse after = lreaUntilScored(requests, scores, "lrea-after");
+      assertThat(after.getModelVersion()).as("the snapshot it had").isEqualTo(1);
+      assertThat(after.getScores()).isEqualTo(before.getScores());
+
       assertThat(restarts(cluster.getWebInterfaceURL(), job.getJobID().toHexString()))
           .as("restarts of the job")
           .isZero();
@@ -220,6 +286,86 @@ class PoisonPillITCase {
         .setRequestTime(Instant.ofEpochMilli(time))
         .setCandidates(List.of(candidate()))
         .build();
+  }
+
+  /** {@code update} as version {@code version}: record and payload header, checksum sealed. */
+  private static ModelUpdate atVersion(ModelUpdate update, long version) {
+    VariableCodec.Snapshot s = VariableCodec.decode(ModelUpdates.payload(update));
+    byte[] payload =
+        VariableCodec.encode(
+            new VariableCodec.Snapshot(
+                s.full(),
+                s.variant(),
+                version,
+                s.baseVersion(),
+                s.optimizerStep(),
+                s.dense(),
+                s.tables()));
+    return ModelUpdateChecksum.sealed(
+        ModelUpdate.newBuilder(update)
+            .setVersion(version)
+            .setPayload(ByteBuffer.wrap(payload))
+            .build());
+  }
+
+  /** A producer for full snapshots, which are larger than a producer's default request. */
+  private static KafkaProducer<byte[], byte[]> largeRecordProducer() {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            KAFKA.broker().bootstrapServers(),
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+            KafkaEndpoints.MAX_RECORD_BYTES,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            ByteArraySerializer.class,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            ByteArraySerializer.class));
+  }
+
+  /**
+   * Asks lrea to score user 1 until it answers with scores (the snapshot was read and served); the
+   * last answer.
+   */
+  private static ScoreResponse lreaUntilScored(String requests, String scores, String prefix)
+      throws Exception {
+    AvroCodec<ScoreResponse> responses = AvroCodec.scoreResponses();
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    int attempt = 0;
+    ScoreResponse last = null;
+    try (KafkaProducer<byte[], byte[]> producer =
+            KafkaClients.producer(KAFKA.broker().bootstrapServers());
+        KafkaConsumer<byte[], byte[]> consumer =
+            KafkaClients.committedReader(KAFKA.broker().bootstrapServers())) {
+      consumer.subscribe(List.of(scores));
+      while (System.nanoTime() < deadline) {
+        String id = prefix + "-" + attempt++;
+        AdRequest request =
+            AdRequest.newBuilder(probe(id, 1, T + 3_600_000L))
+                .setModelVariant(ModelSpecs.LREA_VARIANT)
+                .build();
+        KafkaClients.awaitAll(
+            List.of(
+                KafkaClients.send(
+                    producer, requests, bytes("1"), AvroCodec.adRequests().encode(request))));
+        for (ConsumerRecord<byte[], byte[]> r :
+            KafkaClients.pollUntil(
+                consumer,
+                got ->
+                    got.stream()
+                        .anyMatch(r -> new String(r.key(), StandardCharsets.UTF_8).equals(id)),
+                Duration.ofSeconds(10))) {
+          ScoreResponse response = responses.decode(r.value());
+          if (response.getRequestId().equals(id)) {
+            last = response;
+          }
+        }
+        if (last != null && last.getError() == null) {
+          return last;
+        }
+        Thread.sleep(200);
+      }
+    }
+    throw new AssertionError("lrea never scored user 1; last answer: " + last);
   }
 
   /** A behavior's header, then an event id declared 2 GB long. */

@@ -27,6 +27,11 @@ import java.util.Map;
  *
  * Floats are big-endian IEEE 754. Readers accept every format version up to {@link #FORMAT_VERSION}
  * and reject newer ones with a clear message.
+ *
+ * <p>Decoding is bounded by the export's own length, like the topics' Avro records: a declared
+ * count larger than the bytes left, or bytes left over after the last table, make the export
+ * corrupt ({@link IllegalArgumentException}) before anything that size is allocated, so a damaged
+ * model update costs a rejection, never the reader's heap.
  */
 public final class VariableCodec {
   public static final int MAGIC = 0x54494E56;
@@ -41,6 +46,9 @@ public final class VariableCodec {
       long optimizerStep,
       Map<String, Dense> dense,
       Map<String, Rows> tables) {}
+
+  /** What an export says it is, read without its tensors. */
+  public record Header(boolean full, String variant, long version, long baseVersion) {}
 
   public record Dense(long[] shape, float[] values) {}
 
@@ -93,6 +101,27 @@ public final class VariableCodec {
     }
   }
 
+  /**
+   * The export's kind, variant and versions, from its first bytes only: what a holder checks
+   * against the record that carried it before paying for a whole import.
+   */
+  public static Header header(byte[] data) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+      if (in.readInt() != MAGIC) {
+        throw new IllegalArgumentException("not a tinstream variable export (bad magic)");
+      }
+      in.readInt(); // format version: checked by decode
+      byte kind = in.readByte();
+      String variant = in.readUTF();
+      long version = in.readLong();
+      long base = in.readLong();
+      return new Header(kind == 1, variant, version, base);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("truncated or corrupt variable export: " + e, e);
+    }
+  }
+
   public static Snapshot decode(byte[] data) {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
@@ -126,38 +155,69 @@ public final class VariableCodec {
         long count = 1;
         for (int k = 0; k < rank; k++) {
           shape[k] = in.readLong();
-          count *= shape[k];
+          if (shape[k] < 0 || shape[k] > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                "corrupt variable export: dimension " + shape[k] + " of " + name);
+          }
+          count = Math.multiplyExact(count, shape[k]);
         }
-        dense.put(name, new Dense(shape, readFloats(in, Math.toIntExact(count))));
+        if (count > Integer.MAX_VALUE) {
+          throw new IllegalArgumentException(
+              "corrupt variable export: " + count + " values declared for " + name);
+        }
+        dense.put(name, new Dense(shape, readFloats(in, (int) count)));
       }
       int nt = in.readInt();
       Map<String, Rows> tables = new LinkedHashMap<>();
       for (int i = 0; i < nt; i++) {
         String name = in.readUTF();
         int dim = in.readInt();
+        if (dim <= 0) {
+          throw new IllegalArgumentException("corrupt variable export: dim " + dim + " of " + name);
+        }
         int n = in.readInt();
         int[] rows = null;
         int count;
         if (n >= 0) {
-          byte[] raw = new byte[n * 4];
+          byte[] raw = new byte[Math.toIntExact(need(in, 4L * n))];
           in.readFully(raw);
           rows = new int[n];
           ByteBuffer.wrap(raw).asIntBuffer().get(rows);
-          count = n * dim;
+          count = Math.toIntExact((long) n * dim);
           float[] values = readFloats(in, count);
           float[] accum = readFloats(in, count);
           tables.put(name, new Rows(dim, rows, values, accum));
         } else {
           // Full table: the value count is implied by the stream, stored as a length prefix.
           float[] values = readFloats(in, -1);
-          float[] accum = readFloats(in, -1);
+          float[] accum = readFloats(in, values.length);
           tables.put(name, new Rows(dim, null, values, accum));
         }
       }
+      if (in.available() > 0) {
+        throw new IllegalArgumentException(
+            "corrupt variable export: " + in.available() + " trailing bytes after the last table");
+      }
       return new Snapshot(kind == 1, variant, version, base, step, dense, tables);
-    } catch (IOException e) {
+    } catch (IOException | ArithmeticException | NegativeArraySizeException e) {
       throw new IllegalArgumentException("truncated or corrupt variable export: " + e, e);
     }
+  }
+
+  /**
+   * {@code bytes}, if that many are left to read (the stream is over an array, so {@code available}
+   * is exact); a corrupt count is refused before it is allocated.
+   */
+  private static long need(DataInputStream in, long bytes) throws IOException {
+    if (bytes < 0 || bytes > in.available()) {
+      throw new IllegalArgumentException(
+          "truncated or corrupt variable export: "
+              + bytes
+              + " bytes declared, "
+              + in.available()
+              + " left");
+    }
+    return bytes;
   }
 
   private static void writeFloats(DataOutputStream out, float[] a) throws IOException {
@@ -172,7 +232,7 @@ public final class VariableCodec {
     if (expected >= 0 && n != expected) {
       throw new IllegalArgumentException("expected " + expected + " floats, found " + n);
     }
-    byte[] raw = new byte[Math.multiplyExact(n, 4)];
+    byte[] raw = new byte[Math.toIntExact(need(in, 4L * n))];
     in.readFully(raw);
     float[] a = new float[n];
     ByteBuffer.wrap(raw).asFloatBuffer().get(a);

@@ -201,6 +201,18 @@ public final class VariableIo {
         throw new IllegalArgumentException("table " + e.getKey() + " missing or of another dim");
       }
       int[] rows = e.getValue().rows();
+      long whole = (long) t.table().rows() * t.table().dim();
+      if (rows == null && e.getValue().values().length != whole) {
+        // Checked here, not left to the write: a failed write would leave the dense weights
+        // already overwritten.
+        throw new IllegalArgumentException(
+            "table "
+                + e.getKey()
+                + " holds "
+                + e.getValue().values().length
+                + " values, not "
+                + whole);
+      }
       if (rows != null) {
         for (int r : rows) {
           if (r < 0 || r >= t.table().rows()) {

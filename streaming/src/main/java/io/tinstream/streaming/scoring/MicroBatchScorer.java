@@ -50,7 +50,10 @@ import org.apache.flink.util.Collector;
  * rather than a score from an untrained model. The broadcast state keeps, per variant, the {@link
  * UpdatesSinceFull latest full snapshot and the deltas after it}, so a restored or late scorer
  * rebuilds the current version from the full snapshot first. A delta that does not continue that
- * chain (a gap) is refused: the variant keeps serving its version until the next full snapshot.
+ * chain (a gap) is refused: the variant keeps serving its version until the next full snapshot. An
+ * update that does not load is refused the same way ({@link ModelReplica}), and a variant with no
+ * model because its model could not be built or its first snapshot did not load answers its
+ * requests at once with an error naming why.
  */
 public final class MicroBatchScorer
     extends KeyedBroadcastProcessFunction<Integer, ScoringWork, ModelUpdate, ScoreResponse> {
@@ -176,6 +179,13 @@ public final class MicroBatchScorer
       CtrModel model = modelFor(variant, broadcast);
       if (model != null) {
         byVariant.computeIfAbsent(variant, v -> new ArrayList<>()).add(task);
+      } else if (failure(variant) != null) {
+        // Waiting would not help: the same update would fail again. Say why, now.
+        out.collect(
+            error(
+                task,
+                variant,
+                "model variant '" + variant + "' failed to load: " + failure(variant)));
       } else if (now - task.arrivedAt() >= config.maxModelWaitMs()) {
         out.collect(error(task, variant, "no model version of '" + variant + "' yet"));
       } else {
@@ -281,6 +291,15 @@ public final class MicroBatchScorer
   /** Error responses so far (test hook: the harness's metric group is not readable). */
   long errorResponses() {
     return errors.getCount();
+  }
+
+  /**
+   * Why the variant holds no model although an update arrived for it (its model could not be built,
+   * or its snapshot did not load); null while it serves, or simply has nothing yet.
+   */
+  private String failure(String variant) {
+    ModelReplica<CtrModel> replica = models.get(variant);
+    return replica == null || replica.hasModel() ? null : replica.failure();
   }
 
   /** The local model of a variant at the broadcast state's newest version, or null if none yet. */

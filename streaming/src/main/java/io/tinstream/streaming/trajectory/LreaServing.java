@@ -149,7 +149,10 @@ public final class LreaServing implements Serializable {
     LreaEntryBuilder model = entryBuilder(models);
     long now = System.currentTimeMillis();
     if (model == null) {
-      return response(request, -1, List.of(), follower.noSnapshotYet(), now);
+      if (follower.failedToLoad()) {
+        errors.inc();
+      }
+      return response(request, -1, List.of(), follower.unavailable(), now);
     }
     LreaStore.Lookup found = entries.fresh(model, trajectory, request.getUserId());
     if (found.rebuilt()) {

@@ -28,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * newest snapshot per variant is kept in broadcast state, so a restored operator rebuilds the
  * replica from it; which snapshot is newer is the versions package's rule ({@link UpdateVerdict}),
  * the same the scorer applies.
+ *
+ * <p>What reaches it was checked whole when it was read from the topic ({@link
+ * ModelUpdateValidator}: a bad one is a dead letter there and never stored here). A snapshot that
+ * still does not load (the model cannot be built here, or a checkpoint from before the check holds
+ * a bad one) is refused once by the replica, which keeps serving what it held; with nothing held,
+ * requests get an error naming why ({@link #unavailable}), never an exception.
  */
 public final class SnapshotFollower implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -136,8 +142,19 @@ public final class SnapshotFollower implements Serializable {
     return replica == null ? ModelLineage.NONE : replica.lineage();
   }
 
-  /** Why a request cannot be scored yet (no snapshot of this variant has arrived). */
-  String noSnapshotYet() {
+  /** Whether the variant has no model because loading one failed (not because none arrived). */
+  boolean failedToLoad() {
+    return replica != null && !replica.hasModel() && replica.failure() != null;
+  }
+
+  /**
+   * Why a request cannot be scored: the variant failed to load (and why), or no snapshot of it has
+   * arrived yet.
+   */
+  String unavailable() {
+    if (failedToLoad()) {
+      return "model variant '" + variant + "' failed to load: " + replica.failure();
+    }
     return "no full snapshot of '"
         + variant
         + "' on the model-updates topic yet (it follows the trainer by one checkpoint)";

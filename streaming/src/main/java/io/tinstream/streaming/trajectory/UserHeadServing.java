@@ -120,7 +120,10 @@ public final class UserHeadServing implements Serializable {
     long now = System.currentTimeMillis();
     CtrModel replica = model.current(snapshots);
     if (replica == null) {
-      return response(request, -1, List.of(), model.noSnapshotYet(), now);
+      if (model.failedToLoad()) {
+        errors.inc();
+      }
+      return response(request, -1, List.of(), model.unavailable(), now);
     }
     long time = request.getRequestTime().toEpochMilli();
     try {

@@ -299,6 +299,60 @@ class MicroBatchScorerTest {
     assertThat(responses().get(2).getError()).isNull();
   }
 
+  @Test
+  void anUpdateThatDoesNotLoadIsRefusedAndThePreviousVersionKeepsServing() throws Exception {
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish())); // v1 full
+    harness.processElement(new StreamRecord<>(task("r1", 0)));
+    harness.setProcessingTime(DEADLINE_MS);
+    ModelUpdate v2 = stepAndPublish(); // a delta on v1
+    harness.processBroadcastElement(new StreamRecord<>(truncated(v2)));
+    harness.processElement(new StreamRecord<>(task("r1", 100)));
+    harness.setProcessingTime(100 + DEADLINE_MS);
+
+    List<ScoreResponse> out = responses();
+    assertThat(out).hasSize(2);
+    assertThat(out).extracting(ScoreResponse::getError).containsOnlyNulls();
+    assertThat(out).extracting(ScoreResponse::getModelVersion).containsExactly(1L, 1L);
+    assertThat(out.get(1).getScores()).isEqualTo(out.get(0).getScores());
+  }
+
+  @Test
+  void aVariantWhoseFirstSnapshotDoesNotLoadAnswersAtOnceWithAnErrorNamingWhy() throws Exception {
+    harness.processBroadcastElement(new StreamRecord<>(truncated(stepAndPublish())));
+    harness.processElement(new StreamRecord<>(task("r1", 0)));
+    harness.setProcessingTime(DEADLINE_MS);
+
+    List<ScoreResponse> out = responses();
+    assertThat(out).as("not held until the model wait ends").hasSize(1);
+    assertThat(out.get(0).getError())
+        .startsWith("model variant 'tin' failed to load: version 1/1 did not import")
+        .contains("truncated or corrupt variable export");
+    assertThat(out.get(0).getScores()).isEmpty();
+    assertThat(out.get(0).getModelVersion()).isEqualTo(-1);
+    assertThat(scorer.errorResponses()).isEqualTo(1);
+
+    // The next full snapshot loads, and the variant serves.
+    for (int i = 0; i < 3; i++) {
+      stepAndPublish(); // deltas on the version that never loaded
+    }
+    ModelUpdate full = stepAndPublish();
+    assertThat(full.getBaseVersion()).isEqualTo(-1);
+    harness.processBroadcastElement(new StreamRecord<>(full));
+    harness.processElement(new StreamRecord<>(task("r2", 100)));
+    harness.setProcessingTime(100 + DEADLINE_MS);
+    assertThat(responses()).hasSize(2);
+    assertThat(responses().get(1).getError()).isNull();
+    assertThat(responses().get(1).getModelVersion()).isEqualTo(full.getVersion());
+  }
+
+  /** {@code update} with its payload cut short, as a damaged record would arrive. */
+  private static ModelUpdate truncated(ModelUpdate update) {
+    byte[] payload = bytes(update.getPayload());
+    return ModelUpdate.newBuilder(update)
+        .setPayload(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(payload, payload.length / 2)))
+        .build();
+  }
+
   private static byte[] bytes(java.nio.ByteBuffer b) {
     byte[] a = new byte[b.remaining()];
     b.duplicate().get(a);

@@ -184,6 +184,45 @@ class LreaServingTest {
   }
 
   @Test
+  void aHeldSnapshotThatDoesNotLoadIsRefusedOnceAndThePreviousKeepsServing() throws Exception {
+    // What the topic's check keeps out; here as a checkpoint from before the check would hold it.
+    publish(train(2));
+    behaviors(0, 5);
+    ScoreResponse before = request("r1", T0 + 100_000);
+    train(1);
+    harness.processBroadcastElement(
+        new StreamRecord<>(
+            TaxonomyOrModelSnapshot.of(truncated(ModelUpdates.full("lrea", 1L, trainer, 0)))));
+    behaviors(5, 3); // each reads the replica, which refused the snapshot and keeps version 2
+    ScoreResponse after = request("r2", T0 + 100_000);
+    assertThat(after.getError()).isNull();
+    assertThat(after.getModelVersion()).isEqualTo(2);
+    assertThat(before.getModelVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void aFirstSnapshotThatDoesNotLoadAnswersAnErrorNamingWhy() throws Exception {
+    train(1);
+    harness.processBroadcastElement(
+        new StreamRecord<>(
+            TaxonomyOrModelSnapshot.of(truncated(ModelUpdates.full("lrea", 1L, trainer, 0)))));
+    behaviors(0, 3);
+    ScoreResponse r = request("r1", T0 + 100_000);
+    assertThat(r.getError())
+        .startsWith("model variant 'lrea' failed to load: version 1/1 did not import")
+        .contains("truncated or corrupt");
+    assertThat(r.getScores()).isEmpty();
+    assertThat(r.getModelVersion()).isEqualTo(-1);
+  }
+
+  private static ModelUpdate truncated(ModelUpdate update) {
+    byte[] payload = ModelUpdates.payload(update);
+    return ModelUpdate.newBuilder(update)
+        .setPayload(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(payload, payload.length / 2)))
+        .build();
+  }
+
+  @Test
   void aFreshJobNeverAdoptsAPreviousRunsSnapshotFoundOnTheTopicAndARestoreKeepsItsRun()
       throws Exception {
     long jobStart = 5_000L;

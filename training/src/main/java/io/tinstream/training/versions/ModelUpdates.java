@@ -16,7 +16,7 @@ public final class ModelUpdates {
    * on a replica at any version of that run or an older one.
    */
   public static ModelUpdate full(String variant, long runEpoch, CtrModel model, long now) {
-    return record(
+    return sealedRecord(
         variant, runEpoch, model.version(), -1, UpdateKind.FULL, now, model.exportVariables());
   }
 
@@ -26,7 +26,7 @@ public final class ModelUpdates {
    */
   public static ModelUpdate delta(
       String variant, long runEpoch, CtrModel model, long baseVersion, long now) {
-    return record(
+    return sealedRecord(
         variant,
         runEpoch,
         model.version(),
@@ -46,6 +46,18 @@ public final class ModelUpdates {
     byte[] out = new byte[b.remaining()];
     b.get(out);
     return out;
+  }
+
+  private static ModelUpdate sealedRecord(
+      String variant,
+      long runEpoch,
+      long version,
+      long base,
+      UpdateKind kind,
+      long now,
+      byte[] payload) {
+    // Sealed here, where every published update is made: readers of the topic check it.
+    return ModelUpdateChecksum.sealed(record(variant, runEpoch, version, base, kind, now, payload));
   }
 
   private static ModelUpdate record(

@@ -23,7 +23,13 @@ public enum UpdateVerdict {
    */
   OLDER_RUN,
   /** A kind of update the holder does not follow (a delta for a full-snapshots-only holder). */
-  NOT_FOLLOWED;
+  NOT_FOLLOWED,
+  /**
+   * An update the holder could not take although it was next: its model could not be built, or its
+   * weights did not import (corrupt, or shaped for other params). The holder keeps what it had and
+   * does not try the same update again. Never returned by {@link #of}, which judges order only.
+   */
+  INVALID;
 
   /**
    * The verdict on {@code update} for a holder at {@code held} ({@link ModelLineage#NONE} = holds

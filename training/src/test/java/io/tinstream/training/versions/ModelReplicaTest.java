@@ -162,6 +162,76 @@ class ModelReplicaTest {
     assertThat(replica.lineage()).isEqualTo(new ModelLineage(1L, 1));
   }
 
+  @Test
+  void anUpdateThatDoesNotImportIsRefusedOnceAndThePreviousVersionKeepsServing() {
+    replica.apply(stepAndPublish()); // v1 full
+    float[] atV1 = replica.model().score(TinyModels.probe());
+    ModelUpdate v2 = stepAndPublish(); // a delta
+    byte[] truncated = ModelUpdates.payload(v2);
+    ModelUpdate bad =
+        ModelUpdate.newBuilder(v2)
+            .setPayload(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(truncated, 40)))
+            .build();
+
+    assertThat(replica.apply(bad)).isEqualTo(UpdateVerdict.INVALID);
+    assertThat(replica.apply(bad)).as("not tried again").isEqualTo(UpdateVerdict.INVALID);
+    assertThat(replica.refusedInvalid()).isEqualTo(1);
+    assertThat(replica.failure()).contains("did not import").contains("truncated or corrupt");
+    assertThat(replica.version()).isEqualTo(1);
+    assertThat(replica.model().score(TinyModels.probe())).isEqualTo(atV1);
+    assertThat(replica.apply(v2))
+        .as("the intact record still applies")
+        .isEqualTo(UpdateVerdict.APPLY);
+  }
+
+  @Test
+  void aRecordWhosePayloadIsAnotherVersionIsRefusedNotImportedOnEveryRead() {
+    ModelUpdate v1 = stepAndPublish();
+    replica.apply(v1);
+    // Held as the newest (a checkpoint from before the topic's check), it would look newer than
+    // the payload's version 1 the replica reports on every read.
+    ModelUpdate relabelled = ModelUpdate.newBuilder(v1).setVersion(9).build();
+    assertThat(replica.apply(relabelled)).isEqualTo(UpdateVerdict.INVALID);
+    assertThat(replica.apply(relabelled)).isEqualTo(UpdateVerdict.INVALID);
+    assertThat(replica.refusedInvalid()).isEqualTo(1);
+    assertThat(replica.failure()).contains("the payload is version 1 (full), the record 9 (FULL)");
+    assertThat(replica.version()).isEqualTo(1);
+  }
+
+  @Test
+  void aFirstSnapshotOfOtherParamsLeavesNoModelAndSaysWhy() {
+    try (CtrModel wider =
+        io.tinstream.models.ModelRegistry.build(TinyModels.params().dim(8).build())) {
+      ModelUpdate otherShape = ModelUpdates.full(TinyModels.VARIANT, 1L, wider, 1);
+      assertThat(replica.apply(otherShape)).isEqualTo(UpdateVerdict.INVALID);
+    }
+    assertThat(replica.hasModel()).as("no model with initial weights left behind").isFalse();
+    assertThat(replica.version()).isEqualTo(-1);
+    assertThat(replica.failure()).contains("of another shape");
+  }
+
+  @Test
+  void aModelThatCannotBeBuiltIsAFailureNotAnException() {
+    int[] builds = {0};
+    try (ModelReplica<CtrModel> broken =
+        new ModelReplica<>(
+            TinyModels.VARIANT,
+            () -> {
+              builds[0]++;
+              throw new IllegalArgumentException("rows.item must be > 0");
+            },
+            Follows.EVERY_UPDATE)) {
+      ModelUpdate v1 = stepAndPublish();
+      assertThat(broken.apply(v1)).isEqualTo(UpdateVerdict.INVALID);
+      broken.catchUp(List.of(v1, stepAndPublish()), u -> {});
+      assertThat(builds[0]).as("one build attempt per update").isEqualTo(1);
+      assertThat(broken.hasModel()).isFalse();
+      assertThat(broken.failure())
+          .isEqualTo(
+              "its model could not be built: IllegalArgumentException: rows.item must be > 0");
+    }
+  }
+
   private ModelUpdate stepAndPublish() {
     trainer.trainStep(TinyModels.batch(++steps, 10 * steps));
     return publisher.afterBatch(true, steps).get(0);
