@@ -117,13 +117,35 @@ public final class FeedLearningBenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Feed and model seed")
   long seed;
 
+  @Option(names = "--dim", defaultValue = "16", description = "Embedding dim d (default: 16)")
+  int dim;
+
+  @Option(
+      names = "--embedding-init-std",
+      defaultValue = "0.05",
+      description = "Std of the initial embedding rows (default: ${DEFAULT-VALUE})")
+  float embeddingInitStd;
+
+  @Option(
+      names = "--embedding-lr",
+      defaultValue = "0.5",
+      description = "Adagrad rate of the embedding tables, the job's online one (default: 0.5)")
+  float embeddingLearningRate;
+
+  @Option(
+      names = "--projections",
+      description = "Learned W_q, W_k, W_v, W_u in the TIN layers instead of identity")
+  boolean projections;
+
   /** One run's last report. */
   public record Result(
       String clicks, String variant, long examples, double modelAuc, double ceilingAuc) {}
 
   @Override
   public Integer call() {
-    options.require(users > 0 && events > 0 && k > 0, "--users, --events and --k must be > 0");
+    options.require(
+        users > 0 && events > 0 && k > 0 && dim > 0,
+        "--users, --events, --k and --dim must be > 0");
     for (String v : variants) {
       options.require(
           ModelRegistry.names().contains(v),
@@ -154,13 +176,16 @@ public final class FeedLearningBenchCommand implements Callable<Integer> {
   private Result run(Clicks clicks, String variant, HistorySelector selector, PrintWriter err) {
     SyntheticFeed.Config feed =
         SyntheticFeed.Config.defaults(users, events, seed).withClick(clicks.model());
-    // The job's online parameters (ModelSpecs): the embedding tables' online Adagrad rate.
+    // The defaults are the job's online parameters (ModelSpecs).
     ModelParams params =
         ModelParams.builder()
             .variant(variant)
             .maxHistoryLength(k)
             .seed(seed)
-            .embeddingLearningRate(0.5f)
+            .dim(dim)
+            .embeddingInitStd(embeddingInitStd)
+            .embeddingLearningRate(embeddingLearningRate)
+            .projections(projections)
             .threads(threads.get(), 1)
             .build();
     List<Point> points =
@@ -187,7 +212,8 @@ public final class FeedLearningBenchCommand implements Callable<Integer> {
         String.format(
             Locale.ROOT,
             "Command: `./tinstream bench feed-learning --users %d --events %d --variants %s"
-                + " --clicks %s --search %s --k %d --seed %d --threads %d`. The trainer's loop"
+                + " --clicks %s --search %s --k %d --seed %d --threads %d --dim %d"
+                + " --embedding-init-std %s --embedding-lr %s%s`. The trainer's loop"
                 + " without Flink (`FeedLearningCurve`): each impression an example from the"
                 + " user's behaviors before it (%s search, K = %d), micro-batches of 256 scored"
                 + " before they train; AUC over the last 50,000 examples at the end of the run,"
@@ -202,6 +228,10 @@ public final class FeedLearningBenchCommand implements Callable<Integer> {
             k,
             seed,
             threads.get(),
+            dim,
+            embeddingInitStd,
+            embeddingLearningRate,
+            projections ? " --projections" : "",
             search,
             k));
     Table table =

@@ -185,6 +185,11 @@ public final class DemoCommand implements Callable<Integer> {
   boolean json;
 
   @Option(
+      names = "--show-config",
+      description = "Print the table of every setting in force before the job starts.")
+  boolean showConfiguration;
+
+  @Option(
       names = "--report-dir",
       paramLabel = "DIR",
       description =
@@ -243,11 +248,8 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private void run(DemoFeed feed, Path workDir, AtomicBoolean stopRequested) throws Exception {
-    out.println("tinstream demo");
-    out.println("  feed:         " + feed.description());
-    out.print("  kafka:        starting in-process broker (KRaft) ... ");
+    out.println("tinstream demo: " + feed.description());
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      out.println(kafka.bootstrapServers());
       JobSettings settings = settings(kafka, feed, workDir);
       String behaviors = settings.get(TinstreamOptions.BEHAVIORS_TOPIC);
       String requests = settings.get(TinstreamOptions.REQUESTS_TOPIC);
@@ -262,9 +264,21 @@ public final class DemoCommand implements Callable<Integer> {
       kafka.createCompactedTopics(1, List.of(taxonomyTopic));
       publishTaxonomy(kafka, taxonomyTopic, feed.taxonomy());
       out.printf(
-          "  topics:       %s, %s, %s, %s, %s, %s, %s (compacted)%n",
-          behaviors, requests, scores, updates, probes, deadLetters, taxonomyTopic);
-      ConfigurationTable.print(out, settings);
+          "  kafka:   in-process broker (KRaft) at %s; topics %s, %s, %s, %s, %s, %s, %s"
+              + " (compacted)%n",
+          kafka.bootstrapServers(),
+          behaviors,
+          requests,
+          scores,
+          updates,
+          probes,
+          deadLetters,
+          taxonomyTopic);
+      // The table of every setting is the job command's opening; here it would fill a screen
+      // above the progress lines, so it is printed only when asked for.
+      if (showConfiguration) {
+        ConfigurationTable.print(out, settings);
+      }
       require(
           candidates <= settings.candidateCap().requests(),
           "--candidates "
@@ -281,24 +295,27 @@ public final class DemoCommand implements Callable<Integer> {
       JobClient client = env.executeAsync("tinstream");
       String webUi = "http://127.0.0.1:" + webUiPort;
       out.println(
-          "  flink:        local cluster, RocksDB state, exactly-once checkpoints every "
+          "  flink:   local cluster, RocksDB state, exactly-once checkpoints every "
               + checkpointSeconds
-              + " s");
-      out.println("  web UI:       " + webUi + "  (job " + client.getJobID() + ")");
-      if (settings.prometheusPort() > 0) {
-        out.println("  prometheus:   http://127.0.0.1:" + settings.prometheusPort() + "/metrics");
-      }
+              + " s; web UI "
+              + webUi
+              + " (job "
+              + client.getJobID()
+              + ")"
+              + (settings.prometheusPort() > 0
+                  ? "; prometheus http://127.0.0.1:" + settings.prometheusPort() + "/metrics"
+                  : ""));
       out.println(
-          "  models:       "
+          "  models:  "
               + (serving
                   ? String.join(", ", served)
                       + String.format(
                           " trained online; %.0f requests/s of %d candidates",
                           requestRate, candidates)
-                  : "none (ingest only)"));
-      out.println(
-          "  stop:         Ctrl-C"
-              + (durationSeconds > 0 ? " (or after " + durationSeconds + " s)" : ""));
+                  : "none (ingest only)")
+              + "; stop with Ctrl-C"
+              + (durationSeconds > 0 ? " (or after " + durationSeconds + " s)" : "")
+              + (showConfiguration ? "" : "; --show-config prints the settings in force"));
       out.println();
 
       KafkaFeeder feeder =
@@ -331,7 +348,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         feeder.stop();
         out.println();
-        out.println("stopping: cancelling the job, closing Kafka ...");
+        out.print("stopping: cancelling the job, closing Kafka ... ");
+        out.flush();
         // Cancelling fails the checkpoint in flight, if any, with a warning and a stack trace
         // that describe the stop itself; checkpoint failures before the stop still print.
         Configurator.setLevel(
