@@ -62,8 +62,8 @@ public final class RestoreGuard<T> implements MapFunction<T, T>, CheckpointedFun
     return "Refusing to restore: the state was written with other settings that it depends on: "
         + String.join("; ", changes)
         + ". Restore with the values the state was written with; to change them, drop the variant"
-        + " from tinstream.models.variants, restore, take a savepoint, then add it back with the new"
-        + " values (it starts afresh), or start the job without the savepoint.";
+        + " from tinstream.models.variants, restore, take a savepoint, then add it back with the"
+        + " new values (it starts afresh), or start the job without the savepoint.";
   }
 
   private static List<String> distinct(List<String> lines) {
