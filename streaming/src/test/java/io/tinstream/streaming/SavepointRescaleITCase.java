@@ -96,9 +96,9 @@ class SavepointRescaleITCase {
     lastBefore = published.get(published.size() - 1);
     assertThat(lastBefore.getKind()).as("every update is full here").isEqualTo(UpdateKind.FULL);
 
-    // Written before the restored job starts: its sources read on at once. Input that pauses for
-    // the sources' idleness timeout right after a start lets the broadcast side's end-of-time
-    // watermark through, after which no attribution window closes (see the report).
+    // Written before the restored job starts, so its sources read on at once: were both topics
+    // to pause for the idleness timeout first, the trajectory operator's watermark would be its
+    // broadcast side's end of time, and the windows of impressions read after that never close.
     send(topics.behaviors, secondFeed());
 
     // Parallelism 2 → 1 and chunk size 4 → 3 (which may change) on restore.
@@ -135,7 +135,7 @@ class SavepointRescaleITCase {
           .allSatisfy(u -> assertThat(u.getRunEpoch()).isEqualTo(lastBefore.getRunEpoch()))
           .anySatisfy(u -> assertThat(u.getVersion()).isGreaterThan(lastBefore.getVersion()));
     } finally {
-      second.cancel().get();
+      cancel(second);
     }
   }
 
@@ -240,6 +240,21 @@ class SavepointRescaleITCase {
     }
     graph.setJobName("savepoint-it");
     return env.executeAsync(graph);
+  }
+
+  /** Cancels {@code job}; one that failed instead is an error with the job's failure as cause. */
+  private static void cancel(JobClient job) throws Exception {
+    org.apache.flink.api.common.JobStatus status = job.getJobStatus().get();
+    if (status == org.apache.flink.api.common.JobStatus.FAILED) {
+      try {
+        job.getJobExecutionResult().get();
+      } catch (ExecutionException e) {
+        throw new AssertionError("the job failed", e);
+      }
+    }
+    if (!status.isGloballyTerminalState()) {
+      job.cancel().get();
+    }
   }
 
   /** Stops {@code job} with a savepoint, retrying while its tasks are still starting. */
