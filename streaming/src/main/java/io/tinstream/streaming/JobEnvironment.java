@@ -37,9 +37,14 @@ public final class JobEnvironment {
     return conf;
   }
 
-  /** The configuration of the job of {@code settings}. */
+  /**
+   * The configuration of the job of {@code settings}. Its operators all carry a uid: one without
+   * fails the build, since an auto-generated id changes with the graph and a savepoint's state
+   * would then not restore into the next build.
+   */
   public static Configuration configuration(JobSettings settings) {
     Configuration conf = base(settings.checkpointDir(), settings.parallelism());
+    conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
     recovery(
         conf,
         settings.restartMaxFailures(),

@@ -14,6 +14,8 @@ import io.tinstream.streaming.kafka.DecodeAndValidate;
 import io.tinstream.streaming.kafka.EventTimeAssigner;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.kafka.RawRecord;
+import io.tinstream.streaming.restore.RestoreGuard;
+import io.tinstream.streaming.restore.RestoreSensitiveSettings;
 import io.tinstream.streaming.scoring.MicroBatchScorer;
 import io.tinstream.streaming.scoring.ScoreResponses;
 import io.tinstream.streaming.scoring.ScorerConfig;
@@ -84,6 +86,9 @@ import org.apache.flink.util.function.SerializableSupplier;
 public final class TinstreamJob {
 
   public static final String TRAJECTORY_UID = "trajectory";
+
+  /** The operator that keeps the settings a restore must not change (see {@link RestoreGuard}). */
+  public static final String RESTORE_GUARD_UID = "restore-guard";
 
   /** Fixed so the scorer's batching keys map one to each subtask (see {@link ScorerKeys}). */
   static final int SCORER_MAX_PARALLELISM = 128;
@@ -291,7 +296,8 @@ public final class TinstreamJob {
                   }
                 },
                 type)
-            .name("served-candidates");
+            .name("served-candidates")
+            .uid("served-candidates");
     DataStream<ServedEvent> answered =
         scores
             .flatMap(
@@ -301,7 +307,8 @@ public final class TinstreamJob {
                   }
                 },
                 type)
-            .name("served-scores");
+            .name("served-scores")
+            .uid("served-scores");
     DataStream<ServedEvent> labelled =
         examples
             .flatMap(
@@ -311,7 +318,8 @@ public final class TinstreamJob {
                   }
                 },
                 type)
-            .name("served-labels");
+            .name("served-labels")
+            .uid("served-labels");
     // Kept past the attribution window (event time) by a margin of processing time for the lag
     // between the request and its impressions' labels.
     long retainMs = settings.trajectory().attributionWindowMs() + SERVED_RETAIN_MARGIN_MS;
@@ -370,12 +378,14 @@ public final class TinstreamJob {
     } else {
       taxonomy =
           env.fromData(settings.taxonomyFile(), AvroTypeInfo.of(TaxonomyEntry.class))
-              .name("taxonomy-file");
+              .name("taxonomy-file")
+              .uid("taxonomy-file-source");
     }
     DataStream<TaxonomyOrModelSnapshot> broadcast =
         taxonomy
             .map(TaxonomyOrModelSnapshot::of, TypeInformation.of(TaxonomyOrModelSnapshot.class))
-            .name("taxonomy");
+            .name("taxonomy")
+            .uid("taxonomy");
     if (specs != null && !specs.servedFromKeyedState().isEmpty()) {
       List<String> served = specs.servedFromKeyedState();
       SingleOutputStreamOperator<ModelUpdate> snapshots =
@@ -396,16 +406,19 @@ public final class TinstreamJob {
               snapshots
                   .filter(u -> SnapshotFollower.follows(u, served))
                   .name("lrea-full-snapshots")
+                  .uid("lrea-full-snapshots")
                   .map(
                       TaxonomyOrModelSnapshot::of,
                       TypeInformation.of(TaxonomyOrModelSnapshot.class))
-                  .name("lrea-models"));
+                  .name("lrea-models")
+                  .uid("lrea-models"));
     }
     // Neither is in event time: they must never hold back the behaviors' watermark.
     return new BroadcastInputs(
         broadcast
             .assignTimestampsAndWatermarks(TinstreamJob.<TaxonomyOrModelSnapshot>timeless())
             .name("broadcast-timeless")
+            .uid("broadcast-timeless")
             .broadcast(TrajectoryFunction.TAXONOMY, SnapshotFollower.SNAPSHOTS),
         deadLetters);
   }
@@ -439,6 +452,15 @@ public final class TinstreamJob {
                 AvroTypeInfo.of(ModelUpdate.class))
             .name(JobMetrics.TRAINER_OPERATOR)
             .uid("online-trainer")
+            .setParallelism(1)
+            .setMaxParallelism(1)
+            // Chained to the trainer, so a restore that would import weights of another shape is
+            // refused, naming the setting, before the trainer reads its state.
+            .map(
+                new RestoreGuard<>(RestoreSensitiveSettings.of(specs)),
+                AvroTypeInfo.of(ModelUpdate.class))
+            .name(RESTORE_GUARD_UID)
+            .uid(RESTORE_GUARD_UID)
             .setParallelism(1)
             .setMaxParallelism(1);
     updates
