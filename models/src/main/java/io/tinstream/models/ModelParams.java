@@ -59,6 +59,7 @@ public final class ModelParams {
   private final Optimizer.Settings optimizer;
   private final Threads threads;
   private final TfDevice device;
+  private final boolean itemMatch;
 
   private ModelParams(Builder b) {
     this.variant = b.variant;
@@ -76,6 +77,7 @@ public final class ModelParams {
     this.optimizer = b.optimizer;
     this.threads = b.threads;
     this.device = b.device;
+    this.itemMatch = b.itemMatch;
   }
 
   public static Builder builder() {
@@ -100,6 +102,7 @@ public final class ModelParams {
     b.optimizer = optimizer;
     b.threads = threads;
     b.device = device;
+    b.itemMatch = itemMatch;
     return b;
   }
 
@@ -181,6 +184,17 @@ public final class ModelParams {
   }
 
   /** Where the graph's ops are placed (soft placement: the CPU when that device is absent). */
+  /**
+   * Whether every behavior's embedding gets a learned vector added where its item is the target's
+   * (an addition to MODELS.md, see docs/online-eval.md): target-aware attention over summed field
+   * embeddings does not learn item identity from online data (docs/online-eval.md); only layers
+   * whose behaviors may depend on the target take it ({@link
+   * io.tinstream.models.layers.InterestLayer#takesItemMatch}).
+   */
+  public boolean itemMatch() {
+    return itemMatch;
+  }
+
   public TfDevice device() {
     return device;
   }
@@ -207,6 +221,8 @@ public final class ModelParams {
         + optimizer.embeddingLearningRate()
         + ", seed="
         + seed
+        + ", itemMatch="
+        + itemMatch
         + ", projections="
         + tin.projections()
         + "}";
@@ -232,6 +248,7 @@ public final class ModelParams {
     private Optimizer.Settings optimizer = Optimizer.Settings.DEFAULT;
     private Threads threads = Threads.DEFAULT;
     private TfDevice device = TfDevice.CPU;
+    private boolean itemMatch;
 
     private Builder() {}
 
@@ -337,6 +354,11 @@ public final class ModelParams {
 
     public Builder threads(int intraOp, int interOp) {
       this.threads = new Threads(intraOp, interOp);
+      return this;
+    }
+
+    public Builder itemMatch(boolean on) {
+      this.itemMatch = on;
       return this;
     }
 

@@ -10,6 +10,7 @@ import io.tinstream.models.internal.VariableIo;
 import io.tinstream.models.layers.FieldEmbeddings;
 import io.tinstream.models.layers.Head;
 import io.tinstream.models.layers.InterestLayer;
+import io.tinstream.models.layers.ItemMatch;
 import io.tinstream.models.layers.TemporalEncoding;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -62,6 +63,9 @@ final class TfCtrModel implements CtrModel {
     // Layers that embed the sequence themselves (DARE looks up representation rows of the kept
     // behaviors only) get no e_i: an unused gather would still be computed for its (zero) gradient.
     Operand<TFloat32> e = layer.usesBehaviorEmbeddings() ? fields.behaviors(tf, store, f) : null;
+    if (e != null && params.itemMatch() && layer.takesItemMatch()) {
+      e = ItemMatch.add(tf, store, f, e, d);
+    }
     Operand<TFloat32> vt = fields.target(tf, store, f);
     Operand<TFloat32> eTilde = e;
     Operand<TFloat32> vTilde = vt;

@@ -32,6 +32,14 @@ public final class ModelSpecs implements Serializable {
   public static final float ONLINE_EMBEDDING_LEARNING_RATE = 0.5f;
 
   /**
+   * The item-match term online (an addition to MODELS.md, see docs/online-eval.md): without it no
+   * variant learns from the stream that an ad of an item the user just engaged with is clicked more
+   * (docs/online-eval.md). Offline {@code eval} runs the models as MODELS.md defines them, without
+   * it.
+   */
+  public static final boolean ONLINE_ITEM_MATCH = true;
+
+  /**
    * The variant served from per-user LREA entries in the trajectory operator rather than by the
    * micro-batch scorer, and trained on the latest behaviors instead of the searched ones.
    */
@@ -109,6 +117,7 @@ public final class ModelSpecs implements Serializable {
               .lreaRank(lreaRank)
               .seed(seed)
               .embeddingLearningRate(ONLINE_EMBEDDING_LEARNING_RATE)
+              .itemMatch(ONLINE_ITEM_MATCH)
               .threads(DEFAULT_THREADS, 1)
               .build());
     }

@@ -133,6 +133,16 @@ public final class FeedLearningBenchCommand implements Callable<Integer> {
   float embeddingLearningRate;
 
   @Option(
+      names = "--item-match",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "The item-match term, as the job trains online (default: on; --no-item-match: the"
+              + " models as MODELS.md defines them without it)")
+  boolean itemMatch;
+
+  @Option(
       names = "--projections",
       description = "Learned W_q, W_k, W_v, W_u in the TIN layers instead of identity")
   boolean projections;
@@ -176,7 +186,7 @@ public final class FeedLearningBenchCommand implements Callable<Integer> {
   private Result run(Clicks clicks, String variant, HistorySelector selector, PrintWriter err) {
     SyntheticFeed.Config feed =
         SyntheticFeed.Config.defaults(users, events, seed).withClick(clicks.model());
-    // The defaults are the job's online parameters (ModelSpecs).
+    // The defaults are the job's online parameters (ModelSpecs), item match included.
     ModelParams params =
         ModelParams.builder()
             .variant(variant)
@@ -186,6 +196,7 @@ public final class FeedLearningBenchCommand implements Callable<Integer> {
             .embeddingInitStd(embeddingInitStd)
             .embeddingLearningRate(embeddingLearningRate)
             .projections(projections)
+            .itemMatch(itemMatch)
             .threads(threads.get(), 1)
             .build();
     List<Point> points =
@@ -213,7 +224,7 @@ public final class FeedLearningBenchCommand implements Callable<Integer> {
             Locale.ROOT,
             "Command: `./tinstream bench feed-learning --users %d --events %d --variants %s"
                 + " --clicks %s --search %s --k %d --seed %d --threads %d --dim %d"
-                + " --embedding-init-std %s --embedding-lr %s%s`. The trainer's loop"
+                + " --embedding-init-std %s --embedding-lr %s%s%s`. The trainer's loop"
                 + " without Flink (`FeedLearningCurve`): each impression an example from the"
                 + " user's behaviors before it (%s search, K = %d), micro-batches of 256 scored"
                 + " before they train; AUC over the last 50,000 examples at the end of the run,"
@@ -232,6 +243,7 @@ public final class FeedLearningBenchCommand implements Callable<Integer> {
             embeddingInitStd,
             embeddingLearningRate,
             projections ? " --projections" : "",
+            itemMatch ? "" : " --no-item-match",
             search,
             k));
     Table table =

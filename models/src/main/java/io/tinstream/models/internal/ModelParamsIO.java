@@ -83,6 +83,15 @@ public final class ModelParamsIO {
             p -> p.tin().projections(),
             Boolean::parseBoolean,
             ModelParams.Builder::projections));
+    // Files written before the item match hold models without it.
+    k.add(
+        optional(
+            key(
+                "itemMatch",
+                ModelParams::itemMatch,
+                Boolean::parseBoolean,
+                ModelParams.Builder::itemMatch),
+            false));
     k.add(
         integer(
             "dinAttentionHidden",

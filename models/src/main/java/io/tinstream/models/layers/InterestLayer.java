@@ -81,6 +81,15 @@ public interface InterestLayer {
     return true;
   }
 
+  /**
+   * Whether the behaviors may carry the item-match term ({@link
+   * io.tinstream.models.ModelParams#itemMatch()}): false for target-decoupled layers, whose
+   * behaviors are encoded once per user, before any target is known.
+   */
+  default boolean takesItemMatch() {
+    return usesBehaviorEmbeddings();
+  }
+
   /** True when {@link #build} returns the logit {@code [B]} itself (two-tower models), no MLP. */
   default boolean outputsLogit() {
     return false;

@@ -52,6 +52,12 @@ import org.tensorflow.types.TInt64;
  * model at λ = 0.3 (numbers where the term is built).
  */
 public final class LreaLayer implements InterestLayer {
+
+  @Override
+  public boolean takesItemMatch() {
+    return false; // target-decoupled: behaviors encoded once per user, before any target
+  }
+
   /** Target gates: {@code E_t ⊙ x} and {@code x} at initialization. */
   public static final int HEADS = 2;
 

@@ -24,6 +24,12 @@ import org.tensorflow.types.TInt32;
  * per user, see {@link UserHeadCache}) and {@link #OUT_AD_VECTOR} {@code [B, d]}.
  */
 public final class SasRecLayer implements InterestLayer {
+
+  @Override
+  public boolean takesItemMatch() {
+    return false; // target-decoupled: behaviors encoded once per user, before any target
+  }
+
   public static final String OUT_USER_HEADS = "user_heads";
   public static final String OUT_AD_VECTOR = "ad_vector";
 

@@ -118,6 +118,7 @@ public final class RestoreSensitiveSettings implements Serializable {
         + p.positionBuckets()
         + " category-slots="
         + p.categorySlots()
+        + (p.itemMatch() ? " item-match" : "")
         + "]";
   }
 
