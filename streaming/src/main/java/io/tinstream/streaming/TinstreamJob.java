@@ -47,9 +47,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
-import org.apache.flink.api.common.eventtime.Watermark;
-import org.apache.flink.api.common.eventtime.WatermarkGenerator;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -413,11 +410,13 @@ public final class TinstreamJob {
                   .name("lrea-models")
                   .uid("lrea-models"));
     }
-    // Neither is in event time: they must never hold back the behaviors' watermark.
+    // Neither is in event time: they must never hold back, nor move, the behaviors' watermark.
     return new BroadcastInputs(
         broadcast
-            .assignTimestampsAndWatermarks(TinstreamJob.<TaxonomyOrModelSnapshot>timeless())
-            .name("broadcast-timeless")
+            .transform(
+                "broadcast-timeless",
+                broadcast.getType(),
+                new WithoutEventTime<TaxonomyOrModelSnapshot>())
             .uid("broadcast-timeless")
             .broadcast(TrajectoryFunction.TAXONOMY, SnapshotFollower.SNAPSHOTS),
         deadLetters);
@@ -499,21 +498,6 @@ public final class TinstreamJob {
     return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(outOfOrderness)
         .withTimestampAssigner(assigner)
         .withIdleness(Duration.ofSeconds(5));
-  }
-
-  /** Watermarks at the end of time: for inputs that carry no event time of their own. */
-  private static <T> WatermarkStrategy<T> timeless() {
-    return WatermarkStrategy.forGenerator(
-        ctx ->
-            new WatermarkGenerator<T>() {
-              @Override
-              public void onEvent(T event, long timestamp, WatermarkOutput output) {}
-
-              @Override
-              public void onPeriodicEmit(WatermarkOutput output) {
-                output.emitWatermark(new Watermark(Long.MAX_VALUE));
-              }
-            });
   }
 
   private Map<String, Long> preloadedTaxonomy() {

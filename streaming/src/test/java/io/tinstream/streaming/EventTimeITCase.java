@@ -210,6 +210,73 @@ class EventTimeITCase {
     }
   }
 
+  @Test
+  void aPauseOfEveryPartitionClosesNoWindow(@TempDir Path dir) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String behaviors = "behaviors-" + run;
+    String requests = "requests-" + run;
+    String examples = "examples-" + run;
+    KAFKA.broker().createTopics(1, List.of(behaviors, requests, examples));
+    KAFKA.broker().createTopics(1, List.of("probes-" + run, "dlq-" + run));
+    Path taxonomy = dir.resolve("taxonomy.csv");
+    TaxonomyFile.write(taxonomy, List.of(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L)));
+    Configuration conf = new Configuration();
+    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, KAFKA.broker().bootstrapServers());
+    conf.set(TinstreamOptions.GROUP_ID, "it-" + run);
+    conf.set(TinstreamOptions.BEHAVIORS_TOPIC, behaviors);
+    conf.set(TinstreamOptions.REQUESTS_TOPIC, requests);
+    conf.set(TinstreamOptions.PROBE_TOPIC, "probes-" + run);
+    conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, "dlq-" + run);
+    // Taxonomy from a file only: its source finishes, which once sent the end of time along.
+    conf.set(TinstreamOptions.TAXONOMY_TOPIC, "");
+    conf.set(TinstreamOptions.TAXONOMY_FILE, taxonomy.toString());
+    conf.set(TinstreamOptions.MODEL_VARIANTS, "");
+    conf.set(TinstreamOptions.EXAMPLES_TOPIC, examples);
+    conf.set(TinstreamOptions.PARALLELISM, 1);
+    conf.set(TinstreamOptions.CHECKPOINT_DIR, dir.toUri().toString());
+    conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
+    JobSettings settings = JobSettings.from(conf);
+    StreamExecutionEnvironment env = JobEnvironment.submitted(settings);
+    TinstreamJob.of(settings).build(env);
+    JobClient client = env.executeAsync("event-time-pause-it");
+    try (KafkaProducer<byte[], byte[]> producer =
+        KafkaClients.producer(KAFKA.broker().bootstrapServers())) {
+      send(
+          producer,
+          behaviors,
+          0,
+          behavior("b1", USER, T, Domain.CONTENT, ActionType.VIEW),
+          behavior("imp", USER, T + 2_000, Domain.AD, ActionType.IMPRESSION),
+          behavior("b2", USER, T + 3_000, Domain.CONTENT, ActionType.VIEW));
+      // Every behaviors and requests partition idles: nothing may close the pending window.
+      assertThat(readExamples(examples, IDLE_AND_THEN_SOME))
+          .as("examples while every partition pauses and the impression is pending")
+          .isEmpty();
+
+      send(
+          producer,
+          behaviors,
+          0,
+          behavior("click", USER, T + 60_000, Domain.AD, ActionType.CLICK),
+          behavior(
+              "past-the-window",
+              3,
+              T + 2_000 + TinstreamOptions.ATTRIBUTION_WINDOW.defaultValue().toMillis() + 11_000,
+              Domain.CONTENT,
+              ActionType.VIEW));
+      assertThat(awaitExamples(examples))
+          .as("the impression is labelled by its click after the pause, not closed as a negative")
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.getExampleId()).isEqualTo("imp");
+                assertThat(e.getLabel()).isEqualTo(1f);
+              });
+    } finally {
+      client.cancel().get();
+    }
+  }
+
   private static BehaviorEvent behavior(
       String id, long user, long time, Domain domain, ActionType action) {
     return BehaviorEvent.newBuilder()

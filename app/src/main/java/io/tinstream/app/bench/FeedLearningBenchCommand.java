@@ -227,7 +227,8 @@ public final class FeedLearningBenchCommand implements Callable<Integer> {
                 + " --embedding-init-std %s --embedding-lr %s%s%s`. The trainer's loop"
                 + " without Flink (`FeedLearningCurve`): each impression an example from the"
                 + " user's behaviors before it (%s search, K = %d), micro-batches of 256 scored"
-                + " before they train; AUC over the last 50,000 examples at the end of the run,"
+                + " before they train; item match %s; AUC over the last 50,000 examples at the"
+                + " end of the run,"
                 + " beside the AUC of those examples' true click probabilities (the ceiling)."
                 + " no-favourites: the click model without its favourite-item boost;"
                 + " favourites-only: only the favourite boost and the scenario base rates.",
@@ -245,7 +246,8 @@ public final class FeedLearningBenchCommand implements Callable<Integer> {
             projections ? " --projections" : "",
             itemMatch ? "" : " --no-item-match",
             search,
-            k));
+            k,
+            itemMatch ? "on (the job's online default)" : "off"));
     Table table =
         Table.of("click model", "variant", "examples", "progressive AUC", "ceiling AUC", "gap");
     for (Result r : results) {
