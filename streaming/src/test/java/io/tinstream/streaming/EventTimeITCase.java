@@ -85,32 +85,9 @@ class EventTimeITCase {
     KAFKA.broker().createTopics(2, List.of(behaviors));
     KAFKA.broker().createTopics(1, List.of(requests, probes, dlq, examples));
 
-    Path taxonomy = dir.resolve("taxonomy.csv");
-    TaxonomyFile.write(
-        taxonomy,
-        List.of(
-            new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L),
-            new TaxonomyEntry(TaxonomyKind.L2_PARENT, 3L, 1L)));
-    Configuration conf = new Configuration();
-    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, KAFKA.broker().bootstrapServers());
-    conf.set(TinstreamOptions.GROUP_ID, "it-" + run);
-    conf.set(TinstreamOptions.BEHAVIORS_TOPIC, behaviors);
-    conf.set(TinstreamOptions.REQUESTS_TOPIC, requests);
-    conf.set(TinstreamOptions.PROBE_TOPIC, probes);
-    conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, dlq);
-    conf.set(TinstreamOptions.TAXONOMY_TOPIC, "");
-    conf.set(TinstreamOptions.TAXONOMY_FILE, taxonomy.toString());
-    conf.set(TinstreamOptions.MODEL_VARIANTS, "");
-    // Nothing trains here, but the examples topic makes the job label impressions.
-    conf.set(TinstreamOptions.EXAMPLES_TOPIC, examples);
     // One source subtask reads both partitions: only per-partition watermarks keep them apart.
-    conf.set(TinstreamOptions.PARALLELISM, 1);
-    conf.set(TinstreamOptions.CHECKPOINT_DIR, dir.toUri().toString());
-    conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
-    JobSettings settings = JobSettings.from(conf);
-    StreamExecutionEnvironment env = JobEnvironment.submitted(settings);
-    TinstreamJob.of(settings).build(env);
-    JobClient client = env.executeAsync("event-time-it");
+    JobClient client =
+        startLabellingJob(dir, run, behaviors, requests, probes, dlq, examples, "event-time-it");
     ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
     try (KafkaProducer<byte[], byte[]> producer =
         KafkaClients.producer(KAFKA.broker().bootstrapServers())) {
@@ -218,27 +195,18 @@ class EventTimeITCase {
     String examples = "examples-" + run;
     KAFKA.broker().createTopics(1, List.of(behaviors, requests, examples));
     KAFKA.broker().createTopics(1, List.of("probes-" + run, "dlq-" + run));
-    Path taxonomy = dir.resolve("taxonomy.csv");
-    TaxonomyFile.write(taxonomy, List.of(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L)));
-    Configuration conf = new Configuration();
-    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, KAFKA.broker().bootstrapServers());
-    conf.set(TinstreamOptions.GROUP_ID, "it-" + run);
-    conf.set(TinstreamOptions.BEHAVIORS_TOPIC, behaviors);
-    conf.set(TinstreamOptions.REQUESTS_TOPIC, requests);
-    conf.set(TinstreamOptions.PROBE_TOPIC, "probes-" + run);
-    conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, "dlq-" + run);
-    // Taxonomy from a file only: its source finishes, which once sent the end of time along.
-    conf.set(TinstreamOptions.TAXONOMY_TOPIC, "");
-    conf.set(TinstreamOptions.TAXONOMY_FILE, taxonomy.toString());
-    conf.set(TinstreamOptions.MODEL_VARIANTS, "");
-    conf.set(TinstreamOptions.EXAMPLES_TOPIC, examples);
-    conf.set(TinstreamOptions.PARALLELISM, 1);
-    conf.set(TinstreamOptions.CHECKPOINT_DIR, dir.toUri().toString());
-    conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
-    JobSettings settings = JobSettings.from(conf);
-    StreamExecutionEnvironment env = JobEnvironment.submitted(settings);
-    TinstreamJob.of(settings).build(env);
-    JobClient client = env.executeAsync("event-time-pause-it");
+    // The taxonomy source finishes: it once sent the end of time along, which an idle behaviors
+    // input let through to every pending window.
+    JobClient client =
+        startLabellingJob(
+            dir,
+            run,
+            behaviors,
+            requests,
+            "probes-" + run,
+            "dlq-" + run,
+            examples,
+            "event-time-pause-it");
     try (KafkaProducer<byte[], byte[]> producer =
         KafkaClients.producer(KAFKA.broker().bootstrapServers())) {
       send(
@@ -275,6 +243,46 @@ class EventTimeITCase {
     } finally {
       client.cancel().get();
     }
+  }
+
+  /**
+   * The job at parallelism 1 with its taxonomy from a file only (whose source finishes), no model
+   * variants, and an examples topic, which makes it label impressions.
+   */
+  private static JobClient startLabellingJob(
+      Path dir,
+      String run,
+      String behaviors,
+      String requests,
+      String probes,
+      String dlq,
+      String examples,
+      String name)
+      throws Exception {
+    Path taxonomy = dir.resolve("taxonomy.csv");
+    TaxonomyFile.write(
+        taxonomy,
+        List.of(
+            new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L),
+            new TaxonomyEntry(TaxonomyKind.L2_PARENT, 3L, 1L)));
+    Configuration conf = new Configuration();
+    conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, KAFKA.broker().bootstrapServers());
+    conf.set(TinstreamOptions.GROUP_ID, "it-" + run);
+    conf.set(TinstreamOptions.BEHAVIORS_TOPIC, behaviors);
+    conf.set(TinstreamOptions.REQUESTS_TOPIC, requests);
+    conf.set(TinstreamOptions.PROBE_TOPIC, probes);
+    conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, dlq);
+    conf.set(TinstreamOptions.TAXONOMY_TOPIC, "");
+    conf.set(TinstreamOptions.TAXONOMY_FILE, taxonomy.toString());
+    conf.set(TinstreamOptions.MODEL_VARIANTS, "");
+    conf.set(TinstreamOptions.EXAMPLES_TOPIC, examples);
+    conf.set(TinstreamOptions.PARALLELISM, 1);
+    conf.set(TinstreamOptions.CHECKPOINT_DIR, dir.toUri().toString());
+    conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
+    JobSettings settings = JobSettings.from(conf);
+    StreamExecutionEnvironment env = JobEnvironment.submitted(settings);
+    TinstreamJob.of(settings).build(env);
+    return env.executeAsync(name);
   }
 
   private static BehaviorEvent behavior(
