@@ -120,6 +120,33 @@ final class FlinkProcessCluster implements AutoCloseable {
     return p != null && p.isAlive();
   }
 
+  /**
+   * One line per process for a failure message: alive or its exit status, and the last ERROR line
+   * of its log (a CI run keeps only the test's output, not the cluster's files).
+   */
+  String summary() {
+    StringBuilder line = new StringBuilder();
+    processes.forEach(
+        (id, p) -> {
+          line.append(line.length() == 0 ? "" : "; ")
+              .append(id)
+              .append(p.isAlive() ? " alive" : " exited " + p.exitValue());
+          lastError(id).ifPresent(e -> line.append(", last error: ").append(e));
+        });
+    return line.toString();
+  }
+
+  private java.util.Optional<String> lastError(String id) {
+    try (java.util.stream.Stream<String> lines = Files.lines(log(id), StandardCharsets.UTF_8)) {
+      return lines
+          .filter(l -> l.contains(" ERROR "))
+          .reduce((first, second) -> second)
+          .map(l -> l.length() > 300 ? l.substring(0, 300) + "..." : l);
+    } catch (IOException | UncheckedIOException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** The log file of a process (Flink's log4j file appender). */
   Path log(String id) {
     return dir.resolve("log").resolve(id + ".log");

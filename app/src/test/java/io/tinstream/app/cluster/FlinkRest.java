@@ -133,13 +133,52 @@ final class FlinkRest {
     return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
   }
 
-  /** The job's failures so far, as the web UI's exceptions tab shows them. */
-  String exceptions(String jobId) {
+  /**
+   * One line on where a job stands, for a wait that timed out: its state, the tasks of each vertex
+   * that are not running by state, and the causes of its latest failures (first and deepest line of
+   * each stack trace), so a CI log says why without the cluster's files.
+   */
+  String describe(String jobId) {
+    StringBuilder line = new StringBuilder();
     try {
-      return get("/jobs/" + jobId + "/exceptions").toString();
+      JsonNode job = job(jobId);
+      line.append("state ").append(job.path("state").asText());
+      for (JsonNode vertex : job.path("vertices")) {
+        StringBuilder states = new StringBuilder();
+        vertex
+            .path("tasks")
+            .fields()
+            .forEachRemaining(
+                t -> {
+                  if (!t.getKey().equals("RUNNING") && t.getValue().asInt() > 0) {
+                    states.append(' ').append(t.getKey()).append('=').append(t.getValue().asInt());
+                  }
+                });
+        if (states.length() > 0) {
+          line.append("; ").append(vertex.path("name").asText()).append(':').append(states);
+        }
+      }
+      JsonNode entries = get("/jobs/" + jobId + "/exceptions").path("exceptionHistory");
+      JsonNode list = entries.path("entries");
+      line.append("; failures ").append(list.size());
+      for (int i = 0; i < Math.min(3, list.size()); i++) {
+        line.append(" | ").append(causes(list.get(i).path("stacktrace").asText()));
+      }
     } catch (Exception e) {
-      return "(exceptions not readable: " + e + ")";
+      line.append(" (REST not readable: ").append(e).append(')');
     }
+    return line.toString();
+  }
+
+  private static String causes(String stackTrace) {
+    String[] lines = stackTrace.split("\\R");
+    String deepest = lines[0];
+    for (String l : lines) {
+      if (l.startsWith("Caused by:")) {
+        deepest = l;
+      }
+    }
+    return deepest.equals(lines[0]) ? lines[0] : lines[0] + " ... " + deepest;
   }
 
   void cancel(String jobId) throws IOException, InterruptedException {

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -154,8 +155,13 @@ class MultiProcessClusterITCase {
               + cluster.log("jobmanager"),
           e);
     }
-    await(() -> unchecked(() -> rest.allTasksRunning(jobId)), "job " + jobId + " running");
-    phase(started, "job " + jobId + " submitted over REST, every task running");
+    await(
+        () -> unchecked(() -> rest.allTasksRunning(jobId)),
+        "job " + jobId + " running",
+        () -> rest.describe(jobId));
+    phase(
+        started,
+        "job " + jobId + " submitted over REST, every task running: " + rest.describe(jobId));
     try {
       Map<String, List<ScoreResponse>> answers = new HashMap<>();
       try (KafkaConsumer<byte[], byte[]> scores = KafkaClients.committedReader(bootstrap());
@@ -195,7 +201,8 @@ class MultiProcessClusterITCase {
                     () ->
                         rest.allTasksRunning(jobId)
                             && rest.taskManagersOf(jobId).equals(Set.of("tm-2", "tm-3"))),
-            "job running again on the survivor and the replacement");
+            "job running again on the survivor and the replacement",
+            () -> rest.describe(jobId));
         phase(started, "job running again on tm-2 and tm-3");
         Traffic afterwards = traffic(List.of(), "after-", 0);
         afterwards.requestsFor(secondHalf.subList(secondHalf.size() - 5, secondHalf.size()));
@@ -236,7 +243,14 @@ class MultiProcessClusterITCase {
       passedRun = run;
     } catch (AssertionError | RuntimeException e) {
       throw new AssertionError(
-          e.getMessage() + "\njob failures: " + rest.exceptions(jobId) + "\nlogs: " + run, e);
+          e.getMessage()
+              + "\njob: "
+              + rest.describe(jobId)
+              + "\nprocesses: "
+              + cluster.summary()
+              + "\nlogs: "
+              + run,
+          e);
     } finally {
       rest.cancel(jobId);
     }
@@ -460,6 +474,11 @@ class MultiProcessClusterITCase {
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    await(condition, what, () -> "");
+  }
+
+  private static void await(BooleanSupplier condition, String what, Supplier<String> diagnosis)
+      throws InterruptedException {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -468,6 +487,10 @@ class MultiProcessClusterITCase {
                 + DEADLINE.toSeconds()
                 + " s: "
                 + what
+                + "; "
+                + diagnosis.get()
+                + "; processes: "
+                + cluster.summary()
                 + "; cluster logs: "
                 + cluster.directory());
       }
