@@ -161,8 +161,11 @@ public final class TinstreamJob {
 
     if (settings.topic(TinstreamOptions.REQUESTS_TOPIC).isPresent()) {
       CandidateCap cap = settings.candidateCap();
+      boolean probesOn = settings.topic(TinstreamOptions.PROBE_TOPIC).isPresent();
       SerializableFunction<AdRequest, Optional<String>> validRequest =
-          r -> AdRequestValidator.check(r, skew, System.currentTimeMillis(), cap);
+          r ->
+              AdRequestValidator.probeRefused(r, probesOn)
+                  .or(() -> AdRequestValidator.check(r, skew, System.currentTimeMillis(), cap));
       // Requests carry wall-clock time; they must not hold back (or rush) the behaviors' event
       // time, so they are idle for watermarking whenever they pause, and a far-future request
       // never counts.

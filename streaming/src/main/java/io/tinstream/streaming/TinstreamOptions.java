@@ -52,10 +52,11 @@ public final class TinstreamOptions {
   public static final ConfigOption<String> PROBE_TOPIC =
       ConfigOptions.key("tinstream.topics.probe-responses")
           .stringType()
-          .defaultValue("probe-responses")
+          .defaultValue("")
           .withDescription(
-              "Topic the searched behaviors per candidate of a probe request go to; empty = probes"
-                  + " are not answered.");
+              "Topic the searched behaviors per candidate of a probe request go to (a debugging"
+                  + " aid that hands out a user's history, so off by default); empty = a probe"
+                  + " gets an error response.");
 
   public static final ConfigOption<String> DEAD_LETTER_TOPIC =
       ConfigOptions.key("tinstream.topics.dead-letters")

@@ -12,6 +12,7 @@ import io.tinstream.streaming.kafka.EmbeddedKafkaExtension;
 import io.tinstream.streaming.kafka.KafkaClients;
 import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
+import io.tinstream.streaming.trajectory.TrajectoryFunction;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -98,6 +99,20 @@ class ScoreDeliveryITCase {
   }
 
   @Test
+  void aProbeGetsAnErrorResponseWhileNoProbeTopicIsSet(@TempDir Path dir) throws Exception {
+    try (RunningJob job = start(SinkDelivery.AT_LEAST_ONCE, dir)) {
+      job.request("r-probe", TrajectoryFunction.PROBE_VARIANT);
+      List<ScoreResponse> read = job.read(committedReader(), "r-probe", DEADLINE);
+
+      assertThat(read).as("answers to a probe, probes off by default").hasSize(1);
+      assertThat(read.get(0).getScores()).isEmpty();
+      assertThat(read.get(0).getError().toString())
+          .contains("probes are off")
+          .contains(TinstreamOptions.PROBE_TOPIC.key());
+    }
+  }
+
+  @Test
   void everyTinstreamMetricIsScrapedByPrometheus(@TempDir Path dir) throws Exception {
     List<String> names =
         List.of(
@@ -166,7 +181,6 @@ class ScoreDeliveryITCase {
     conf.set(TinstreamOptions.SCORES_TOPIC, scores);
     conf.set(TinstreamOptions.DEAD_LETTER_TOPIC, "dlq-" + run);
     conf.set(TinstreamOptions.MODEL_UPDATES_TOPIC, "models-" + run);
-    conf.set(TinstreamOptions.PROBE_TOPIC, "");
     conf.set(TinstreamOptions.EXAMPLES_TOPIC, "");
     conf.set(TinstreamOptions.TAXONOMY_TOPIC, "");
     conf.set(TinstreamOptions.TAXONOMY_FILE, taxonomy.toString());
@@ -188,10 +202,14 @@ class ScoreDeliveryITCase {
       implements AutoCloseable {
 
     void request(String id) {
+      request(id, "tin");
+    }
+
+    void request(String id, String variant) {
       AdRequest request =
           AdRequest.newBuilder()
               .setRequestId(id)
-              .setModelVariant("tin")
+              .setModelVariant(variant)
               .setUserId(USER)
               .setRequestTime(Instant.ofEpochMilli(T))
               .setScenario(0)

@@ -589,6 +589,8 @@ public final class DemoCommand implements Callable<Integer> {
     values.put(TinstreamOptions.MODEL_SEED.key(), String.valueOf(seed));
     values.put(TinstreamOptions.TAXONOMY_FILE.key(), taxonomyFile.toString());
     values.put(TinstreamOptions.PROMETHEUS_PORT.key(), String.valueOf(prometheusPort));
+    // The demo's probe driver shows what the search picks; a deployment turns probes on itself.
+    values.put(TinstreamOptions.PROBE_TOPIC.key(), "probe-responses");
     if (retentionDays != null) {
       values.put(TinstreamOptions.RETENTION.key(), retentionDays + " d");
     }

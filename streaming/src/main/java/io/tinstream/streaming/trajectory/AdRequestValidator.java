@@ -9,6 +9,19 @@ public final class AdRequestValidator {
   private AdRequestValidator() {}
 
   /**
+   * Why a probe is refused, or empty when it is not a probe or probes are on. A probe answers with
+   * the behaviors searched from a user's whole history, so a job hands them out only where its
+   * settings name a probe topic; elsewhere a probe gets an error response naming that setting.
+   */
+  public static Optional<String> probeRefused(AdRequest r, boolean probesOn) {
+    if (probesOn || !TrajectoryFunction.PROBE_VARIANT.equals(r.getModelVariant())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "probes are off: set tinstream.topics.probe-responses to a topic to answer them");
+  }
+
+  /**
    * Why the request is invalid, or empty when it is valid.
    *
    * @param nowMs processing time: a request time more than {@code skew} ahead of it is rejected
