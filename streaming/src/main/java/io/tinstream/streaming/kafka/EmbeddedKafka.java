@@ -81,8 +81,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Stops the broker, keeping its log directory and ports: clients see a broker outage until
-   * {@link #restart()}. Idempotent.
+   * Stops the broker, keeping its log directory and ports: clients see a broker outage until {@link
+   * #restart()}. Idempotent.
    */
   public synchronized void stop() {
     if (server != null) {
