@@ -446,7 +446,7 @@ class PoisonPillITCase {
   }
 
   /** The job's restart count, from its {@code numRestarts} metric over Flink's REST API. */
-  private static long restarts(String restUrl, String jobId) throws Exception {
+  static long restarts(String restUrl, String jobId) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     URI uri = URI.create(restUrl + "/jobs/" + jobId + "/metrics?get=numRestarts");
     Pattern value = Pattern.compile("\"value\"\\s*:\\s*\"(\\d+)\"");

@@ -41,7 +41,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Path logDir;
   private final boolean deleteOnClose;
   private final int brokerPort;
-  private final KafkaRaftServer server;
+  private final KafkaConfig config;
+  // Null while stopped; a stopped KafkaRaftServer cannot start again, so a restart makes another.
+  private KafkaRaftServer server;
 
   private EmbeddedKafka(Path logDir, boolean deleteOnClose) throws Exception {
     this.logDir = logDir;
@@ -72,10 +74,34 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("message.max.bytes", String.valueOf(KafkaEndpoints.MAX_RECORD_BYTES));
     props.put("replica.fetch.max.bytes", String.valueOf(KafkaEndpoints.MAX_RECORD_BYTES));
     props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
-    KafkaConfig config = new KafkaConfig(props, false);
+    this.config = new KafkaConfig(props, false);
     format(logDir);
     this.server = new KafkaRaftServer(config, Time.SYSTEM);
     server.startup();
+  }
+
+  /**
+   * Stops the broker, keeping its log directory and ports: clients see a broker outage until {@link
+   * #restart()}. Idempotent.
+   */
+  public synchronized void stop() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
+  }
+
+  /**
+   * Starts the broker again on the same log directory (its topics, records, committed offsets and
+   * transactions) and the same ports, so {@link #bootstrapServers()} stays valid; stops it first if
+   * it runs.
+   */
+  public synchronized void restart() {
+    stop();
+    KafkaRaftServer restarted = new KafkaRaftServer(config, Time.SYSTEM);
+    restarted.startup();
+    server = restarted;
   }
 
   /** Starts a broker on a fresh temporary directory, deleted on close. */
@@ -177,8 +203,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   @Override
   public void close() {
-    server.shutdown();
-    server.awaitShutdown();
+    stop();
     if (deleteOnClose) {
       deleteRecursively(logDir);
     }
