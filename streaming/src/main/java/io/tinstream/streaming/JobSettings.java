@@ -424,7 +424,7 @@ public final class JobSettings {
     return conf.get(CHECKPOINT_TOLERABLE_FAILURES);
   }
 
-  /** At most this many failures within {@link #restartFailureInterval()}, then the job fails. */
+  /** Restarts allowed within {@link #restartFailureInterval()}; the next failure is final. */
   public int restartMaxFailures() {
     return conf.get(RESTART_MAX_FAILURES);
   }

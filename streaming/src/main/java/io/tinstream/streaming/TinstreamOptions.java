@@ -374,8 +374,8 @@ public final class TinstreamOptions {
           .intType()
           .defaultValue(3)
           .withDescription(
-              "Failures within tinstream.restart.failure-interval after which the job fails for"
-                  + " good instead of restarting (Flink's failure-rate restart strategy): a"
+              "Restarts allowed within tinstream.restart.failure-interval; the failure after"
+                  + " them fails the job for good (Flink's failure-rate restart strategy): a"
                   + " failure that comes back on every restart stops the job rather than looping.");
 
   public static final ConfigOption<Duration> RESTART_FAILURE_INTERVAL =
