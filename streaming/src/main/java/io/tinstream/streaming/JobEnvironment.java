@@ -33,7 +33,8 @@ public final class JobEnvironment {
         TinstreamOptions.RESTART_MAX_FAILURES.defaultValue(),
         TinstreamOptions.RESTART_FAILURE_INTERVAL.defaultValue(),
         TinstreamOptions.RESTART_DELAY.defaultValue(),
-        TinstreamOptions.CHECKPOINT_TOLERABLE_FAILURES.defaultValue());
+        TinstreamOptions.CHECKPOINT_TOLERABLE_FAILURES.defaultValue(),
+        TinstreamOptions.CHECKPOINT_TIMEOUT.defaultValue());
     return conf;
   }
 
@@ -50,7 +51,8 @@ public final class JobEnvironment {
         settings.restartMaxFailures(),
         settings.restartFailureInterval(),
         settings.restartDelay(),
-        settings.tolerableCheckpointFailures());
+        settings.tolerableCheckpointFailures(),
+        settings.checkpointTimeout());
     return conf;
   }
 
@@ -64,7 +66,8 @@ public final class JobEnvironment {
       int maxFailures,
       Duration interval,
       Duration delay,
-      int tolerableCheckpointFailures) {
+      int tolerableCheckpointFailures,
+      Duration checkpointTimeout) {
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "failure-rate");
     conf.set(
         RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_MAX_FAILURES_PER_INTERVAL,
@@ -72,6 +75,9 @@ public final class JobEnvironment {
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_FAILURE_RATE_INTERVAL, interval);
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_DELAY, delay);
     conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, tolerableCheckpointFailures);
+    // The sinks' transaction timeout is checked against this one (JobSettings): Flink's own
+    // default (10 min) would equal theirs and leave no room for a restart.
+    conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, checkpointTimeout);
   }
 
   private static Configuration base(String checkpointUri, int parallelism) {

@@ -8,6 +8,7 @@ import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.kafka.StartingOffsets;
+import io.tinstream.streaming.kafka.TransactionWindow;
 import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.training.TrainerConfig;
 import io.tinstream.streaming.trajectory.CandidateCap;
@@ -85,6 +86,8 @@ public final class JobSettings {
             MAX_FUTURE_SKEW,
             AUC_WINDOW,
             CHECKPOINT_INTERVAL,
+            CHECKPOINT_TIMEOUT,
+            TRANSACTION_TIMEOUT,
             RESTART_FAILURE_INTERVAL)) {
       require(conf.get(d).toMillis() > 0, d, "must be > 0, got " + conf.get(d));
     }
@@ -92,6 +95,7 @@ public final class JobSettings {
         List.of(TAXONOMY_WAIT, OUT_OF_ORDERNESS, PUBLISH_EVERY, RESTART_DELAY)) {
       require(!conf.get(d).isNegative(), d, "must be >= 0, got " + conf.get(d));
     }
+    requireTransactionsOutliveCheckpoints();
     positive(SOFT_SEARCH_WINDOW);
     positive(AUC_MIN_PER_CLASS);
     require(
@@ -208,6 +212,51 @@ public final class JobSettings {
         "a taxonomy is required: a topic, or a file (" + TAXONOMY_FILE.key() + ")");
   }
 
+  /**
+   * An exactly-once sink's transaction must still be open when its checkpoint commits it, after a
+   * failure too: refused here, at build time, rather than found as lost records after a restart.
+   */
+  private void requireTransactionsOutliveCheckpoints() {
+    require(
+        conf.get(EXPECTED_DOWNTIME).compareTo(conf.get(RESTART_DELAY)) >= 0,
+        EXPECTED_DOWNTIME,
+        "must be at least "
+            + RESTART_DELAY.key()
+            + " ("
+            + format(conf.get(RESTART_DELAY))
+            + "): a restart waits that long before recovery, got "
+            + format(conf.get(EXPECTED_DOWNTIME)));
+    TransactionWindow window = transactionWindow();
+    require(
+        window.holds(),
+        TRANSACTION_TIMEOUT,
+        "must exceed "
+            + CHECKPOINT_INTERVAL.key()
+            + " + "
+            + CHECKPOINT_TIMEOUT.key()
+            + " + "
+            + EXPECTED_DOWNTIME.key()
+            + " ("
+            + format(window.checkpointInterval())
+            + " + "
+            + format(window.checkpointTimeout())
+            + " + "
+            + format(window.expectedDowntime())
+            + " = "
+            + format(window.longestOpen())
+            + "), or the broker may abort a transaction before its checkpoint commits it; got "
+            + format(window.transactionTimeout()));
+  }
+
+  /** The sinks' transaction timeout with the checkpoint timing it must cover. */
+  public TransactionWindow transactionWindow() {
+    return new TransactionWindow(
+        conf.get(CHECKPOINT_INTERVAL),
+        conf.get(CHECKPOINT_TIMEOUT),
+        conf.get(EXPECTED_DOWNTIME),
+        conf.get(TRANSACTION_TIMEOUT));
+  }
+
   /** The settings of {@code conf}, checked; unset options take their defaults. */
   public static JobSettings from(Configuration conf) {
     return new JobSettings(conf);
@@ -251,7 +300,8 @@ public final class JobSettings {
         conf.get(BOOTSTRAP_SERVERS),
         conf.get(GROUP_ID),
         transactionalIdPrefix(),
-        conf.get(STARTING_OFFSETS));
+        conf.get(STARTING_OFFSETS),
+        conf.get(TRANSACTION_TIMEOUT));
   }
 
   private String transactionalIdPrefix() {
@@ -364,12 +414,17 @@ public final class JobSettings {
     return conf.get(CHECKPOINT_INTERVAL);
   }
 
+  /** A checkpoint not complete after this long fails. */
+  public Duration checkpointTimeout() {
+    return conf.get(CHECKPOINT_TIMEOUT);
+  }
+
   /** Failed checkpoints in a row the job tolerates before it fails over. */
   public int tolerableCheckpointFailures() {
     return conf.get(CHECKPOINT_TOLERABLE_FAILURES);
   }
 
-  /** At most this many failures within {@link #restartFailureInterval()}, then the job fails. */
+  /** Restarts allowed within {@link #restartFailureInterval()}; the next failure is final. */
   public int restartMaxFailures() {
     return conf.get(RESTART_MAX_FAILURES);
   }

@@ -375,8 +375,8 @@ public final class TinstreamOptions {
           .intType()
           .defaultValue(3)
           .withDescription(
-              "Failures within tinstream.restart.failure-interval after which the job fails for"
-                  + " good instead of restarting (Flink's failure-rate restart strategy): a"
+              "Restarts allowed within tinstream.restart.failure-interval; the failure after"
+                  + " them fails the job for good (Flink's failure-rate restart strategy): a"
                   + " failure that comes back on every restart stops the job rather than looping.");
 
   public static final ConfigOption<Duration> RESTART_FAILURE_INTERVAL =
@@ -398,6 +398,39 @@ public final class TinstreamOptions {
           .withDescription(
               "Consecutive failed checkpoints tolerated before the job fails over: a slow or"
                   + " briefly unavailable checkpoint store does not restart the job at once.");
+
+  // A transaction of an exactly-once sink stays open from one checkpoint until the next one
+  // commits, and across a failure until the restored job commits it: its timeout must cover the
+  // interval, a checkpoint's timeout and the downtime (checked by JobSettings).
+
+  public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT =
+      ConfigOptions.key("tinstream.checkpoint-timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(3))
+          .withDescription(
+              "A checkpoint not complete after this long fails (and counts against"
+                  + " tinstream.checkpoint-tolerable-failures).");
+
+  public static final ConfigOption<Duration> EXPECTED_DOWNTIME =
+      ConfigOptions.key("tinstream.expected-downtime")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription(
+              "The longest the job is expected to be down before it recovers (restart delay"
+                  + " included, so at least tinstream.restart.delay): the sinks' transactions"
+                  + " pre-committed before a failure must still be open when the restored job"
+                  + " commits them.");
+
+  public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+      ConfigOptions.key("tinstream.kafka.transaction-timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription(
+              "transaction.timeout.ms of the exactly-once sinks. Must exceed"
+                  + " tinstream.checkpoint-interval + tinstream.checkpoint-timeout +"
+                  + " tinstream.expected-downtime (else the broker may abort a transaction whose"
+                  + " checkpoint completed, losing its records), and be at most the brokers'"
+                  + " transaction.max.timeout.ms (15 min by default).");
 
   public static final ConfigOption<String> TF_DEVICE =
       ConfigOptions.key("tinstream.tf.device")
@@ -452,6 +485,9 @@ public final class TinstreamOptions {
         CHECKPOINT_INTERVAL,
         CHECKPOINT_DIR,
         CHECKPOINT_TOLERABLE_FAILURES,
+        CHECKPOINT_TIMEOUT,
+        EXPECTED_DOWNTIME,
+        TRANSACTION_TIMEOUT,
         RESTART_MAX_FAILURES,
         RESTART_FAILURE_INTERVAL,
         RESTART_DELAY,

@@ -1,6 +1,9 @@
 package io.tinstream.streaming.kafka;
 
 import io.tinstream.schemas.AvroCodec;
+import io.tinstream.streaming.JobSettings;
+import io.tinstream.streaming.TinstreamOptions;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -17,9 +20,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  */
 public final class KafkaEndpoints {
 
-  /** Below the broker's default transaction.max.timeout.ms (15 min), above any checkpoint. */
-  public static final int TRANSACTION_TIMEOUT_MS = 10 * 60 * 1000;
-
   /** Largest record the sinks write (full model snapshots); brokers must accept it too. */
   public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
@@ -27,10 +27,28 @@ public final class KafkaEndpoints {
   private final String groupId;
   private final String transactionalIdPrefix;
   private final StartingOffsets startingOffsets;
+  private final Duration transactionTimeout;
 
-  /** With the sources starting from the group's committed offsets ({@link StartingOffsets}). */
+  /**
+   * With the sources starting from the group's committed offsets ({@link StartingOffsets}) and the
+   * default transaction timeout ({@link TinstreamOptions#TRANSACTION_TIMEOUT}).
+   */
   public KafkaEndpoints(String bootstrapServers, String groupId, String transactionalIdPrefix) {
     this(bootstrapServers, groupId, transactionalIdPrefix, StartingOffsets.COMMITTED);
+  }
+
+  /** With the default transaction timeout ({@link TinstreamOptions#TRANSACTION_TIMEOUT}). */
+  public KafkaEndpoints(
+      String bootstrapServers,
+      String groupId,
+      String transactionalIdPrefix,
+      StartingOffsets startingOffsets) {
+    this(
+        bootstrapServers,
+        groupId,
+        transactionalIdPrefix,
+        startingOffsets,
+        TinstreamOptions.TRANSACTION_TIMEOUT.defaultValue());
   }
 
   /**
@@ -38,12 +56,15 @@ public final class KafkaEndpoints {
    * @param transactionalIdPrefix prefix of the sinks' transactional ids; must differ between jobs
    *     that run at the same time against one cluster, or they fence each other
    * @param startingOffsets where the sources start without a checkpoint
+   * @param transactionTimeout transaction.timeout.ms of the exactly-once sinks; {@link JobSettings}
+   *     checks it against the checkpoint timing ({@link TransactionWindow})
    */
   public KafkaEndpoints(
       String bootstrapServers,
       String groupId,
       String transactionalIdPrefix,
-      StartingOffsets startingOffsets) {
+      StartingOffsets startingOffsets,
+      Duration transactionTimeout) {
     if (groupId == null || groupId.isBlank()) {
       throw new IllegalArgumentException(
           "the Kafka sources need a group id: they commit their offsets under it");
@@ -52,6 +73,7 @@ public final class KafkaEndpoints {
     this.groupId = groupId;
     this.transactionalIdPrefix = transactionalIdPrefix;
     this.startingOffsets = java.util.Objects.requireNonNull(startingOffsets);
+    this.transactionTimeout = java.util.Objects.requireNonNull(transactionTimeout);
   }
 
   public String bootstrapServers() {
@@ -60,6 +82,11 @@ public final class KafkaEndpoints {
 
   public StartingOffsets startingOffsets() {
     return startingOffsets;
+  }
+
+  /** transaction.timeout.ms of the exactly-once sinks. */
+  public Duration transactionTimeout() {
+    return transactionTimeout;
   }
 
   /**
@@ -112,7 +139,7 @@ public final class KafkaEndpoints {
             .setDeliveryGuarantee(delivery.guarantee());
     if (delivery == SinkDelivery.EXACTLY_ONCE) {
       producer.setProperty(
-          ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT_MS));
+          ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(transactionTimeout.toMillis()));
       builder.setTransactionalIdPrefix(transactionalIdPrefix + "-" + topic);
     } else {
       producer.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
