@@ -68,9 +68,9 @@ public final class JobMetrics {
   public static final String MODEL_FRESHNESS_MS = "modelFreshnessMs";
 
   /**
-   * Requests answered "timed out" because they were older than the request deadline when they
-   * would have been scored: in the scorer, and in the trajectory operator for the variants served
-   * there from per-user state.
+   * Requests answered "timed out" because they were older than the request deadline when they would
+   * have been scored: in the scorer, and in the trajectory operator for the variants served there
+   * from per-user state.
    */
   public static final String TIMED_OUT_RESPONSES = "timedOutResponses";
 

@@ -53,13 +53,13 @@ import org.apache.flink.util.Collector;
  * wait is bounded too: the micro-batch buffer by {@code batchCandidates} (plus one request), the
  * network by Flink's buffers (backpressure leaves the backlog in Kafka). A request older than the
  * {@link RequestDeadline} when it would be scored, wherever it waited, gets a "timed out" error
- * instead of a score. The broadcast state keeps, per variant, the {@link
- * UpdatesSinceFull latest full snapshot and the deltas after it}, so a restored or late scorer
- * rebuilds the current version from the full snapshot first. A delta that does not continue that
- * chain (a gap) is refused: the variant keeps serving its version until the next full snapshot. An
- * update that does not load is refused the same way ({@link ModelReplica}), and a variant with no
- * model because its model could not be built or its first snapshot did not load answers its
- * requests at once with an error naming why.
+ * instead of a score. The broadcast state keeps, per variant, the {@link UpdatesSinceFull latest
+ * full snapshot and the deltas after it}, so a restored or late scorer rebuilds the current version
+ * from the full snapshot first. A delta that does not continue that chain (a gap) is refused: the
+ * variant keeps serving its version until the next full snapshot. An update that does not load is
+ * refused the same way ({@link ModelReplica}), and a variant with no model because its model could
+ * not be built or its first snapshot did not load answers its requests at once with an error naming
+ * why.
  */
 public final class MicroBatchScorer
     extends KeyedBroadcastProcessFunction<Integer, ScoringWork, ModelUpdate, ScoreResponse> {
@@ -216,8 +216,8 @@ public final class MicroBatchScorer
   }
 
   /**
-   * What waits under {@code key}: as last counted, or (first time since a restore) counted from
-   * the key's state.
+   * What waits under {@code key}: as last counted, or (first time since a restore) counted from the
+   * key's state.
    */
   private WaitingWork.Tally tally(
       Object key, ReadOnlyBroadcastState<String, List<ModelUpdate>> broadcast) throws Exception {

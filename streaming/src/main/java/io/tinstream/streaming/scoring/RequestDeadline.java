@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * How old an ad request may be when it would be scored: an older one is answered with a "timed
- * out" error instead of a score the ad server has long stopped waiting for (after a backlog, a
- * restart that replays requests, or a long wait for a variant's first model).
+ * How old an ad request may be when it would be scored: an older one is answered with a "timed out"
+ * error instead of a score the ad server has long stopped waiting for (after a backlog, a restart
+ * that replays requests, or a long wait for a variant's first model).
  *
  * <p>The age is measured from when the request was produced to Kafka (the record timestamp), not
  * from its request time: the request time is the user's clock, the event time the behaviors are
@@ -15,8 +15,8 @@ import java.util.Optional;
  * latest behavior) dates it anywhere. Nor only from when the job received it: under backpressure
  * Flink stops reading, so a backlog waits in Kafka, before the job's own clock starts. A produce
  * time later than the job's receipt (a producer clock ahead) counts from the receipt instead, so no
- * clock skew makes a request look younger than its time in the job; a producer clock behind by
- * more than the deadline times every request out, which the message (ages, the setting) shows.
+ * clock skew makes a request look younger than its time in the job; a producer clock behind by more
+ * than the deadline times every request out, which the message (ages, the setting) shows.
  */
 public record RequestDeadline(long maxAgeMs) implements Serializable {
 
@@ -38,7 +38,10 @@ public record RequestDeadline(long maxAgeMs) implements Serializable {
     return new RequestDeadline(max.toMillis());
   }
 
-  /** Age at {@code now} of a request produced at {@code producedAt} and received at {@code receivedAt}. */
+  /**
+   * Age at {@code now} of a request produced at {@code producedAt} and received at {@code
+   * receivedAt}.
+   */
   public static long age(long producedAt, long receivedAt, long now) {
     return now - Math.min(producedAt, receivedAt);
   }

@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param parallelism scorer subtasks
  * @param maxWaitingForModel requests of one variant a scorer subtask holds while the variant has no
  *     model yet; one more is answered at once with a "queue full" error
- * @param requestDeadline a request older than this when it would be scored gets a "timed out"
- *     error instead of a score
+ * @param requestDeadline a request older than this when it would be scored gets a "timed out" error
+ *     instead of a score
  */
 public record ScorerConfig(
     int batchCandidates,

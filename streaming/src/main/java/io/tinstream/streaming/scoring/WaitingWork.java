@@ -25,7 +25,9 @@ final class WaitingWork {
       return waitingForModel.getOrDefault(variant, 0);
     }
 
-    /** With one more request of {@code candidates}, waiting for a first model of {@code variant}. */
+    /**
+     * With one more request of {@code candidates}, waiting for a first model of {@code variant}.
+     */
     Tally plus(int candidates, String waitsForModelOf) {
       Map<String, Integer> waiting = waitingForModel;
       if (waitsForModelOf != null) {

@@ -107,7 +107,8 @@ class MicroBatchScorerTest {
 
   /** A waiting bound of three, a request deadline of one second. */
   private static final ScorerConfig BOUNDED =
-      new ScorerConfig(BATCH_CANDIDATES, DEADLINE_MS, MODEL_WAIT_MS, 1, 3, new RequestDeadline(1_000));
+      new ScorerConfig(
+          BATCH_CANDIDATES, DEADLINE_MS, MODEL_WAIT_MS, 1, 3, new RequestDeadline(1_000));
 
   @Test
   void requestsBeyondTheWaitingBoundGetQueueFullErrorsAndThoseWaitingAreScored() throws Exception {
@@ -188,8 +189,7 @@ class MicroBatchScorerTest {
   }
 
   @Test
-  void aRequestWaitingForAFirstModelPastTheDeadlineIsTimedOutBeforeTheModelWait()
-      throws Exception {
+  void aRequestWaitingForAFirstModelPastTheDeadlineIsTimedOutBeforeTheModelWait() throws Exception {
     harness.close();
     harness = harness(null, BOUNDED);
     harness.processElement(new StreamRecord<>(task("r1", 0)));

@@ -184,7 +184,8 @@ class ScoringWorkSerializerTest extends SerializerTestBase<ScoringWork> {
 
   private static void assertReads(
       TypeSerializer<ScoringWork> reader, int version, ScoringWork[] expected) throws Exception {
-    DataInputDeserializer data = new DataInputDeserializer(Files.readAllBytes(fixture(version, "data")));
+    DataInputDeserializer data =
+        new DataInputDeserializer(Files.readAllBytes(fixture(version, "data")));
     for (ScoringWork w : expected) {
       assertThat(reader.deserialize(data)).isEqualTo(w);
     }
