@@ -213,6 +213,9 @@ class OnlineITCase {
     conf.set(TinstreamOptions.SCORE_BATCH_CANDIDATES, 64);
     conf.set(TinstreamOptions.SCORE_BATCH_DEADLINE, Duration.ofMillis(20));
     conf.set(TinstreamOptions.MAX_MODEL_WAIT, Duration.ofSeconds(60));
+    // Every request here must get a score: those sent at the start wait for the first model, and
+    // on the test's two cores that can take longer than the default request deadline.
+    conf.set(TinstreamOptions.REQUEST_DEADLINE, Duration.ofMinutes(10));
     conf.set(TinstreamOptions.SCORER_PARALLELISM, 1);
     conf.set(TinstreamOptions.PARALLELISM, 2);
     conf.set(TinstreamOptions.CHECKPOINT_DIR, checkpoints.toUri().toString());

@@ -67,6 +67,24 @@ public final class JobMetrics {
   public static final String REQUEST_LATENCY_MS = "requestLatencyMs";
   public static final String MODEL_FRESHNESS_MS = "modelFreshnessMs";
 
+  /**
+   * Requests answered "timed out" because they were older than the request deadline when they would
+   * have been scored: in the scorer, and in the trajectory operator for the variants served there
+   * from per-user state.
+   */
+  public static final String TIMED_OUT_RESPONSES = "timedOutResponses";
+
+  /** Requests answered "queue full": their variant had no model and its waiting queue was full. */
+  public static final String QUEUE_FULL_RESPONSES = "queueFullResponses";
+
+  /** Requests and their candidates waiting in a scorer subtask (next batch or a first model). */
+  public static final String BUFFERED_REQUESTS = "bufferedRequests";
+
+  public static final String BUFFERED_CANDIDATES = "bufferedCandidates";
+
+  /** Per variant: requests of a scorer subtask waiting for the variant's first model. */
+  public static final String WAITING_FOR_MODEL = "requestsWaitingForModel";
+
   // Per variant, in the group "variant" → name: see {@link #ofVariant}.
   public static final String VARIANT_GROUP = "variant";
   public static final String ONLINE_AUC = "onlineAuc";

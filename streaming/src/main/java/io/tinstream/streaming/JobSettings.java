@@ -9,6 +9,7 @@ import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.kafka.StartingOffsets;
 import io.tinstream.streaming.kafka.TransactionWindow;
+import io.tinstream.streaming.scoring.RequestDeadline;
 import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.training.TrainerConfig;
 import io.tinstream.streaming.trajectory.CandidateCap;
@@ -67,6 +68,7 @@ public final class JobSettings {
     positive(TRAIN_BATCH_SIZE);
     positive(FULL_SNAPSHOT_EVERY);
     positive(SCORE_BATCH_CANDIDATES);
+    positive(MAX_WAITING_FOR_MODEL);
     positive(PARALLELISM);
     positive(LREA_MAX_LENGTH);
     positive(LREA_RANK);
@@ -83,6 +85,7 @@ public final class JobSettings {
             TRAIN_BATCH_DEADLINE,
             SCORE_BATCH_DEADLINE,
             MAX_MODEL_WAIT,
+            REQUEST_DEADLINE,
             MAX_FUTURE_SKEW,
             AUC_WINDOW,
             CHECKPOINT_INTERVAL,
@@ -174,7 +177,9 @@ public final class JobSettings {
             conf.get(SCORE_BATCH_CANDIDATES),
             conf.get(SCORE_BATCH_DEADLINE).toMillis(),
             conf.get(MAX_MODEL_WAIT).toMillis(),
-            conf.getOptional(SCORER_PARALLELISM).orElse(conf.get(PARALLELISM)));
+            conf.getOptional(SCORER_PARALLELISM).orElse(conf.get(PARALLELISM)),
+            conf.get(MAX_WAITING_FOR_MODEL),
+            requestDeadline());
     require(scorer.parallelism() > 0, SCORER_PARALLELISM, "must be > 0");
     List<String> variants = variants(conf);
     if (variants.isEmpty()) {
@@ -395,6 +400,11 @@ public final class JobSettings {
   /** How far ahead of processing time an event or request time may be (checked > 0). */
   public FutureSkew maxFutureSkew() {
     return FutureSkew.of(conf.get(MAX_FUTURE_SKEW));
+  }
+
+  /** How old a request may be when it would be scored (checked > 0). */
+  public RequestDeadline requestDeadline() {
+    return RequestDeadline.of(conf.get(REQUEST_DEADLINE));
   }
 
   /** The edges of the taxonomy file, if one is set; known to every behavior from the start. */

@@ -217,7 +217,8 @@ public final class TinstreamJob {
                     preloadedTaxonomy(),
                     lrea,
                     heads,
-                    runStartedAt),
+                    runStartedAt,
+                    settings.requestDeadline()),
                 ScoringWorkTypeInfo.INSTANCE)
             .name(JobMetrics.TRAJECTORY_OPERATOR)
             .uid(TRAJECTORY_UID);

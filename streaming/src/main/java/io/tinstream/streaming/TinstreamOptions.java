@@ -4,6 +4,8 @@ import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.kafka.StartingOffsets;
+import io.tinstream.streaming.scoring.RequestDeadline;
+import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.trajectory.CandidateCap;
 import io.tinstream.streaming.trajectory.FutureSkew;
 import java.time.Duration;
@@ -242,6 +244,28 @@ public final class TinstreamOptions {
           .defaultValue(Duration.ofSeconds(60))
           .withDescription(
               "Requests wait this long for a variant's first model version, then get an error.");
+
+  // Bounds on what waits for an answer: requests waiting for a first model, and request age.
+  public static final ConfigOption<Integer> MAX_WAITING_FOR_MODEL =
+      ConfigOptions.key(ScorerConfig.MAX_WAITING_FOR_MODEL_KEY)
+          .intType()
+          .defaultValue(ScorerConfig.DEFAULT_MAX_WAITING_FOR_MODEL)
+          .withDescription(
+              "Requests of one variant a scorer subtask holds while the variant has no model yet"
+                  + " (see tinstream.scoring.max-model-wait); one more is answered at once with a"
+                  + " 'queue full' error response naming this setting.");
+
+  public static final ConfigOption<Duration> REQUEST_DEADLINE =
+      ConfigOptions.key(RequestDeadline.KEY)
+          .durationType()
+          .defaultValue(RequestDeadline.DEFAULT)
+          .withDescription(
+              "A request older than this when it would be scored (by the scorer or, for lrea and"
+                  + " td-sasrec, from per-user state) is answered with a 'timed out' error response"
+                  + " instead of a stale score. The age counts from the request's Kafka record"
+                  + " timestamp (when it was produced), not its request time (the user's event-time"
+                  + " clock), so a backlog in Kafka counts; it also bounds the wait for a first"
+                  + " model.");
 
   public static final ConfigOption<Integer> SCORER_PARALLELISM =
       ConfigOptions.key("tinstream.scoring.parallelism")
@@ -512,6 +536,8 @@ public final class TinstreamOptions {
         SCORE_BATCH_CANDIDATES,
         SCORE_BATCH_DEADLINE,
         MAX_MODEL_WAIT,
+        MAX_WAITING_FOR_MODEL,
+        REQUEST_DEADLINE,
         SCORER_PARALLELISM,
         SCORE_DELIVERY,
         TF_DEVICE,

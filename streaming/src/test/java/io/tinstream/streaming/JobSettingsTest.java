@@ -7,6 +7,7 @@ import io.tinstream.models.ModelParams;
 import io.tinstream.models.TfDevice;
 import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.kafka.StartingOffsets;
+import io.tinstream.streaming.scoring.ScorerConfig;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
@@ -97,6 +98,26 @@ class JobSettingsTest {
     assertThatThrownBy(
             () -> JobSettings.from(Map.of("tinstream.event-time.max-future-skew", "0 s")))
         .hasMessageContaining("tinstream.event-time.max-future-skew: must be > 0");
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.scoring.request-deadline", "0 s")))
+        .hasMessageContaining("tinstream.scoring.request-deadline: must be > 0");
+    assertThatThrownBy(
+            () -> JobSettings.from(Map.of("tinstream.scoring.max-waiting-for-model", "0")))
+        .hasMessageContaining("tinstream.scoring.max-waiting-for-model: must be > 0");
+  }
+
+  @Test
+  void theScorerGetsItsQueueBoundAndRequestDeadline() {
+    ScorerConfig defaults = JobSettings.from(Map.of()).scorer();
+    assertThat(defaults.maxWaitingForModel()).isEqualTo(1_000);
+    assertThat(defaults.requestDeadline().maxAgeMs()).isEqualTo(5_000);
+    ScorerConfig set =
+        JobSettings.from(
+                Map.of(
+                    "tinstream.scoring.max-waiting-for-model", "7",
+                    "tinstream.scoring.request-deadline", "750 ms"))
+            .scorer();
+    assertThat(set.maxWaitingForModel()).isEqualTo(7);
+    assertThat(set.requestDeadline().maxAgeMs()).isEqualTo(750);
   }
 
   @Test

@@ -284,6 +284,9 @@ class MultiProcessClusterITCase {
     s.put(TinstreamOptions.SCORE_BATCH_CANDIDATES.key(), "64");
     s.put(TinstreamOptions.SCORE_BATCH_DEADLINE.key(), "20 ms");
     s.put(TinstreamOptions.SCORER_PARALLELISM.key(), "1");
+    // Every answer of a request must be a score, also one answered again after the restore (the
+    // source replays from the checkpoint), seconds after it was produced: no request deadline.
+    s.put(TinstreamOptions.REQUEST_DEADLINE.key(), "10 min");
     s.put(TinstreamOptions.CACHE_ROWS.key(), "100000");
     s.put(TinstreamOptions.PARALLELISM.key(), "2");
     s.put(TinstreamOptions.CHECKPOINT_DIR.key(), run.resolve("checkpoints").toUri().toString());

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
@@ -47,13 +48,18 @@ import org.apache.flink.util.Collector;
  * <p>Model versions arrive on a broadcast stream and are swapped in between batches, never during
  * one: each variant's {@link ModelReplica} catches up when a batch is cut. Until a variant's first
  * version arrives its requests wait, up to {@code maxModelWaitMs}; then they get an error response
- * rather than a score from an untrained model. The broadcast state keeps, per variant, the {@link
- * UpdatesSinceFull latest full snapshot and the deltas after it}, so a restored or late scorer
- * rebuilds the current version from the full snapshot first. A delta that does not continue that
- * chain (a gap) is refused: the variant keeps serving its version until the next full snapshot. An
- * update that does not load is refused the same way ({@link ModelReplica}), and a variant with no
- * model because its model could not be built or its first snapshot did not load answers its
- * requests at once with an error naming why.
+ * rather than a score from an untrained model. At most {@code maxWaitingForModel} requests of a
+ * variant wait so per subtask: one more is answered at once with a "queue full" error. Every other
+ * wait is bounded too: the micro-batch buffer by {@code batchCandidates} (plus one request), the
+ * network by Flink's buffers (backpressure leaves the backlog in Kafka). A request older than the
+ * {@link RequestDeadline} when it would be scored, wherever it waited, gets a "timed out" error
+ * instead of a score. The broadcast state keeps, per variant, the {@link UpdatesSinceFull latest
+ * full snapshot and the deltas after it}, so a restored or late scorer rebuilds the current version
+ * from the full snapshot first. A delta that does not continue that chain (a gap) is refused: the
+ * variant keeps serving its version until the next full snapshot. An update that does not load is
+ * refused the same way ({@link ModelReplica}), and a variant with no model because its model could
+ * not be built or its first snapshot did not load answers its requests at once with an error naming
+ * why.
  */
 public final class MicroBatchScorer
     extends KeyedBroadcastProcessFunction<Integer, ScoringWork, ModelUpdate, ScoreResponse> {
@@ -87,6 +93,9 @@ public final class MicroBatchScorer
   private transient Counter responses;
   private transient Counter errors;
   private transient Counter refusedGaps;
+  private transient Counter timedOut;
+  private transient Counter queueFull;
+  private transient WaitingWork waitingWork;
   private transient Histogram inJobLatency;
   private transient Histogram modelFreshness;
 
@@ -106,13 +115,19 @@ public final class MicroBatchScorer
     responses = metrics.counter(JobMetrics.RESPONSES);
     errors = metrics.counter(JobMetrics.ERROR_RESPONSES);
     refusedGaps = metrics.counter(JobMetrics.REFUSED_MODEL_GAPS);
+    timedOut = metrics.counter(JobMetrics.TIMED_OUT_RESPONSES);
+    queueFull = metrics.counter(JobMetrics.QUEUE_FULL_RESPONSES);
+    WaitingWork work = new WaitingWork();
+    waitingWork = work;
+    metrics.gauge(JobMetrics.BUFFERED_REQUESTS, work::requests);
+    metrics.gauge(JobMetrics.BUFFERED_CANDIDATES, work::candidates);
     inJobLatency = metrics.histogram(JobMetrics.REQUEST_LATENCY_MS, JobMetrics.latencyHistogram());
     modelFreshness =
         metrics.histogram(JobMetrics.MODEL_FRESHNESS_MS, JobMetrics.latencyHistogram());
     for (String variant : specs.variants()) {
-      metrics
-          .addGroup(JobMetrics.VARIANT_GROUP, variant)
-          .gauge(JobMetrics.SERVING_VERSION, () -> servingVersion(variant));
+      var ofVariant = metrics.addGroup(JobMetrics.VARIANT_GROUP, variant);
+      ofVariant.gauge(JobMetrics.SERVING_VERSION, () -> servingVersion(variant));
+      ofVariant.gauge(JobMetrics.WAITING_FOR_MODEL, () -> work.waitingForModel(variant));
     }
   }
 
@@ -124,13 +139,37 @@ public final class MicroBatchScorer
   @Override
   public void processElement(ScoringWork task, ReadOnlyContext ctx, Collector<ScoreResponse> out)
       throws Exception {
+    ReadOnlyBroadcastState<String, List<ModelUpdate>> broadcast = ctx.getBroadcastState(MODELS);
+    String variant = variantOf(task.request());
+    String waitsForModelOf = waitsForFirstModel(variant, broadcast) ? variant : null;
+    WaitingWork.Tally tally = tally(ctx.getCurrentKey(), broadcast);
+    if (waitsForModelOf != null && tally.waitingForModel(variant) >= config.maxWaitingForModel()) {
+      // Bounded: an ad server that sends while a variant has no model must not grow the state
+      // (and every flush's read of it) without limit. Refused now; those waiting keep their place.
+      queueFull.inc();
+      out.collect(
+          error(
+              task,
+              variant,
+              "queue full: "
+                  + tally.waitingForModel(variant)
+                  + " requests wait for the first model of variant '"
+                  + variant
+                  + "' ("
+                  + ScorerConfig.MAX_WAITING_FOR_MODEL_KEY
+                  + " = "
+                  + config.maxWaitingForModel()
+                  + ")"));
+      return;
+    }
+    waitingWork.set(ctx.getCurrentKey(), tally.plus(task.candidates(), waitsForModelOf));
     waiting.add(task);
     int candidates =
         (waitingCandidates.value() == null ? 0 : waitingCandidates.value())
             + task.request().getCandidates().size();
     waitingCandidates.update(candidates);
     if (candidates >= config.batchCandidates()) {
-      flush(ctx.getBroadcastState(MODELS), ctx.timerService().currentProcessingTime(), out);
+      flush(ctx.getCurrentKey(), broadcast, ctx.timerService().currentProcessingTime(), out);
       if (waitingCandidates.value() != null) {
         scheduleFlush(ctx.timerService(), MODEL_RETRY_MS);
       }
@@ -154,7 +193,7 @@ public final class MicroBatchScorer
     Long due = timer.value();
     if (due != null && due == timestamp) {
       timer.clear();
-      flush(ctx.getBroadcastState(MODELS), timestamp, out);
+      flush(ctx.getCurrentKey(), ctx.getBroadcastState(MODELS), timestamp, out);
       if (waitingCandidates.value() != null) {
         // Requests still wait for a first model: look again soon (bounded by maxModelWaitMs).
         scheduleFlush(ctx.timerService(), MODEL_RETRY_MS);
@@ -162,8 +201,46 @@ public final class MicroBatchScorer
     }
   }
 
-  /** Scores what can be scored; requests still waiting for a first model stay (bounded). */
+  /**
+   * Whether a request of {@code variant} arriving now would wait for the variant's first model:
+   * nothing has arrived for it yet (an update that has arrived is loaded, or fails, at the flush).
+   */
+  private boolean waitsForFirstModel(
+      String variant, ReadOnlyBroadcastState<String, List<ModelUpdate>> broadcast)
+      throws Exception {
+    if (!specs.contains(variant)) {
+      return false;
+    }
+    List<ModelUpdate> log = broadcast.get(variant);
+    return log == null || log.isEmpty();
+  }
+
+  /**
+   * What waits under {@code key}: as last counted, or (first time since a restore) counted from the
+   * key's state.
+   */
+  private WaitingWork.Tally tally(
+      Object key, ReadOnlyBroadcastState<String, List<ModelUpdate>> broadcast) throws Exception {
+    WaitingWork.Tally known = waitingWork.of(key);
+    if (known != null) {
+      return known;
+    }
+    WaitingWork.Tally counted = WaitingWork.Tally.EMPTY;
+    for (ScoringWork task : waiting.get()) {
+      String variant = variantOf(task.request());
+      counted =
+          counted.plus(task.candidates(), waitsForFirstModel(variant, broadcast) ? variant : null);
+    }
+    waitingWork.set(key, counted);
+    return counted;
+  }
+
+  /**
+   * Scores what can be scored; requests still waiting for a first model stay (bounded), and any
+   * request past its deadline is answered "timed out" instead.
+   */
   private void flush(
+      Object key,
       ReadOnlyBroadcastState<String, List<ModelUpdate>> broadcast,
       long now,
       Collector<ScoreResponse> out)
@@ -177,15 +254,25 @@ public final class MicroBatchScorer
         continue;
       }
       CtrModel model = modelFor(variant, broadcast);
-      if (model != null) {
-        byVariant.computeIfAbsent(variant, v -> new ArrayList<>()).add(task);
-      } else if (failure(variant) != null) {
+      Optional<String> late =
+          config.requestDeadline().check(task.producedAt(), task.arrivedAt(), now);
+      if (model == null && failure(variant) != null) {
         // Waiting would not help: the same update would fail again. Say why, now.
         out.collect(
             error(
                 task,
                 variant,
                 "model variant '" + variant + "' failed to load: " + failure(variant)));
+      } else if (late.isPresent()) {
+        // The ad server has stopped waiting for this one: a score now would be stale work.
+        timedOut.inc();
+        String reason =
+            model == null
+                ? late.get() + ", waiting for the first model of variant '" + variant + "'"
+                : late.get();
+        out.collect(error(task, variant, reason));
+      } else if (model != null) {
+        byVariant.computeIfAbsent(variant, v -> new ArrayList<>()).add(task);
       } else if (now - task.arrivedAt() >= config.maxModelWaitMs()) {
         out.collect(error(task, variant, "no model version of '" + variant + "' yet"));
       } else {
@@ -197,9 +284,13 @@ public final class MicroBatchScorer
     }
     waiting.update(stillWaiting);
     int left = 0;
+    WaitingWork.Tally tally = WaitingWork.Tally.EMPTY;
     for (ScoringWork task : stillWaiting) {
       left += task.request().getCandidates().size();
+      // Whatever is left waits for its variant's first model.
+      tally = tally.plus(task.candidates(), variantOf(task.request()));
     }
+    waitingWork.set(key, tally);
     if (left == 0) {
       waitingCandidates.clear();
     } else {
@@ -291,6 +382,20 @@ public final class MicroBatchScorer
   /** Error responses so far (test hook: the harness's metric group is not readable). */
   long errorResponses() {
     return errors.getCount();
+  }
+
+  /** Timed-out and queue-full answers so far (test hooks, as above). */
+  long timedOutResponses() {
+    return timedOut.getCount();
+  }
+
+  long queueFullResponses() {
+    return queueFull.getCount();
+  }
+
+  /** What the queue gauges read (test hook, as above). */
+  WaitingWork waitingWork() {
+    return waitingWork;
   }
 
   /**

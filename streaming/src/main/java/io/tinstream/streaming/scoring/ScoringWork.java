@@ -26,6 +26,7 @@ public final class ScoringWork {
 
   private final AdRequest request;
   private final long arrivedAt;
+  private final long producedAt;
   private final int trajectoryLength;
   private final List<HistoryColumns> histories;
   private final int[] historyOfCandidate;
@@ -33,11 +34,13 @@ public final class ScoringWork {
   ScoringWork(
       AdRequest request,
       long arrivedAt,
+      long producedAt,
       int trajectoryLength,
       List<HistoryColumns> histories,
       int[] historyOfCandidate) {
     this.request = Objects.requireNonNull(request);
     this.arrivedAt = arrivedAt;
+    this.producedAt = producedAt;
     this.trajectoryLength = trajectoryLength;
     this.histories = List.copyOf(histories);
     this.historyOfCandidate = historyOfCandidate;
@@ -66,12 +69,24 @@ public final class ScoringWork {
       TrajectoryView past,
       int trajectoryLength,
       long arrivedAt) {
+    return select(request, selector, past, trajectoryLength, arrivedAt, arrivedAt);
+  }
+
+  /** As above, for a request produced to Kafka at {@code producedAt} (its age counts from then). */
+  public static ScoringWork select(
+      AdRequest request,
+      HistorySelector selector,
+      TrajectoryView past,
+      int trajectoryLength,
+      long arrivedAt,
+      long producedAt) {
     int n = request.getCandidates().size();
     int[] historyOf = new int[n];
     if (!selector.dependsOnTarget()) {
       return new ScoringWork(
           request,
           arrivedAt,
+          producedAt,
           trajectoryLength,
           List.of(HistoryColumns.selected(past, selector.select(past, null))),
           historyOf);
@@ -91,19 +106,29 @@ public final class ScoringWork {
       }
       historyOf[c] = known;
     }
-    return new ScoringWork(request, arrivedAt, trajectoryLength, distinct, historyOf);
+    return new ScoringWork(request, arrivedAt, producedAt, trajectoryLength, distinct, historyOf);
   }
 
   /** Each candidate its own history (or all the same one), as given. */
   public static ScoringWork of(
       AdRequest request, long arrivedAt, int trajectoryLength, List<? extends RowHistory> each) {
+    return of(request, arrivedAt, arrivedAt, trajectoryLength, each);
+  }
+
+  /** As above, for a request produced to Kafka at {@code producedAt}. */
+  public static ScoringWork of(
+      AdRequest request,
+      long arrivedAt,
+      long producedAt,
+      int trajectoryLength,
+      List<? extends RowHistory> each) {
     List<HistoryColumns> columns = new ArrayList<>(each.size());
     int[] historyOf = new int[each.size()];
     for (int c = 0; c < each.size(); c++) {
       columns.add(HistoryColumns.copyOf(each.get(c)));
       historyOf[c] = c;
     }
-    return new ScoringWork(request, arrivedAt, trajectoryLength, columns, historyOf);
+    return new ScoringWork(request, arrivedAt, producedAt, trajectoryLength, columns, historyOf);
   }
 
   public AdRequest request() {
@@ -113,6 +138,14 @@ public final class ScoringWork {
   /** Wall-clock time the trajectory operator handled the request (epoch ms). */
   public long arrivedAt() {
     return arrivedAt;
+  }
+
+  /**
+   * Wall-clock time the request was produced to Kafka (epoch ms; its record timestamp), from which
+   * {@link RequestDeadline} measures its age.
+   */
+  public long producedAt() {
+    return producedAt;
   }
 
   /** Behaviors held for the user when the request was handled. */
@@ -140,7 +173,8 @@ public final class ScoringWork {
 
   /** A copy with its own request record; histories are never mutated, so they are shared. */
   ScoringWork withRequest(AdRequest copy) {
-    return new ScoringWork(copy, arrivedAt, trajectoryLength, histories, historyOfCandidate);
+    return new ScoringWork(
+        copy, arrivedAt, producedAt, trajectoryLength, histories, historyOfCandidate);
   }
 
   @Override
@@ -148,6 +182,7 @@ public final class ScoringWork {
     return o instanceof ScoringWork w
         && request.equals(w.request)
         && arrivedAt == w.arrivedAt
+        && producedAt == w.producedAt
         && trajectoryLength == w.trajectoryLength
         && histories.equals(w.histories)
         && Arrays.equals(historyOfCandidate, w.historyOfCandidate);

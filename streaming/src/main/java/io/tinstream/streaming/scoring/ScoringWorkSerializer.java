@@ -12,21 +12,39 @@ import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 
 /**
  * Writes {@link ScoringWork} as primitive columns: the request through its Avro serializer (so its
- * schema evolves as Avro allows), then each distinct history as eight arrays and one history index
- * per candidate. The layout is the one of {@link ScoringWorkSerializerSnapshot#CURRENT_VERSION}; a
- * change of layout needs a new snapshot version that still reads this one.
+ * schema evolves as Avro allows), its arrival and produce times, then each distinct history as
+ * eight arrays and one history index per candidate. It writes the layout of {@link
+ * ScoringWorkSerializerSnapshot#CURRENT_VERSION}; one restored from an older snapshot reads that
+ * snapshot's layout (version 1 has no produce time: the arrival time stands in for it), so Flink
+ * migrates the waiting work of an older checkpoint. A change of layout needs a new snapshot version
+ * that still reads the older ones.
  */
 public final class ScoringWorkSerializer extends TypeSerializer<ScoringWork> {
   private static final long serialVersionUID = 1L;
 
   private final TypeSerializer<AdRequest> requestSerializer;
 
+  /** The layout read (and written, by a serializer of the current one); see the snapshot. */
+  private final int layout;
+
   public ScoringWorkSerializer() {
     this(new AvroSerializer<>(AdRequest.class));
   }
 
   ScoringWorkSerializer(TypeSerializer<AdRequest> requestSerializer) {
+    this(requestSerializer, ScoringWorkSerializerSnapshot.CURRENT_VERSION);
+  }
+
+  ScoringWorkSerializer(TypeSerializer<AdRequest> requestSerializer, int layout) {
+    if (layout < 1 || layout > ScoringWorkSerializerSnapshot.CURRENT_VERSION) {
+      throw new IllegalArgumentException("unknown ScoringWork layout " + layout);
+    }
     this.requestSerializer = requestSerializer;
+    this.layout = layout;
+  }
+
+  int layout() {
+    return layout;
   }
 
   TypeSerializer<AdRequest> requestSerializer() {
@@ -43,7 +61,7 @@ public final class ScoringWorkSerializer extends TypeSerializer<ScoringWork> {
   public TypeSerializer<ScoringWork> duplicate() {
     // Avro's serializer keeps per-thread encoders: a duplicate must not share them.
     TypeSerializer<AdRequest> d = requestSerializer.duplicate();
-    return d == requestSerializer ? this : new ScoringWorkSerializer(d);
+    return d == requestSerializer ? this : new ScoringWorkSerializer(d, layout);
   }
 
   @Override
@@ -51,7 +69,7 @@ public final class ScoringWorkSerializer extends TypeSerializer<ScoringWork> {
     // Never reused (deserialize ignores reuse); Flink only wants an instance of the type.
     AdRequest empty = requestSerializer.createInstance();
     empty.setCandidates(new ArrayList<>());
-    return new ScoringWork(empty, 0, 0, List.of(), new int[0]);
+    return new ScoringWork(empty, 0, 0, 0, List.of(), new int[0]);
   }
 
   @Override
@@ -73,6 +91,9 @@ public final class ScoringWorkSerializer extends TypeSerializer<ScoringWork> {
   public void serialize(ScoringWork work, DataOutputView out) throws IOException {
     requestSerializer.serialize(work.request(), out);
     out.writeLong(work.arrivedAt());
+    if (layout >= 2) {
+      out.writeLong(work.producedAt());
+    }
     out.writeInt(work.trajectoryLength());
     List<HistoryColumns> histories = work.distinctHistories();
     out.writeInt(histories.size());
@@ -99,6 +120,7 @@ public final class ScoringWorkSerializer extends TypeSerializer<ScoringWork> {
   public ScoringWork deserialize(DataInputView in) throws IOException {
     AdRequest request = requestSerializer.deserialize(in);
     long arrivedAt = in.readLong();
+    long producedAt = layout >= 2 ? in.readLong() : arrivedAt;
     int trajectoryLength = in.readInt();
     int count = in.readInt();
     List<HistoryColumns> histories = new ArrayList<>(count);
@@ -118,7 +140,7 @@ public final class ScoringWorkSerializer extends TypeSerializer<ScoringWork> {
       histories.add(new HistoryColumns(item, cat1, cat2, cat3, action, scenario, position, time));
     }
     int[] historyOf = readInts(in.readInt(), in);
-    return new ScoringWork(request, arrivedAt, trajectoryLength, histories, historyOf);
+    return new ScoringWork(request, arrivedAt, producedAt, trajectoryLength, histories, historyOf);
   }
 
   @Override
@@ -147,12 +169,14 @@ public final class ScoringWorkSerializer extends TypeSerializer<ScoringWork> {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ScoringWorkSerializer s && requestSerializer.equals(s.requestSerializer);
+    return o instanceof ScoringWorkSerializer s
+        && layout == s.layout
+        && requestSerializer.equals(s.requestSerializer);
   }
 
   @Override
   public int hashCode() {
-    return requestSerializer.hashCode();
+    return 31 * requestSerializer.hashCode() + layout;
   }
 
   @Override

@@ -192,6 +192,12 @@ public final class LreaServing implements Serializable {
     return response(request, model.modelVersion(), out, null, System.currentTimeMillis());
   }
 
+  /** The answer to a request too old to score ({@code reason}), counted with the errors. */
+  ScoreResponse timedOut(AdRequest request, String reason) {
+    errors.inc();
+    return response(request, -1, List.of(), reason, System.currentTimeMillis());
+  }
+
   /** The entry builder around the replica at the newest full snapshot; null before the first. */
   private LreaEntryBuilder entryBuilder(ReadOnlyBroadcastState<String, ModelUpdate> models)
       throws Exception {

@@ -15,6 +15,7 @@ import io.tinstream.state.SearchTarget;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.JobMetrics;
+import io.tinstream.streaming.scoring.RequestDeadline;
 import io.tinstream.streaming.scoring.ScoringWork;
 import io.tinstream.training.features.ExampleHistories;
 import io.tinstream.training.features.HistorySelector;
@@ -22,6 +23,7 @@ import io.tinstream.training.features.VariantHistories;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -51,7 +53,8 @@ import org.apache.flink.util.OutputTag;
  * plain selection instead ({@link #PROBES}), so the state can be inspected from outside. With
  * {@link LreaServing}, requests for the lrea variant are answered here from the user's LREA entry,
  * and with {@link UserHeadServing} those for td-sasrec from the user's cached head vectors (both on
- * {@link #KEYED_STATE_SCORES}).
+ * {@link #KEYED_STATE_SCORES}); such a request older than the {@link RequestDeadline} is answered
+ * "timed out" instead, as the scorer answers the others.
  */
 public final class TrajectoryFunction
     extends KeyedBroadcastProcessFunction<
@@ -93,6 +96,7 @@ public final class TrajectoryFunction
   private final LreaServing lrea;
   private final UserHeadServing heads;
   private final long runStartedAt;
+  private final RequestDeadline requestDeadline;
 
   private transient ListState<Long> runFloorState;
   private transient long runFloor;
@@ -105,6 +109,7 @@ public final class TrajectoryFunction
   private transient Counter newUsers;
   private transient Counter probes;
   private transient Counter requests;
+  private transient Counter timedOut;
   private transient Histogram behaviorFreshness;
 
   /**
@@ -138,7 +143,23 @@ public final class TrajectoryFunction
       LreaServing lrea,
       UserHeadServing heads,
       long runStartedAt) {
+    this(config, histories, preloadedTaxonomy, lrea, heads, runStartedAt, RequestDeadline.NONE);
+  }
+
+  /**
+   * As above; a request served here from per-user state (lrea, td-sasrec) older than {@code
+   * requestDeadline} is answered "timed out" (the scorer checks the others).
+   */
+  public TrajectoryFunction(
+      TrajectoryConfig config,
+      VariantHistories histories,
+      Map<String, Long> preloadedTaxonomy,
+      LreaServing lrea,
+      UserHeadServing heads,
+      long runStartedAt,
+      RequestDeadline requestDeadline) {
     this.runStartedAt = runStartedAt;
+    this.requestDeadline = java.util.Objects.requireNonNull(requestDeadline);
     this.config = java.util.Objects.requireNonNull(config);
     this.histories = java.util.Objects.requireNonNull(histories);
     this.taxonomyGate = new TaxonomyGate(config.taxonomyWaitMs(), preloadedTaxonomy);
@@ -180,6 +201,7 @@ public final class TrajectoryFunction
     newUsers = metrics.counter(JobMetrics.USERS);
     probes = metrics.counter(JobMetrics.PROBES_ANSWERED);
     requests = metrics.counter(JobMetrics.REQUESTS);
+    timedOut = metrics.counter(JobMetrics.TIMED_OUT_RESPONSES);
     metrics.gauge(JobMetrics.TRAJECTORY_CACHE_HITS, store::cacheHits);
     metrics.gauge(JobMetrics.TRAJECTORY_CACHE_MISSES, store::cacheMisses);
     metrics.gauge(JobMetrics.TRAJECTORY_CACHE_ROWS, store::cachedRows);
@@ -199,7 +221,7 @@ public final class TrajectoryFunction
       throws Exception {
     ReadOnlyBroadcastState<String, Long> taxonomy = ctx.getBroadcastState(TAXONOMY);
     if (in.event == null) {
-      answer(in.request, ctx, out);
+      answer(in.request, in.producedAt, ctx, out);
     } else {
       // Startup race: the broadcast taxonomy may trail the first behaviors; the gate parks them
       // briefly rather than let them be stored with holes the taxonomy would have filled.
@@ -312,20 +334,34 @@ public final class TrajectoryFunction
     return out;
   }
 
-  private void answer(AdRequest request, ReadOnlyContext ctx, Collector<ScoringWork> out)
+  private void answer(
+      AdRequest request, long producedAt, ReadOnlyContext ctx, Collector<ScoringWork> out)
       throws Exception {
+    long arrivedAt = System.currentTimeMillis();
     if (lrea != null && lrea.serves(request.getModelVariant())) {
       requests.inc();
+      Optional<String> late = requestDeadline.check(producedAt, arrivedAt, arrivedAt);
+      if (late.isPresent()) {
+        timedOut.inc();
+      }
       ctx.output(
           KEYED_STATE_SCORES,
-          lrea.answer(request, store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS)));
+          late.isPresent()
+              ? lrea.timedOut(request, late.get())
+              : lrea.answer(request, store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS)));
       return;
     }
     if (heads != null && heads.serves(request.getModelVariant())) {
       requests.inc();
+      Optional<String> late = requestDeadline.check(producedAt, arrivedAt, arrivedAt);
+      if (late.isPresent()) {
+        timedOut.inc();
+      }
       ctx.output(
           KEYED_STATE_SCORES,
-          heads.answer(request, store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS)));
+          late.isPresent()
+              ? heads.timedOut(request, late.get())
+              : heads.answer(request, store, ctx.getBroadcastState(SnapshotFollower.SNAPSHOTS)));
       return;
     }
     long time = request.getRequestTime().toEpochMilli();
@@ -348,8 +384,7 @@ public final class TrajectoryFunction
     HistorySelector selector = histories.forVariant(request.getModelVariant());
     // Per candidate for a hard search, identical selections carried once; one shared history
     // when the selection does not depend on the target.
-    out.collect(
-        ScoringWork.select(request, selector, past, view.size(), System.currentTimeMillis()));
+    out.collect(ScoringWork.select(request, selector, past, view.size(), arrivedAt, producedAt));
   }
 
   @Override

@@ -151,6 +151,12 @@ public final class UserHeadServing implements Serializable {
     }
   }
 
+  /** The answer to a request too old to score ({@code reason}), counted with the errors. */
+  ScoreResponse timedOut(AdRequest request, String reason) {
+    errors.inc();
+    return response(request, -1, List.of(), reason, System.currentTimeMillis());
+  }
+
   /** The user's heads for the replica's version: the cached ones if fresh, else rebuilt now. */
   private UserHeadCache fresh(
       CtrModel replica, long epoch, TrajectoryStore trajectory, long userId, long time)

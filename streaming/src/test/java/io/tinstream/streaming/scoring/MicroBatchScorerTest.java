@@ -105,6 +105,107 @@ class MicroBatchScorerTest {
     assertThat(out.get(0).getModelVersion()).isEqualTo(-1);
   }
 
+  /** A waiting bound of three, a request deadline of one second. */
+  private static final ScorerConfig BOUNDED =
+      new ScorerConfig(
+          BATCH_CANDIDATES, DEADLINE_MS, MODEL_WAIT_MS, 1, 3, new RequestDeadline(1_000));
+
+  @Test
+  void requestsBeyondTheWaitingBoundGetQueueFullErrorsAndThoseWaitingAreScored() throws Exception {
+    harness.close();
+    harness = harness(null, BOUNDED);
+    for (int i = 1; i <= 5; i++) {
+      harness.processElement(new StreamRecord<>(task("r" + i, 0)));
+    }
+
+    List<ScoreResponse> refused = responses();
+    assertThat(refused).extracting(ScoreResponse::getRequestId).containsExactly("r4", "r5");
+    assertThat(refused)
+        .extracting(ScoreResponse::getError)
+        .containsOnly(
+            "queue full: 3 requests wait for the first model of variant 'tin'"
+                + " (tinstream.scoring.max-waiting-for-model = 3)");
+    assertThat(refused).allSatisfy(r -> assertThat(r.getScores()).isEmpty());
+    assertThat(scorer.queueFullResponses()).isEqualTo(2);
+    assertThat(scorer.errorResponses()).isEqualTo(2);
+    WaitingWork gauges = scorer.waitingWork();
+    assertThat(gauges.waitingForModel(VARIANT)).isEqualTo(3);
+    assertThat(gauges.requests()).isEqualTo(3);
+    assertThat(gauges.candidates()).isEqualTo(3 * CANDIDATES);
+
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish()));
+    harness.setProcessingTime(500);
+    List<ScoreResponse> out = responses();
+    assertThat(out).hasSize(5);
+    assertThat(out.subList(2, 5))
+        .extracting(ScoreResponse::getRequestId)
+        .containsExactlyInAnyOrder("r1", "r2", "r3");
+    assertThat(out.subList(2, 5)).extracting(ScoreResponse::getError).containsOnlyNulls();
+    assertThat(gauges.waitingForModel(VARIANT)).isZero();
+    assertThat(gauges.requests()).isZero();
+    assertThat(gauges.candidates()).isZero();
+  }
+
+  @Test
+  void theWaitingBoundHoldsAcrossARestoreCountedFromTheState() throws Exception {
+    harness.close();
+    harness = harness(null, BOUNDED);
+    for (int i = 1; i <= 3; i++) {
+      harness.processElement(new StreamRecord<>(task("r" + i, 0)));
+    }
+    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+    harness.close();
+
+    harness = harness(snapshot, BOUNDED);
+    harness.processElement(new StreamRecord<>(task("r4", 0)));
+
+    assertThat(responses()).extracting(ScoreResponse::getRequestId).containsExactly("r4");
+    assertThat(responses().get(0).getError()).startsWith("queue full: 3 requests wait");
+    assertThat(scorer.waitingWork().waitingForModel(VARIANT)).isEqualTo(3);
+  }
+
+  @Test
+  void aRequestOlderThanTheDeadlineIsTimedOutAndAFreshOneIsScored() throws Exception {
+    harness.close();
+    harness = harness(null, BOUNDED);
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish()));
+    float[] expected = trainer.score(batchOf(task("fresh", 0)));
+    // Produced 2 s before the job received it: a backlog in Kafka, which the job's clock misses.
+    harness.processElement(new StreamRecord<>(task("stale", 0, -2_000)));
+    harness.processElement(new StreamRecord<>(task("fresh", 0, 0))); // fills the batch
+
+    List<ScoreResponse> out = responses();
+    assertThat(out).extracting(ScoreResponse::getRequestId).containsExactly("stale", "fresh");
+    assertThat(out.get(0).getError())
+        .isEqualTo(
+            "timed out: the request is 2000 ms old (since it was produced to Kafka), more than"
+                + " tinstream.scoring.request-deadline = 1000 ms");
+    assertThat(out.get(0).getScores()).isEmpty();
+    assertThat(out.get(0).getModelVersion()).isEqualTo(-1);
+    assertThat(out.get(1).getError()).isNull();
+    assertScores(out.get(1), expected);
+    assertThat(scorer.timedOutResponses()).isEqualTo(1);
+    assertThat(scorer.errorResponses()).isEqualTo(1);
+  }
+
+  @Test
+  void aRequestWaitingForAFirstModelPastTheDeadlineIsTimedOutBeforeTheModelWait() throws Exception {
+    harness.close();
+    harness = harness(null, BOUNDED);
+    harness.processElement(new StreamRecord<>(task("r1", 0)));
+    harness.setProcessingTime(1_000);
+    assertThat(responses()).as("at the deadline, not past it").isEmpty();
+    harness.setProcessingTime(1_200);
+
+    List<ScoreResponse> out = responses();
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).getError())
+        .startsWith("timed out: the request is 1")
+        .endsWith(", waiting for the first model of variant 'tin'");
+    assertThat(scorer.timedOutResponses()).isEqualTo(1);
+    assertThat(scorer.waitingWork().waitingForModel(VARIANT)).isZero();
+  }
+
   @Test
   void theModelIsSwappedBetweenBatchesAndEachBatchIsScoredByOneVersion() throws Exception {
     harness.processBroadcastElement(new StreamRecord<>(stepAndPublish())); // v1
@@ -226,14 +327,16 @@ class MicroBatchScorerTest {
 
   private KeyedBroadcastOperatorTestHarness<Integer, ScoringWork, ModelUpdate, ScoreResponse>
       harness(OperatorSubtaskState snapshot) throws Exception {
+    return harness(snapshot, new ScorerConfig(BATCH_CANDIDATES, DEADLINE_MS, MODEL_WAIT_MS, 1));
+  }
+
+  private KeyedBroadcastOperatorTestHarness<Integer, ScoringWork, ModelUpdate, ScoreResponse>
+      harness(OperatorSubtaskState snapshot, ScorerConfig config) throws Exception {
     KeySelector<ScoringWork, Integer> oneKey = t -> 0;
     var h =
         new KeyedBroadcastOperatorTestHarness<>(
             new CoBroadcastWithKeyedOperator<>(
-                scorer =
-                    new MicroBatchScorer(
-                        specs, new ScorerConfig(BATCH_CANDIDATES, DEADLINE_MS, MODEL_WAIT_MS, 1)),
-                List.of(MicroBatchScorer.MODELS)),
+                scorer = new MicroBatchScorer(specs, config), List.of(MicroBatchScorer.MODELS)),
             oneKey,
             Types.INT,
             1,
@@ -377,6 +480,11 @@ class MicroBatchScorerTest {
   }
 
   private static ScoringWork task(String id, long arrivedAt) {
+    return task(id, arrivedAt, arrivedAt);
+  }
+
+  /** A task produced to Kafka at {@code producedAt}, received by the job at {@code arrivedAt}. */
+  private static ScoringWork task(String id, long arrivedAt, long producedAt) {
     List<ItemFields> candidates = new ArrayList<>();
     List<BehaviorSequence> histories = new ArrayList<>();
     int salt = id.hashCode() & 0xff;
@@ -392,7 +500,8 @@ class MicroBatchScorerTest {
             .setCandidates(candidates)
             .setModelVariant(VARIANT)
             .build();
-    return ScoringWork.of(request, arrivedAt, 3, histories.stream().map(RowHistory::of).toList());
+    return ScoringWork.of(
+        request, arrivedAt, producedAt, 3, histories.stream().map(RowHistory::of).toList());
   }
 
   /** The rows the scorer builds for one task. */

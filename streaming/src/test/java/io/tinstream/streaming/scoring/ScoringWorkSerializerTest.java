@@ -39,6 +39,21 @@ class ScoringWorkSerializerTest extends SerializerTestBase<ScoringWork> {
 
   @Override
   protected ScoringWork[] getTestData() {
+    ScoringWork[] v1 = writtenByVersion1();
+    ScoringWork[] all = java.util.Arrays.copyOf(v1, v1.length + 1);
+    // Produced to Kafka well before the job received it: a produce time of its own (version 2).
+    all[v1.length] =
+        ScoringWork.of(
+            ScoringWorkTest.request(ScoringWorkTest.item(7, 1)),
+            5_000L,
+            1_000L,
+            3,
+            List.of(RowHistory.EMPTY));
+    return all;
+  }
+
+  /** What the version-1 fixtures hold (a version-1 layout has no produce time of its own). */
+  private static ScoringWork[] writtenByVersion1() {
     var request =
         ScoringWorkTest.request(
             ScoringWorkTest.item(900, 1),
@@ -108,41 +123,71 @@ class ScoringWorkSerializerTest extends SerializerTestBase<ScoringWork> {
     assertThat(roundTrip(data, restored.restoreSerializer())).isEqualTo(data);
   }
 
+  private static final Path FIXTURES = Path.of("src/test/resources/serializers");
+
   /**
    * Snapshot and records written by version 1, kept under test resources: every later serializer
-   * must still read them (regenerate only for a new version, with {@code
-   * -Dtinstream.write-serializer-fixtures=true}, and keep the old files).
+   * must still read them, and asks Flink to migrate state written in them (a produce time is added
+   * in version 2: the arrival time stands in for it).
    */
   @Test
-  void readsWhatVersion1Wrote() throws Exception {
-    Path dir = Path.of("src/test/resources/serializers");
-    if (Boolean.getBoolean("tinstream.write-serializer-fixtures")) {
-      Files.createDirectories(dir);
-      DataOutputSerializer snapshot = new DataOutputSerializer(1024);
-      TypeSerializerSnapshot.writeVersionedSnapshot(
-          snapshot, getSerializer().snapshotConfiguration());
-      Files.write(dir.resolve("scoring-work-v1-snapshot"), snapshot.getCopyOfBuffer());
-      DataOutputSerializer data = new DataOutputSerializer(4096);
-      for (ScoringWork w : getTestData()) {
-        getSerializer().serialize(w, data);
-      }
-      Files.write(dir.resolve("scoring-work-v1-data"), data.getCopyOfBuffer());
-    }
-    TypeSerializerSnapshot<ScoringWork> written =
-        TypeSerializerSnapshot.readVersionedSnapshot(
-            new DataInputDeserializer(Files.readAllBytes(dir.resolve("scoring-work-v1-snapshot"))),
-            getClass().getClassLoader());
+  void readsWhatVersion1WroteAndMigratesIt() throws Exception {
+    TypeSerializerSnapshot<ScoringWork> written = fixtureSnapshot(1);
     assertThat(
             getSerializer()
                 .snapshotConfiguration()
                 .resolveSchemaCompatibility(written)
-                .isIncompatible())
-        .isFalse();
-    TypeSerializer<ScoringWork> reader = written.restoreSerializer();
+                .isCompatibleAfterMigration())
+        .isTrue();
+    assertReads(written.restoreSerializer(), 1, writtenByVersion1());
+  }
+
+  /**
+   * As above for version 2 (regenerate only for a new version, with {@code
+   * -Dtinstream.write-serializer-fixtures=true}, and keep the old files).
+   */
+  @Test
+  void readsWhatVersion2Wrote() throws Exception {
+    int current = ScoringWorkSerializerSnapshot.CURRENT_VERSION;
+    if (Boolean.getBoolean("tinstream.write-serializer-fixtures")) {
+      Files.createDirectories(FIXTURES);
+      DataOutputSerializer snapshot = new DataOutputSerializer(1024);
+      TypeSerializerSnapshot.writeVersionedSnapshot(
+          snapshot, getSerializer().snapshotConfiguration());
+      Files.write(fixture(current, "snapshot"), snapshot.getCopyOfBuffer());
+      DataOutputSerializer data = new DataOutputSerializer(4096);
+      for (ScoringWork w : getTestData()) {
+        getSerializer().serialize(w, data);
+      }
+      Files.write(fixture(current, "data"), data.getCopyOfBuffer());
+    }
+    TypeSerializerSnapshot<ScoringWork> written = fixtureSnapshot(2);
+    assertThat(
+            getSerializer()
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(written)
+                .isCompatibleAsIs())
+        .isTrue();
+    assertReads(written.restoreSerializer(), 2, getTestData());
+    assertThat(getTestData()[getTestData().length - 1].producedAt()).isEqualTo(1_000L);
+  }
+
+  private static Path fixture(int version, String what) {
+    return FIXTURES.resolve("scoring-work-v" + version + "-" + what);
+  }
+
+  private TypeSerializerSnapshot<ScoringWork> fixtureSnapshot(int version) throws Exception {
+    return TypeSerializerSnapshot.readVersionedSnapshot(
+        new DataInputDeserializer(Files.readAllBytes(fixture(version, "snapshot"))),
+        getClass().getClassLoader());
+  }
+
+  private static void assertReads(
+      TypeSerializer<ScoringWork> reader, int version, ScoringWork[] expected) throws Exception {
     DataInputDeserializer data =
-        new DataInputDeserializer(Files.readAllBytes(dir.resolve("scoring-work-v1-data")));
-    for (ScoringWork expected : getTestData()) {
-      assertThat(reader.deserialize(data)).isEqualTo(expected);
+        new DataInputDeserializer(Files.readAllBytes(fixture(version, "data")));
+    for (ScoringWork w : expected) {
+      assertThat(reader.deserialize(data)).isEqualTo(w);
     }
     assertThat(data.available()).isZero();
   }

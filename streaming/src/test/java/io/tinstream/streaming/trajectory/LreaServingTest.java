@@ -20,6 +20,7 @@ import io.tinstream.state.LreaEntry;
 import io.tinstream.state.LreaStore;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.ModelSpecs;
+import io.tinstream.streaming.scoring.RequestDeadline;
 import io.tinstream.streaming.scoring.ScoringWork;
 import io.tinstream.training.features.BatchBuilder;
 import io.tinstream.training.features.BatchTarget;
@@ -86,6 +87,57 @@ class LreaServingTest {
     assertThat(r.getScores()).isEmpty();
     assertThat(r.getModelVersion()).isEqualTo(-1);
     assertThat(entry()).isNull();
+  }
+
+  @Test
+  void aRequestOlderThanTheDeadlineIsTimedOutAndAFreshOneIsScored() throws Exception {
+    harness.close();
+    harness =
+        TrajectoryHarness.open(
+            new TrajectoryFunction(
+                new TrajectoryConfig(
+                    TrajectoryPolicy.defaults(), 0, Duration.ofMinutes(30).toMillis(), 100),
+                specs.histories(),
+                Map.of("unused", 0L),
+                new LreaServing(specs, REBUILD_AFTER, 1_000),
+                null,
+                Long.MIN_VALUE,
+                new RequestDeadline(2_000)),
+            null);
+    harness.setProcessingTime(0);
+    harness.processBroadcastWatermark(Long.MAX_VALUE);
+    publish(train(2));
+    behaviors(0, 20);
+
+    // Produced to Kafka a minute ago (a backlog, or a replay after a restart): no score.
+    ScoreResponse stale = request("stale", T0 + 100_000, System.currentTimeMillis() - 60_000);
+    assertThat(stale.getError())
+        .startsWith("timed out: the request is 6")
+        .endsWith("more than tinstream.scoring.request-deadline = 2000 ms");
+    assertThat(stale.getScores()).isEmpty();
+    assertThat(stale.getModelVariant()).isEqualTo("lrea");
+    assertThat(entry()).as("not even built for it").isNull();
+
+    ScoreResponse fresh = request("fresh", T0 + 100_000, System.currentTimeMillis());
+    assertThat(fresh.getError()).isNull();
+    assertThat(fresh.getScores()).hasSize(candidates().size());
+
+    // A request for the scorer carries its produce time there, for the scorer's own check.
+    long producedAt = System.currentTimeMillis() - 60_000;
+    AdRequest forScorer =
+        AdRequest.newBuilder()
+            .setRequestId("tin-1")
+            .setModelVariant("tin")
+            .setUserId(USER)
+            .setRequestTime(Instant.ofEpochMilli(T0 + 100_000))
+            .setCandidates(candidates())
+            .build();
+    harness.processElement(
+        new StreamRecord<>(BehaviorOrRequest.of(forScorer, producedAt), T0 + 100_000));
+    List<ScoringWork> work = harness.extractOutputValues();
+    assertThat(work).hasSize(1);
+    assertThat(work.get(0).producedAt()).isEqualTo(producedAt);
+    assertThat(work.get(0).arrivedAt()).isGreaterThan(producedAt);
   }
 
   @Test
@@ -443,6 +495,10 @@ class LreaServingTest {
   }
 
   private ScoreResponse request(String id, long time) throws Exception {
+    return request(id, time, System.currentTimeMillis());
+  }
+
+  private ScoreResponse request(String id, long time, long producedAt) throws Exception {
     AdRequest request =
         AdRequest.newBuilder()
             .setRequestId(id)
@@ -451,7 +507,7 @@ class LreaServingTest {
             .setRequestTime(Instant.ofEpochMilli(time))
             .setCandidates(candidates())
             .build();
-    harness.processElement(new StreamRecord<>(BehaviorOrRequest.of(request), time));
+    harness.processElement(new StreamRecord<>(BehaviorOrRequest.of(request, producedAt), time));
     var out = harness.getSideOutput(TrajectoryFunction.KEYED_STATE_SCORES);
     ScoreResponse last = null;
     for (StreamRecord<ScoreResponse> r : out) {
