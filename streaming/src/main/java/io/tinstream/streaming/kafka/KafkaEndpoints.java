@@ -27,6 +27,7 @@ public final class KafkaEndpoints {
   private final String groupId;
   private final String transactionalIdPrefix;
   private final StartingOffsets startingOffsets;
+  private final KafkaClientProperties client;
 
   /** With the sources starting from the group's committed offsets ({@link StartingOffsets}). */
   public KafkaEndpoints(String bootstrapServers, String groupId, String transactionalIdPrefix) {
@@ -44,6 +45,19 @@ public final class KafkaEndpoints {
       String groupId,
       String transactionalIdPrefix,
       StartingOffsets startingOffsets) {
+    this(bootstrapServers, groupId, transactionalIdPrefix, startingOffsets, KafkaClientProperties.NONE);
+  }
+
+  /**
+   * @param client the cluster's client properties (security), added to every source's consumer
+   *     and every sink's producer
+   */
+  public KafkaEndpoints(
+      String bootstrapServers,
+      String groupId,
+      String transactionalIdPrefix,
+      StartingOffsets startingOffsets,
+      KafkaClientProperties client) {
     if (groupId == null || groupId.isBlank()) {
       throw new IllegalArgumentException(
           "the Kafka sources need a group id: they commit their offsets under it");
@@ -52,10 +66,16 @@ public final class KafkaEndpoints {
     this.groupId = groupId;
     this.transactionalIdPrefix = transactionalIdPrefix;
     this.startingOffsets = java.util.Objects.requireNonNull(startingOffsets);
+    this.client = java.util.Objects.requireNonNull(client);
   }
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The client properties every source and sink of this cluster gets. */
+  public KafkaClientProperties clientProperties() {
+    return client;
   }
 
   public StartingOffsets startingOffsets() {
@@ -80,7 +100,8 @@ public final class KafkaEndpoints {
             // Only committed output of upstream transactional producers.
             .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
             .setProperty(
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES));
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES))
+            .setProperties(client.toProperties());
     if (bounded) {
       builder.setBounded(OffsetsInitializer.latest());
     }
@@ -118,6 +139,6 @@ public final class KafkaEndpoints {
       producer.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
       producer.setProperty(ProducerConfig.ACKS_CONFIG, "all");
     }
-    return builder.setKafkaProducerConfig(producer).build();
+    return builder.setKafkaProducerConfig(client.addTo(producer)).build();
   }
 }
