@@ -117,9 +117,9 @@ public final class TinstreamJob {
   }
 
   /**
-   * Connects to the job's Kafka cluster once with its client properties, before the job is
-   * started: refused credentials fail here with an error naming authentication, a silent cluster
-   * after tinstream.kafka.connect-timeout.
+   * Connects to the job's Kafka cluster once with its client properties, before the job is started:
+   * refused credentials fail here with an error naming authentication, a silent cluster after
+   * tinstream.kafka.connect-timeout.
    *
    * @throws IllegalStateException when the cluster cannot be used, and why
    */

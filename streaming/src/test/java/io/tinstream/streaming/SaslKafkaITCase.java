@@ -99,8 +99,7 @@ class SaslKafkaITCase {
   }
 
   @Test
-  void withTheCredentialsTheJobReadsAndWritesAndNoSecretShows(@TempDir Path dir)
-      throws Exception {
+  void withTheCredentialsTheJobReadsAndWritesAndNoSecretShows(@TempDir Path dir) throws Exception {
     Topics topics = Topics.create();
     JobSettings settings = settings(topics, dir, kafka.clientProperties());
     TinstreamJob job = TinstreamJob.of(settings);
@@ -149,8 +148,7 @@ class SaslKafkaITCase {
   void wrongCredentialsFailTheStartNamingAuthentication(@TempDir Path dir) throws Exception {
     Topics topics = Topics.create();
     String wrong = "wrong-" + UUID.randomUUID();
-    JobSettings settings =
-        settings(topics, dir, EmbeddedKafka.saslPlainClient(USER.name(), wrong));
+    JobSettings settings = settings(topics, dir, EmbeddedKafka.saslPlainClient(USER.name(), wrong));
     long started = System.nanoTime();
     assertThatThrownBy(() -> TinstreamJob.of(settings).verifyKafka())
         .isInstanceOf(IllegalStateException.class)
@@ -222,7 +220,9 @@ class SaslKafkaITCase {
     TaxonomyFile.write(taxonomy, List.of(new TaxonomyEntry(TaxonomyKind.L3_PARENT, 30L, 3L)));
     Configuration conf = new Configuration();
     conf.set(TinstreamOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    client.asMap().forEach((name, value) -> conf.setString(KafkaClientProperties.PREFIX + name, value));
+    client
+        .asMap()
+        .forEach((name, value) -> conf.setString(KafkaClientProperties.PREFIX + name, value));
     conf.set(TinstreamOptions.GROUP_ID, "it-" + topics.behaviors);
     conf.set(TinstreamOptions.BEHAVIORS_TOPIC, topics.behaviors);
     conf.set(TinstreamOptions.REQUESTS_TOPIC, topics.requests);

@@ -163,7 +163,9 @@ public final class IngestBench {
           "feeding %,d synthetic events of %,d users (%,d behaviors each) into Kafka ...%n",
           events, settings.users(), settings.behaviorsPerUser());
       long t0 = System.nanoTime();
-      KafkaFeeder feeder = new KafkaFeeder(feed, kafka.bootstrapServers(), kafka.clientProperties(), "behaviors", 0, 0);
+      KafkaFeeder feeder =
+          new KafkaFeeder(
+              feed, kafka.bootstrapServers(), kafka.clientProperties(), "behaviors", 0, 0);
       feeder.run();
       if (feeder.failure() != null) {
         throw new IllegalStateException("feeding Kafka failed", feeder.failure());
@@ -437,7 +439,9 @@ public final class IngestBench {
       conf.set(TinstreamOptions.MODEL_VARIANTS, VARIANT);
       Started job = start(JobSettings.from(conf), "bench-full-job");
       try {
-        KafkaFeeder feeder = new KafkaFeeder(feed, kafka.bootstrapServers(), kafka.clientProperties(), "behaviors", 0, 0);
+        KafkaFeeder feeder =
+            new KafkaFeeder(
+                feed, kafka.bootstrapServers(), kafka.clientProperties(), "behaviors", 0, 0);
         Thread feeding = new Thread(feeder, "bench-feeder");
         feeding.setDaemon(true);
         feeding.start();

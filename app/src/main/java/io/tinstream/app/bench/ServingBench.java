@@ -131,7 +131,9 @@ public final class ServingBench {
       FlinkRestMonitor monitor =
           new FlinkRestMonitor("http://127.0.0.1:" + port, client.getJobID());
       try {
-        KafkaFeeder feeder = new KafkaFeeder(feed, kafka.bootstrapServers(), kafka.clientProperties(), "behaviors", 0, 0);
+        KafkaFeeder feeder =
+            new KafkaFeeder(
+                feed, kafka.bootstrapServers(), kafka.clientProperties(), "behaviors", 0, 0);
         Thread feeding = new Thread(feeder, "bench-feeder");
         feeding.setDaemon(true);
         feeding.start();
@@ -234,7 +236,13 @@ public final class ServingBench {
     try (RequestDriver driver =
         new RequestDriver(
             kafka.bootstrapServers(),
-            kafka.clientProperties(), "requests", "scores", feed, feeder, CANDIDATES, 1_000)) {
+            kafka.clientProperties(),
+            "requests",
+            "scores",
+            feed,
+            feeder,
+            CANDIDATES,
+            1_000)) {
       driver.start();
       // Short runs (smoke tests) flood for as long as they measure.
       Duration flood = measure.compareTo(FLOOD) < 0 ? measure : FLOOD;

@@ -78,7 +78,8 @@ public final class KafkaFeeder implements Runnable {
     long start = System.nanoTime();
     long base = 0;
     List<Future<RecordMetadata>> inFlight = new ArrayList<>(CHECK_EVERY + 1);
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrapServers, clientProperties)) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        KafkaClients.producer(bootstrapServers, clientProperties)) {
       // One event per window is remembered for the request drivers, at a position that moves
       // from window to window: always taking the window's last event picked the same few users
       // whenever the feed cycles through users in a period dividing the window.

@@ -60,7 +60,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     this(logDir, deleteOnClose, null);
   }
 
-  /** @param saslUser null: a PLAINTEXT listener without authentication */
+  /**
+   * @param saslUser null: a PLAINTEXT listener without authentication
+   */
   private EmbeddedKafka(Path logDir, boolean deleteOnClose, SaslPlainUser saslUser)
       throws Exception {
     this.logDir = logDir;
@@ -100,18 +102,18 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Starts a broker whose one client listener takes SASL_PLAINTEXT with mechanism PLAIN and
-   * accepts only {@code user} (the broker's own connections use a second, internal user);
-   * temporary directory, deleted on close. {@link #clientProperties} are that user's.
+   * Starts a broker whose one client listener takes SASL_PLAINTEXT with mechanism PLAIN and accepts
+   * only {@code user} (the broker's own connections use a second, internal user); temporary
+   * directory, deleted on close. {@link #clientProperties} are that user's.
    */
   public static EmbeddedKafka startWithSaslPlain(SaslPlainUser user) throws Exception {
     return new EmbeddedKafka(Files.createTempDirectory("tinstream-kafka-"), true, user);
   }
 
   /**
-   * Turns the broker's listener into SASL_PLAINTEXT/PLAIN: the same port, the controller's
-   * listener left PLAINTEXT. The broker reaches itself (transaction markers) through the listener
-   * too, so it logs in as an internal user.
+   * Turns the broker's listener into SASL_PLAINTEXT/PLAIN: the same port, the controller's listener
+   * left PLAINTEXT. The broker reaches itself (transaction markers) through the listener too, so it
+   * logs in as an internal user.
    *
    * @return the properties a client of {@code user} needs
    */
@@ -122,7 +124,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         "listeners",
         "SASL_PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
     props.put("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + brokerPort);
-    props.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put(
+        "listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
     props.put("sasl.enabled.mechanisms", "PLAIN");
     props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");

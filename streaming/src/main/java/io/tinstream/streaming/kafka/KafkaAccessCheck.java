@@ -14,8 +14,8 @@ import org.apache.kafka.common.errors.AuthorizationException;
 /**
  * Connects to the cluster once, with the clients' properties, before the job starts: refused
  * credentials are then one clear error naming authentication, instead of sources and sinks failing
- * task after task through the restart strategy; a cluster that does not answer (down, or a
- * listener of another security protocol) is an error after a bounded wait, not a hang.
+ * task after task through the restart strategy; a cluster that does not answer (down, or a listener
+ * of another security protocol) is an error after a bounded wait, not a hang.
  */
 public final class KafkaAccessCheck {
 
@@ -25,7 +25,8 @@ public final class KafkaAccessCheck {
    * @throws IllegalStateException saying why the cluster cannot be used: authentication refused,
    *     not authorized, or no answer within {@code timeout}
    */
-  public static void verify(String bootstrapServers, KafkaClientProperties client, Duration timeout) {
+  public static void verify(
+      String bootstrapServers, KafkaClientProperties client, Duration timeout) {
     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     Map<String, Object> config =
         client.over(
@@ -73,8 +74,7 @@ public final class KafkaAccessCheck {
     }
     if (cause instanceof AuthorizationException) {
       return new IllegalStateException(
-          where + " authenticated the job but does not authorize it: " + cause.getMessage(),
-          cause);
+          where + " authenticated the job but does not authorize it: " + cause.getMessage(), cause);
     }
     if (cause instanceof TimeoutException
         || cause instanceof org.apache.kafka.common.errors.TimeoutException) {

@@ -12,8 +12,8 @@ import org.apache.flink.configuration.GlobalConfiguration;
 
 /**
  * The Kafka client properties every client of tinstream adds to its own (the job's sources and
- * sinks, the admin clients, the demo's and the benchmarks' feeders and readers): security above
- * all ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}). They come from the settings named
+ * sinks, the admin clients, the demo's and the benchmarks' feeders and readers): security above all
+ * ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}). They come from the settings named
  * {@value #PREFIX}{@code <kafka property>}; every client takes them from here, so none connects
  * without them.
  *
@@ -103,9 +103,9 @@ public final class KafkaClientProperties implements Serializable {
   }
 
   /**
-   * Whether the value of the Kafka property or setting {@code key} is a secret that must not
-   * print. Flink masks what {@link GlobalConfiguration#isSensitive} names in its own
-   * configuration views; this masks at least that.
+   * Whether the value of the Kafka property or setting {@code key} is a secret that must not print.
+   * Flink masks what {@link GlobalConfiguration#isSensitive} names in its own configuration views;
+   * this masks at least that.
    */
   public static boolean isSecret(String key) {
     String lower = key.toLowerCase(Locale.ROOT);

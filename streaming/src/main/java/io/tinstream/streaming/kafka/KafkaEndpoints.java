@@ -45,12 +45,17 @@ public final class KafkaEndpoints {
       String groupId,
       String transactionalIdPrefix,
       StartingOffsets startingOffsets) {
-    this(bootstrapServers, groupId, transactionalIdPrefix, startingOffsets, KafkaClientProperties.NONE);
+    this(
+        bootstrapServers,
+        groupId,
+        transactionalIdPrefix,
+        startingOffsets,
+        KafkaClientProperties.NONE);
   }
 
   /**
-   * @param client the cluster's client properties (security), added to every source's consumer
-   *     and every sink's producer
+   * @param client the cluster's client properties (security), added to every source's consumer and
+   *     every sink's producer
    */
   public KafkaEndpoints(
       String bootstrapServers,
