@@ -54,13 +54,16 @@ public final class KafkaAccessCheck {
 
   private static IllegalStateException failure(
       String bootstrapServers, KafkaClientProperties client, Duration timeout, Throwable cause) {
+    String protocol =
+        orDefault(client.describe(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG), "PLAINTEXT");
     String where =
         "Kafka at "
             + bootstrapServers
             + " (security.protocol="
-            + orDefault(client.describe(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG), "PLAINTEXT")
-            + ", sasl.mechanism="
-            + orDefault(client.describe("sasl.mechanism"), "GSSAPI")
+            + protocol
+            + (protocol.toUpperCase(java.util.Locale.ROOT).startsWith("SASL")
+                ? ", sasl.mechanism=" + orDefault(client.describe("sasl.mechanism"), "GSSAPI")
+                : "")
             + ")";
     if (cause instanceof AuthenticationException) {
       return new IllegalStateException(
