@@ -54,7 +54,7 @@ public final class DemoBroker {
               + " -D tinstream.taxonomy.file="
               + taxonomy
               + " -D tinstream.topics.taxonomy=");
-      KafkaFeeder feeder = new KafkaFeeder(feed, bootstrap, "behaviors", rate, 0);
+      KafkaFeeder feeder = new KafkaFeeder(feed, bootstrap, kafka.clientProperties(), "behaviors", rate, 0);
       feeder.askBeforeImpressions(
           "ad-requests", new ServedImpressions(share, List.of(), feed::candidatesOf));
       Thread feeding = new Thread(feeder, "feeder");

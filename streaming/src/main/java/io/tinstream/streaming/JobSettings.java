@@ -5,6 +5,8 @@ import static io.tinstream.streaming.TinstreamOptions.*;
 import io.tinstream.models.TfDevice;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.streaming.kafka.KafkaAccessCheck;
+import io.tinstream.streaming.kafka.KafkaClientProperties;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.kafka.StartingOffsets;
@@ -52,10 +54,16 @@ public final class JobSettings {
   private final ModelSpecs models;
   private final List<TaxonomyEntry> taxonomyFile;
   private final HistorySelector plainHistory;
+  private final KafkaClientProperties kafkaClient;
 
   private JobSettings(Configuration conf) {
     this.conf = new Configuration(conf);
     require(!conf.get(BOOTSTRAP_SERVERS).isBlank(), BOOTSTRAP_SERVERS, "must not be empty");
+    this.kafkaClient = KafkaClientProperties.fromSettings(conf.toMap());
+    require(
+        conf.get(KAFKA_CONNECT_TIMEOUT).toMillis() > 0,
+        KAFKA_CONNECT_TIMEOUT,
+        "must be > 0, got " + conf.get(KAFKA_CONNECT_TIMEOUT));
     for (ConfigOption<String> topic :
         List.of(BEHAVIORS_TOPIC, DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC)) {
       require(!conf.get(topic).isBlank(), topic, "must not be empty");
@@ -285,6 +293,8 @@ public final class JobSettings {
       }
       rows.add(Map.entry(option.key(), shown == null ? "" : format(shown)));
     }
+    // Secret values (sasl.jaas.config, ssl.*.password, ...) show as a mask, never in the clear.
+    rows.addAll(kafkaClient.maskedSettings().entrySet());
     return rows;
   }
 
@@ -306,7 +316,21 @@ public final class JobSettings {
         conf.get(GROUP_ID),
         transactionalIdPrefix(),
         conf.get(STARTING_OFFSETS),
-        conf.get(TRANSACTION_TIMEOUT));
+        conf.get(TRANSACTION_TIMEOUT),
+        kafkaClient);
+  }
+
+  /**
+   * The Kafka client properties ({@code tinstream.kafka.properties.*}) every client gets: the job's
+   * sources and sinks, and the tools that feed or read the job's topics.
+   */
+  public KafkaClientProperties kafkaClientProperties() {
+    return kafkaClient;
+  }
+
+  /** How long the check before the start waits for Kafka ({@link KafkaAccessCheck}). */
+  public Duration kafkaConnectTimeout() {
+    return conf.get(KAFKA_CONNECT_TIMEOUT);
   }
 
   private String transactionalIdPrefix() {

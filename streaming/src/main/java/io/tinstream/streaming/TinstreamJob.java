@@ -12,6 +12,7 @@ import io.tinstream.schemas.TrainingExample;
 import io.tinstream.state.LreaRefreshPolicy;
 import io.tinstream.streaming.kafka.DecodeAndValidate;
 import io.tinstream.streaming.kafka.EventTimeAssigner;
+import io.tinstream.streaming.kafka.KafkaAccessCheck;
 import io.tinstream.streaming.kafka.KafkaEndpoints;
 import io.tinstream.streaming.kafka.RawRecord;
 import io.tinstream.streaming.restore.RestoreGuard;
@@ -113,6 +114,18 @@ public final class TinstreamJob {
 
   public JobSettings settings() {
     return settings;
+  }
+
+  /**
+   * Connects to the job's Kafka cluster once with its client properties, before the job is started:
+   * refused credentials fail here with an error naming authentication, a silent cluster after
+   * tinstream.kafka.connect-timeout.
+   *
+   * @throws IllegalStateException when the cluster cannot be used, and why
+   */
+  public void verifyKafka() {
+    KafkaAccessCheck.verify(
+        kafka.bootstrapServers(), kafka.clientProperties(), settings.kafkaConnectTimeout());
   }
 
   /** Adds the pipeline to {@code env}. */

@@ -2,6 +2,7 @@ package io.tinstream.streaming;
 
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryStore;
+import io.tinstream.streaming.kafka.KafkaClientProperties;
 import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.kafka.StartingOffsets;
 import io.tinstream.streaming.scoring.RequestDeadline;
@@ -111,6 +112,24 @@ public final class TinstreamOptions {
           .withDescription(
               "Read the input topics up to their latest offsets at start, then finish (replays,"
                   + " benchmarks); false = run forever.");
+
+  /**
+   * Not an option itself: every setting {@code tinstream.kafka.properties.<name>} is the Kafka
+   * client property {@code <name>} of every client (see {@link KafkaClientProperties}).
+   */
+  public static final String KAFKA_PROPERTIES_PREFIX = KafkaClientProperties.PREFIX;
+
+  public static final ConfigOption<Duration> KAFKA_CONNECT_TIMEOUT =
+      ConfigOptions.key("tinstream.kafka.connect-timeout")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(60))
+          .withDescription(
+              "How long the check before the job starts waits for Kafka to answer (connect,"
+                  + " authenticate, describe the cluster): refused credentials fail at once,"
+                  + " an unreachable or silent cluster after this long. Client properties go in"
+                  + " tinstream.kafka.properties.<kafka property> (security.protocol,"
+                  + " sasl.mechanism, sasl.jaas.config, ssl.*), for every Kafka client of the"
+                  + " job and the tools; secret values are masked wherever settings print.");
 
   public static final ConfigOption<String> EXAMPLES_TOPIC =
       ConfigOptions.key("tinstream.topics.training-examples")
@@ -488,6 +507,7 @@ public final class TinstreamOptions {
         TRANSACTIONAL_ID_PREFIX,
         STARTING_OFFSETS,
         BOUNDED,
+        KAFKA_CONNECT_TIMEOUT,
         BEHAVIORS_TOPIC,
         REQUESTS_TOPIC,
         TAXONOMY_TOPIC,
@@ -547,17 +567,30 @@ public final class TinstreamOptions {
 
   /**
    * A configuration from {@code key=value} pairs, checked: unknown keys and values that do not
-   * parse are errors naming the key, never silently ignored.
+   * parse are errors naming the key, never silently ignored. Keys with {@link
+   * #KAFKA_PROPERTIES_PREFIX} are Kafka client properties, checked by {@link
+   * KafkaClientProperties}; their values are never echoed, they may be secrets.
    */
   public static Configuration fromMap(Map<String, String> values) {
     Map<String, ConfigOption<?>> known = new HashMap<>();
     all().forEach(o -> known.put(o.key(), o));
     Configuration conf = new Configuration();
+    KafkaClientProperties.fromSettings(values);
     for (Map.Entry<String, String> e : values.entrySet()) {
+      if (e.getKey().startsWith(KAFKA_PROPERTIES_PREFIX)) {
+        conf.setString(e.getKey(), e.getValue());
+        continue;
+      }
       ConfigOption<?> option = known.get(e.getKey());
       if (option == null) {
         throw new IllegalArgumentException(
-            "unknown option '" + e.getKey() + "'; known: " + String.join(", ", known.keySet()));
+            "unknown option '"
+                + e.getKey()
+                + "'; known: "
+                + String.join(", ", known.keySet())
+                + ", and Kafka client properties as "
+                + KAFKA_PROPERTIES_PREFIX
+                + "<name>");
       }
       conf.setString(e.getKey(), e.getValue());
       try {

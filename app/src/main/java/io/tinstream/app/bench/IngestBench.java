@@ -163,7 +163,9 @@ public final class IngestBench {
           "feeding %,d synthetic events of %,d users (%,d behaviors each) into Kafka ...%n",
           events, settings.users(), settings.behaviorsPerUser());
       long t0 = System.nanoTime();
-      KafkaFeeder feeder = new KafkaFeeder(feed, kafka.bootstrapServers(), "behaviors", 0, 0);
+      KafkaFeeder feeder =
+          new KafkaFeeder(
+              feed, kafka.bootstrapServers(), kafka.clientProperties(), "behaviors", 0, 0);
       feeder.run();
       if (feeder.failure() != null) {
         throw new IllegalStateException("feeding Kafka failed", feeder.failure());
@@ -356,7 +358,13 @@ public final class IngestBench {
 
   private Started referenceJob(EmbeddedKafka kafka) throws Exception {
     KafkaEndpoints endpoints =
-        new KafkaEndpoints(kafka.bootstrapServers(), "bench-reference", "bench-reference");
+        new KafkaEndpoints(
+            kafka.bootstrapServers(),
+            "bench-reference",
+            "bench-reference",
+            io.tinstream.streaming.kafka.StartingOffsets.COMMITTED,
+            TinstreamOptions.TRANSACTION_TIMEOUT.defaultValue(),
+            kafka.clientProperties());
     Path checkpoints = Files.createTempDirectory("tinstream-bench-reference-");
     Configuration conf =
         JobEnvironment.configuration(checkpoints.toUri().toString(), settings.parallelism());
@@ -432,7 +440,9 @@ public final class IngestBench {
       conf.set(TinstreamOptions.MODEL_VARIANTS, VARIANT);
       Started job = start(JobSettings.from(conf), "bench-full-job");
       try {
-        KafkaFeeder feeder = new KafkaFeeder(feed, kafka.bootstrapServers(), "behaviors", 0, 0);
+        KafkaFeeder feeder =
+            new KafkaFeeder(
+                feed, kafka.bootstrapServers(), kafka.clientProperties(), "behaviors", 0, 0);
         Thread feeding = new Thread(feeder, "bench-feeder");
         feeding.setDaemon(true);
         feeding.start();
@@ -491,6 +501,7 @@ public final class IngestBench {
         try (RequestDriver driver =
             new RequestDriver(
                 kafka.bootstrapServers(),
+                kafka.clientProperties(),
                 "requests",
                 "scores",
                 feed,

@@ -131,7 +131,9 @@ public final class ServingBench {
       FlinkRestMonitor monitor =
           new FlinkRestMonitor("http://127.0.0.1:" + port, client.getJobID());
       try {
-        KafkaFeeder feeder = new KafkaFeeder(feed, kafka.bootstrapServers(), "behaviors", 0, 0);
+        KafkaFeeder feeder =
+            new KafkaFeeder(
+                feed, kafka.bootstrapServers(), kafka.clientProperties(), "behaviors", 0, 0);
         Thread feeding = new Thread(feeder, "bench-feeder");
         feeding.setDaemon(true);
         feeding.start();
@@ -148,10 +150,12 @@ public final class ServingBench {
         double trainedBefore;
         long t0;
         try (ModelUpdateWatcher updates =
-                new ModelUpdateWatcher(kafka.bootstrapServers(), "updates", modelServing);
+                new ModelUpdateWatcher(
+                    kafka.bootstrapServers(), kafka.clientProperties(), "updates", modelServing);
             RequestDriver driver =
                 new RequestDriver(
                     kafka.bootstrapServers(),
+                    kafka.clientProperties(),
                     "requests",
                     "scores",
                     feed,
@@ -231,7 +235,14 @@ public final class ServingBench {
       throws Exception {
     try (RequestDriver driver =
         new RequestDriver(
-            kafka.bootstrapServers(), "requests", "scores", feed, feeder, CANDIDATES, 1_000)) {
+            kafka.bootstrapServers(),
+            kafka.clientProperties(),
+            "requests",
+            "scores",
+            feed,
+            feeder,
+            CANDIDATES,
+            1_000)) {
       driver.start();
       // Short runs (smoke tests) flood for as long as they measure.
       Duration flood = measure.compareTo(FLOOD) < 0 ? measure : FLOOD;
@@ -281,13 +292,17 @@ public final class ServingBench {
         new java.util.concurrent.atomic.AtomicBoolean();
     private final Thread thread;
 
-    ModelUpdateWatcher(String bootstrap, String topic, ModelServingFreshness into) {
+    ModelUpdateWatcher(
+        String bootstrap,
+        io.tinstream.streaming.kafka.KafkaClientProperties clientProperties,
+        String topic,
+        ModelServingFreshness into) {
       thread =
           new Thread(
               () -> {
                 io.tinstream.schemas.AvroCodec<io.tinstream.schemas.ModelUpdate> codec =
                     io.tinstream.schemas.AvroCodec.modelUpdates();
-                try (var consumer = KafkaClients.committedReader(bootstrap)) {
+                try (var consumer = KafkaClients.committedReader(bootstrap, clientProperties)) {
                   consumer.subscribe(List.of(topic));
                   while (!stop.get()) {
                     for (var record : consumer.poll(Duration.ofMillis(200))) {

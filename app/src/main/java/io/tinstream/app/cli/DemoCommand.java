@@ -22,6 +22,7 @@ import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.TinstreamOptions;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
+import io.tinstream.streaming.kafka.KafkaClientProperties;
 import io.tinstream.streaming.kafka.KafkaClients;
 import io.tinstream.streaming.trajectory.TaxonomyFile;
 import io.tinstream.streaming.trajectory.TrajectoryFunction;
@@ -262,7 +263,9 @@ public final class DemoCommand implements Callable<Integer> {
           settings.parallelism(),
           List.of(behaviors, requests, probes, deadLetters, scores, updates));
       kafka.createCompactedTopics(1, List.of(taxonomyTopic));
-      publishTaxonomy(kafka, taxonomyTopic, feed.taxonomy());
+      // The demo's own clients connect as the job does: with the same client properties.
+      KafkaClientProperties kafkaClient = settings.kafkaClientProperties();
+      publishTaxonomy(kafka, kafkaClient, taxonomyTopic, feed.taxonomy());
       out.printf(
           "  kafka:   in-process broker (KRaft) at %s; topics %s, %s, %s, %s, %s, %s, %s"
               + " (compacted)%n",
@@ -290,8 +293,10 @@ public final class DemoCommand implements Callable<Integer> {
 
       served = settings.models().map(ModelSpecs::variants).orElse(List.of());
       boolean serving = !served.isEmpty();
+      TinstreamJob job = TinstreamJob.of(settings);
+      job.verifyKafka();
       StreamExecutionEnvironment env = JobEnvironment.local(settings, webUiPort);
-      TinstreamJob.of(settings).addTo(env);
+      job.addTo(env);
       JobClient client = env.executeAsync("tinstream");
       String webUi = "http://127.0.0.1:" + webUiPort;
       out.println(
@@ -319,7 +324,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.println();
 
       KafkaFeeder feeder =
-          new KafkaFeeder(feed, kafka.bootstrapServers(), behaviors, rate, badEvery);
+          new KafkaFeeder(feed, kafka.bootstrapServers(), kafkaClient, behaviors, rate, badEvery);
       feed.recordCeiling(settings.aucWindow().newWindow());
       if (serving && servedShare > 0) {
         feeder.askBeforeImpressions(
@@ -332,10 +337,17 @@ public final class DemoCommand implements Callable<Integer> {
       RequestDriver driver =
           serving
               ? new RequestDriver(
-                  kafka.bootstrapServers(), requests, scores, feed, feeder, candidates, requestRate)
+                  kafka.bootstrapServers(),
+                  kafkaClient,
+                  requests,
+                  scores,
+                  feed,
+                  feeder,
+                  candidates,
+                  requestRate)
               : null;
       try (ProbeDriver prober =
-          new ProbeDriver(kafka.bootstrapServers(), requests, probes, feed, feeder)) {
+          new ProbeDriver(kafka.bootstrapServers(), kafkaClient, requests, probes, feed, feeder)) {
         if (driver != null) {
           // Every configured variant gets traffic, lrea (served from per-user entries) included.
           driver.rotateVariants(served);
@@ -701,9 +713,13 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private static void publishTaxonomy(
-      EmbeddedKafka kafka, String topic, List<TaxonomyEntry> entries) {
+      EmbeddedKafka kafka,
+      KafkaClientProperties client,
+      String topic,
+      List<TaxonomyEntry> entries) {
     AvroCodec<TaxonomyEntry> codec = AvroCodec.taxonomyEntries();
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        KafkaClients.producer(kafka.bootstrapServers(), client)) {
       List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sends =
           new ArrayList<>();
       for (TaxonomyEntry e : entries) {
@@ -746,12 +762,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     ProbeDriver(
         String bootstrap,
+        KafkaClientProperties clientProperties,
         String requestsTopic,
         String probesTopic,
         DemoFeed feed,
         KafkaFeeder feeder) {
-      this.producer = KafkaClients.producer(bootstrap);
-      this.consumer = KafkaClients.committedReader(bootstrap);
+      this.producer = KafkaClients.producer(bootstrap, clientProperties);
+      this.consumer = KafkaClients.committedReader(bootstrap, clientProperties);
       this.consumer.subscribe(List.of(probesTopic));
       this.requestsTopic = requestsTopic;
       this.feed = feed;

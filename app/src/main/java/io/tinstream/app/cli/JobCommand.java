@@ -35,8 +35,12 @@ public final class JobCommand implements Callable<Integer> {
     JobSettings job = parse(spec, settings);
     System.out.println("tinstream job");
     ConfigurationTable.print(System.out, job);
+    TinstreamJob tinstream = TinstreamJob.of(job);
+    // Refused credentials or a silent cluster fail here, once, with the reason; not later in
+    // every source and sink through the restart strategy.
+    tinstream.verifyKafka();
     StreamExecutionEnvironment env = JobEnvironment.submitted(job);
-    TinstreamJob.of(job).addTo(env);
+    tinstream.addTo(env);
     env.execute("tinstream");
     return 0;
   }

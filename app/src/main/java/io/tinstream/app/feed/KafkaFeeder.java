@@ -3,6 +3,7 @@ package io.tinstream.app.feed;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.BehaviorEvent;
+import io.tinstream.streaming.kafka.KafkaClientProperties;
 import io.tinstream.streaming.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ public final class KafkaFeeder implements Runnable {
 
   private final DemoFeed feed;
   private final String bootstrapServers;
+  private final KafkaClientProperties clientProperties;
   private final String topic;
   private volatile double eventsPerSecond;
   private volatile boolean rateChanged;
@@ -41,13 +43,20 @@ public final class KafkaFeeder implements Runnable {
   private final AtomicLong servedRequests = new AtomicLong();
 
   /**
+   * @param clientProperties the cluster's client properties (security), as the job has them
    * @param eventsPerSecond target rate; 0 or less sends as fast as the broker takes them
    * @param badEvery after every this many events send one malformed record; 0 never
    */
   public KafkaFeeder(
-      DemoFeed feed, String bootstrapServers, String topic, double eventsPerSecond, long badEvery) {
+      DemoFeed feed,
+      String bootstrapServers,
+      KafkaClientProperties clientProperties,
+      String topic,
+      double eventsPerSecond,
+      long badEvery) {
     this.feed = feed;
     this.bootstrapServers = bootstrapServers;
+    this.clientProperties = clientProperties;
     this.topic = topic;
     this.eventsPerSecond = eventsPerSecond;
     this.badEvery = badEvery;
@@ -69,7 +78,8 @@ public final class KafkaFeeder implements Runnable {
     long start = System.nanoTime();
     long base = 0;
     List<Future<RecordMetadata>> inFlight = new ArrayList<>(CHECK_EVERY + 1);
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrapServers)) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        KafkaClients.producer(bootstrapServers, clientProperties)) {
       // One event per window is remembered for the request drivers, at a position that moves
       // from window to window: always taking the window's last event picked the same few users
       // whenever the feed cycles through users in a period dividing the window.

@@ -5,6 +5,7 @@ import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.BehaviorEvent;
 import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ScoreResponse;
+import io.tinstream.streaming.kafka.KafkaClientProperties;
 import io.tinstream.streaming.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -66,14 +67,15 @@ public final class RequestDriver implements AutoCloseable {
 
   public RequestDriver(
       String bootstrap,
+      KafkaClientProperties clientProperties,
       String requestsTopic,
       String scoresTopic,
       DemoFeed feed,
       KafkaFeeder feeder,
       int candidates,
       double perSecond) {
-    this.producer = KafkaClients.producer(bootstrap);
-    this.consumer = KafkaClients.committedReader(bootstrap);
+    this.producer = KafkaClients.producer(bootstrap, clientProperties);
+    this.consumer = KafkaClients.committedReader(bootstrap, clientProperties);
     this.consumer.subscribe(List.of(scoresTopic));
     this.requestsTopic = requestsTopic;
     this.feed = feed;

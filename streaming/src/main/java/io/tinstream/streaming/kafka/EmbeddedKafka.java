@@ -44,8 +44,29 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaConfig config;
   // Null while stopped; a stopped KafkaRaftServer cannot start again, so a restart makes another.
   private KafkaRaftServer server;
+  private final KafkaClientProperties clientProperties;
+
+  /**
+   * A user of a broker whose client listener authenticates with SASL/PLAIN (credentials in the
+   * broker's JAAS configuration).
+   */
+  public record SaslPlainUser(String name, String password) {
+    /** Masked: the password never prints. */
+    @Override
+    public String toString() {
+      return "SaslPlainUser[" + name + "]";
+    }
+  }
 
   private EmbeddedKafka(Path logDir, boolean deleteOnClose) throws Exception {
+    this(logDir, deleteOnClose, null);
+  }
+
+  /**
+   * @param saslUser null: a PLAINTEXT listener without authentication
+   */
+  private EmbeddedKafka(Path logDir, boolean deleteOnClose, SaslPlainUser saslUser)
+      throws Exception {
     this.logDir = logDir;
     this.deleteOnClose = deleteOnClose;
     this.brokerPort = freePort();
@@ -74,6 +95,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("message.max.bytes", String.valueOf(KafkaEndpoints.MAX_RECORD_BYTES));
     props.put("replica.fetch.max.bytes", String.valueOf(KafkaEndpoints.MAX_RECORD_BYTES));
     props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+    this.clientProperties =
+        saslUser == null ? KafkaClientProperties.NONE : saslPlain(props, controllerPort, saslUser);
     this.config = new KafkaConfig(props, false);
     format(logDir);
     this.server = new KafkaRaftServer(config, Time.SYSTEM);
@@ -104,6 +127,65 @@ public final class EmbeddedKafka implements AutoCloseable {
     server = restarted;
   }
 
+  /**
+   * Starts a broker whose one client listener takes SASL_PLAINTEXT with mechanism PLAIN and accepts
+   * only {@code user} (the broker's own connections use a second, internal user); temporary
+   * directory, deleted on close. {@link #clientProperties} are that user's.
+   */
+  public static EmbeddedKafka startWithSaslPlain(SaslPlainUser user) throws Exception {
+    return new EmbeddedKafka(Files.createTempDirectory("tinstream-kafka-"), true, user);
+  }
+
+  /**
+   * Turns the broker's listener into SASL_PLAINTEXT/PLAIN: the same port, the controller's listener
+   * left PLAINTEXT. The broker reaches itself (transaction markers) through the listener too, so it
+   * logs in as an internal user.
+   *
+   * @return the properties a client of {@code user} needs
+   */
+  private KafkaClientProperties saslPlain(
+      Properties props, int controllerPort, SaslPlainUser user) {
+    String brokerPassword = Uuid.randomUuid().toString();
+    props.put(
+        "listeners",
+        "SASL_PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put(
+        "listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+    props.put("sasl.enabled.mechanisms", "PLAIN");
+    props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+    props.put(
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required"
+            + " username=\"tinstream-broker\" password=\""
+            + brokerPassword
+            + "\" user_tinstream-broker=\""
+            + brokerPassword
+            + "\" user_"
+            + user.name()
+            + "=\""
+            + user.password()
+            + "\";");
+    return saslPlainClient(user.name(), user.password());
+  }
+
+  /** The client properties of a SASL_PLAINTEXT/PLAIN login as {@code name}. */
+  public static KafkaClientProperties saslPlainClient(String name, String password) {
+    return KafkaClientProperties.of(
+        Map.of(
+            "security.protocol",
+            "SASL_PLAINTEXT",
+            "sasl.mechanism",
+            "PLAIN",
+            "sasl.jaas.config",
+            "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                + name
+                + "\" password=\""
+                + password
+                + "\";"));
+  }
+
   /** Starts a broker on a fresh temporary directory, deleted on close. */
   public static EmbeddedKafka start() throws Exception {
     return new EmbeddedKafka(Files.createTempDirectory("tinstream-kafka-"), true);
@@ -111,6 +193,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public String bootstrapServers() {
     return "127.0.0.1:" + brokerPort;
+  }
+
+  /** What a client needs besides the bootstrap servers: none for PLAINTEXT, else the login. */
+  public KafkaClientProperties clientProperties() {
+    return clientProperties;
   }
 
   /** Creates topics (idempotent) and waits until every partition has a leader. */
@@ -150,7 +237,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   public Admin admin() {
-    Properties props = new Properties();
+    Properties props = clientProperties.toProperties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     return Admin.create(props);
   }

@@ -8,6 +8,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,38 +32,59 @@ public final class KafkaClients {
    * (OutOfOrderSequenceException until delivery timed out), which one in flight rules out.
    */
   public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+    return producer(bootstrapServers, KafkaClientProperties.NONE);
+  }
+
+  /** {@link #producer(String)} with the cluster's client properties (security) over its own. */
+  public static KafkaProducer<byte[], byte[]> producer(
+      String bootstrapServers, KafkaClientProperties client) {
     return new KafkaProducer<>(
-        Map.ofEntries(
-            Map.entry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
-            Map.entry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000),
-            Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000),
-            Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
-            Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
-            Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-            Map.entry(ProducerConfig.LINGER_MS_CONFIG, 5),
-            Map.entry(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
-            Map.entry(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class),
-            Map.entry(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
+        client.over(
+            Map.ofEntries(
+                Map.entry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
+                Map.entry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000),
+                Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000),
+                Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
+                Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
+                Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                Map.entry(ProducerConfig.LINGER_MS_CONFIG, 5),
+                Map.entry(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
+                Map.entry(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class),
+                Map.entry(
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))));
   }
 
   /** A consumer of committed records only, from the earliest offset, in a fresh group. */
   public static KafkaConsumer<byte[], byte[]> committedReader(String bootstrapServers) {
+    return committedReader(bootstrapServers, KafkaClientProperties.NONE);
+  }
+
+  /** {@link #committedReader(String)} with the cluster's client properties over its own. */
+  public static KafkaConsumer<byte[], byte[]> committedReader(
+      String bootstrapServers, KafkaClientProperties client) {
     return new KafkaConsumer<>(
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "reader-" + UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            false,
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-            ByteArrayDeserializer.class,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-            ByteArrayDeserializer.class));
+        client.over(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class)));
+  }
+
+  /** An admin client of the cluster, with its client properties. */
+  public static Admin admin(String bootstrapServers, KafkaClientProperties client) {
+    return Admin.create(
+        client.over(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)));
   }
 
   /** Waits for every send; a failed send is an error, never a silently dropped record. */

@@ -28,6 +28,7 @@ public final class KafkaEndpoints {
   private final String transactionalIdPrefix;
   private final StartingOffsets startingOffsets;
   private final Duration transactionTimeout;
+  private final KafkaClientProperties client;
 
   /**
    * With the sources starting from the group's committed offsets ({@link StartingOffsets}) and the
@@ -37,7 +38,10 @@ public final class KafkaEndpoints {
     this(bootstrapServers, groupId, transactionalIdPrefix, StartingOffsets.COMMITTED);
   }
 
-  /** With the default transaction timeout ({@link TinstreamOptions#TRANSACTION_TIMEOUT}). */
+  /**
+   * With the default transaction timeout ({@link TinstreamOptions#TRANSACTION_TIMEOUT}) and no
+   * client properties (a plaintext cluster).
+   */
   public KafkaEndpoints(
       String bootstrapServers,
       String groupId,
@@ -48,7 +52,8 @@ public final class KafkaEndpoints {
         groupId,
         transactionalIdPrefix,
         startingOffsets,
-        TinstreamOptions.TRANSACTION_TIMEOUT.defaultValue());
+        TinstreamOptions.TRANSACTION_TIMEOUT.defaultValue(),
+        KafkaClientProperties.NONE);
   }
 
   /**
@@ -58,13 +63,16 @@ public final class KafkaEndpoints {
    * @param startingOffsets where the sources start without a checkpoint
    * @param transactionTimeout transaction.timeout.ms of the exactly-once sinks; {@link JobSettings}
    *     checks it against the checkpoint timing ({@link TransactionWindow})
+   * @param client the cluster's client properties (security), added to every source's consumer and
+   *     every sink's producer
    */
   public KafkaEndpoints(
       String bootstrapServers,
       String groupId,
       String transactionalIdPrefix,
       StartingOffsets startingOffsets,
-      Duration transactionTimeout) {
+      Duration transactionTimeout,
+      KafkaClientProperties client) {
     if (groupId == null || groupId.isBlank()) {
       throw new IllegalArgumentException(
           "the Kafka sources need a group id: they commit their offsets under it");
@@ -74,10 +82,16 @@ public final class KafkaEndpoints {
     this.transactionalIdPrefix = transactionalIdPrefix;
     this.startingOffsets = java.util.Objects.requireNonNull(startingOffsets);
     this.transactionTimeout = java.util.Objects.requireNonNull(transactionTimeout);
+    this.client = java.util.Objects.requireNonNull(client);
   }
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The client properties every source and sink of this cluster gets. */
+  public KafkaClientProperties clientProperties() {
+    return client;
   }
 
   public StartingOffsets startingOffsets() {
@@ -107,7 +121,8 @@ public final class KafkaEndpoints {
             // Only committed output of upstream transactional producers.
             .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
             .setProperty(
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES));
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES))
+            .setProperties(client.toProperties());
     if (bounded) {
       builder.setBounded(OffsetsInitializer.latest());
     }
@@ -145,6 +160,6 @@ public final class KafkaEndpoints {
       producer.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
       producer.setProperty(ProducerConfig.ACKS_CONFIG, "all");
     }
-    return builder.setKafkaProducerConfig(producer).build();
+    return builder.setKafkaProducerConfig(client.addTo(producer)).build();
   }
 }
