@@ -197,6 +197,11 @@ class ScoreDeliveryITCase {
     conf.set(TinstreamOptions.SCORE_DELIVERY, delivery);
     conf.set(TinstreamOptions.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString());
     conf.set(TinstreamOptions.CHECKPOINT_INTERVAL, CHECKPOINT_INTERVAL);
+    // The long interval must still fit the exactly-once sinks' transaction window, within the
+    // broker's 15 min maximum transaction timeout.
+    conf.set(TinstreamOptions.CHECKPOINT_TIMEOUT, Duration.ofMinutes(1));
+    conf.set(TinstreamOptions.EXPECTED_DOWNTIME, Duration.ofMinutes(1));
+    conf.set(TinstreamOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(14));
     JobSettings settings = JobSettings.from(conf);
     StreamExecutionEnvironment env = JobEnvironment.submitted(settings);
     TinstreamJob.of(settings).addTo(env);

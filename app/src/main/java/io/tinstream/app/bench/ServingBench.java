@@ -257,9 +257,9 @@ public final class ServingBench {
 
   /**
    * The job's freshness p99s now: behavior → scoring (trajectory operator) and model → serving
-   * (scorer). These are the job's own histograms, which hold their latest samples (10,000 and
-   * 1,000); read once per window, each figure covers about the window when the job records at least
-   * that many samples in it, and reaches further back otherwise.
+   * (scorer). These are the job's own histograms, which cover the last {@link
+   * JobMetrics#LATENCY_WINDOW_MS} of wall-clock time: read once per window, each figure describes
+   * that window.
    */
   private static double[] freshness(FlinkRestMonitor monitor) {
     try {
@@ -498,8 +498,8 @@ public final class ServingBench {
             + " createdAt on the model-updates topic), until a response was first scored by it or"
             + " a newer one (exact per version, resolution = the request interval). Behavior →"
             + " scoring, and the job's own model freshness (trainer → applied in the scorer), are"
-            + " the job's histograms (their latest 10,000 and 1,000 samples) read at the end of"
-            + " each window; their overall figure is the worst window.");
+            + " the job's histograms (each covers the last 10 s of wall-clock time) read at the"
+            + " end of each window; their overall figure is the worst window.");
     Table table =
         Table.of(
                 "history",
