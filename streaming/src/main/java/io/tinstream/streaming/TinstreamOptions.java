@@ -248,8 +248,11 @@ public final class TinstreamOptions {
   public static final ConfigOption<Integer> SCORE_BATCH_CANDIDATES =
       ConfigOptions.key("tinstream.scoring.batch-candidates")
           .intType()
-          .defaultValue(512)
-          .withDescription("Candidates per scoring micro-batch (across requests).");
+          .defaultValue(100)
+          .withDescription(
+              "Candidates per scoring micro-batch (across requests): a request of at least this"
+                  + " many, arriving while nothing waits, is scored at once on its own; smaller"
+                  + " ones wait for others up to tinstream.scoring.batch-deadline.");
 
   public static final ConfigOption<Duration> SCORE_BATCH_DEADLINE =
       ConfigOptions.key("tinstream.scoring.batch-deadline")

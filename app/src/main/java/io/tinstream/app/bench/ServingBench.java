@@ -88,6 +88,7 @@ public final class ServingBench {
   private final double requestRate;
   private final Duration warmup;
   private final Duration measure;
+  private final JobSettingOverrides overrides;
   private final PrintStream log;
 
   public ServingBench(
@@ -96,7 +97,9 @@ public final class ServingBench {
       double requestRate,
       Duration warmup,
       Duration measure,
+      JobSettingOverrides overrides,
       PrintStream log) {
+    this.overrides = overrides;
     this.users = users;
     this.liveRate = liveRate;
     this.requestRate = requestRate;
@@ -123,7 +126,7 @@ public final class ServingBench {
       conf.set(TinstreamOptions.RETENTION, Duration.ofDays(3650));
       conf.set(TinstreamOptions.SEARCH_K, 64);
       conf.set(TinstreamOptions.MODEL_VARIANTS, VARIANT);
-      JobSettings settings = JobSettings.from(conf);
+      JobSettings settings = JobSettings.from(overrides.applyTo(conf));
       int port = freePort();
       StreamExecutionEnvironment env = JobEnvironment.local(settings, port);
       TinstreamJob.of(settings).addTo(env);
@@ -440,17 +443,19 @@ public final class ServingBench {
       double liveRate,
       double requestRate,
       Duration warmup,
-      Duration measure) {
+      Duration measure,
+      JobSettingOverrides overrides) {
     return String.format(
         Locale.ROOT,
         "./tinstream bench serving --lengths %s --users %d --live-rate %s --request-rate %s"
-            + " --warmup %d --seconds %d",
+            + " --warmup %d --seconds %d%s",
         String.join(",", java.util.Arrays.stream(lengths).mapToObj(Integer::toString).toList()),
         users,
         fmt(liveRate),
         fmt(requestRate),
         warmup.toSeconds(),
-        measure.toSeconds());
+        measure.toSeconds(),
+        overrides.commandLine());
   }
 
   /** A table cell: {@code format} applied to {@code values}, "n/a" where one was not measured. */

@@ -29,6 +29,8 @@ public final class ServingBenchCommand implements Callable<Integer> {
 
   @Mixin BenchOptions options;
 
+  @Mixin JobSettingOverrides overrides;
+
   @Option(
       names = "--lengths",
       split = ",",
@@ -73,14 +75,16 @@ public final class ServingBenchCommand implements Callable<Integer> {
     BenchReport report = options.report(SECTION_ID, SECTION_TITLE);
     Duration measure = Duration.ofSeconds(seconds);
     Duration warm = Duration.ofSeconds(warmup);
-    ServingBench bench = new ServingBench(users, liveRate, requestRate, warm, measure, System.out);
+    ServingBench bench =
+        new ServingBench(users, liveRate, requestRate, warm, measure, overrides, System.out);
     List<ServingBench.Row> rows = new ArrayList<>();
     for (int length : lengths) {
       rows.add(bench.run(length));
     }
     ServingBench.Result result =
         new ServingBench.Result(
-            ServingBench.commandLine(lengths, users, liveRate, requestRate, warm, measure),
+            ServingBench.commandLine(
+                lengths, users, liveRate, requestRate, warm, measure, overrides),
             Runtime.getRuntime().availableProcessors(),
             ServingBench.WINDOW.toMillis() / 1e3,
             warmup,

@@ -162,6 +162,13 @@ public final class MicroBatchScorer
                   + ")"));
       return;
     }
+    long now = ctx.timerService().currentProcessingTime();
+    if (waitsForModelOf == null
+        && waitingCandidates.value() == null
+        && task.candidates() >= config.batchCandidates()
+        && scoredOnArrival(task, broadcast, now, out)) {
+      return;
+    }
     waitingWork.set(ctx.getCurrentKey(), tally.plus(task.candidates(), waitsForModelOf));
     waiting.add(task);
     int candidates =
@@ -169,13 +176,37 @@ public final class MicroBatchScorer
             + task.request().getCandidates().size();
     waitingCandidates.update(candidates);
     if (candidates >= config.batchCandidates()) {
-      flush(ctx.getCurrentKey(), broadcast, ctx.timerService().currentProcessingTime(), out);
+      flush(ctx.getCurrentKey(), broadcast, now, out);
       if (waitingCandidates.value() != null) {
         scheduleFlush(ctx.timerService(), MODEL_RETRY_MS);
       }
     } else {
       scheduleFlush(ctx.timerService(), config.batchDeadlineMs());
     }
+  }
+
+  /**
+   * A request that fills a batch by itself, with nothing waiting before it, is answered now without
+   * the round trip through keyed state: writing its searched histories into RocksDB and reading
+   * them back at the flush was most of the scorer's time. False if it must wait after all (its
+   * variant's model has not loaded yet); it then takes the waiting path.
+   */
+  private boolean scoredOnArrival(
+      ScoringWork task,
+      ReadOnlyBroadcastState<String, List<ModelUpdate>> broadcast,
+      long now,
+      Collector<ScoreResponse> out)
+      throws Exception {
+    Map<String, List<ScoringWork>> byVariant = new LinkedHashMap<>();
+    List<ScoringWork> mustWait = new ArrayList<>();
+    sort(task, broadcast, now, byVariant, mustWait, out);
+    if (!mustWait.isEmpty()) {
+      return false;
+    }
+    for (Map.Entry<String, List<ScoringWork>> group : byVariant.entrySet()) {
+      score(group.getKey(), group.getValue(), out);
+    }
+    return true;
   }
 
   /** One flush timer per key at a time; an earlier one already pending is kept. */
@@ -248,36 +279,7 @@ public final class MicroBatchScorer
     Map<String, List<ScoringWork>> byVariant = new LinkedHashMap<>();
     List<ScoringWork> stillWaiting = new ArrayList<>();
     for (ScoringWork task : waiting.get()) {
-      String variant = variantOf(task.request());
-      if (!specs.contains(variant)) {
-        out.collect(error(task, variant, "unknown model variant '" + variant + "'"));
-        continue;
-      }
-      CtrModel model = modelFor(variant, broadcast);
-      Optional<String> late =
-          config.requestDeadline().check(task.producedAt(), task.arrivedAt(), now);
-      if (model == null && failure(variant) != null) {
-        // Waiting would not help: the same update would fail again. Say why, now.
-        out.collect(
-            error(
-                task,
-                variant,
-                "model variant '" + variant + "' failed to load: " + failure(variant)));
-      } else if (late.isPresent()) {
-        // The ad server has stopped waiting for this one: a score now would be stale work.
-        timedOut.inc();
-        String reason =
-            model == null
-                ? late.get() + ", waiting for the first model of variant '" + variant + "'"
-                : late.get();
-        out.collect(error(task, variant, reason));
-      } else if (model != null) {
-        byVariant.computeIfAbsent(variant, v -> new ArrayList<>()).add(task);
-      } else if (now - task.arrivedAt() >= config.maxModelWaitMs()) {
-        out.collect(error(task, variant, "no model version of '" + variant + "' yet"));
-      } else {
-        stillWaiting.add(task);
-      }
+      sort(task, broadcast, now, byVariant, stillWaiting, out);
     }
     for (Map.Entry<String, List<ScoringWork>> group : byVariant.entrySet()) {
       score(group.getKey(), group.getValue(), out);
@@ -295,6 +297,51 @@ public final class MicroBatchScorer
       waitingCandidates.clear();
     } else {
       waitingCandidates.update(left);
+    }
+  }
+
+  /**
+   * Answers {@code task} at once where it cannot be scored (unknown variant, a model that failed to
+   * load, past its deadline, waited too long for a first model), else adds it to the requests to
+   * score now under its variant, or to those that must wait for the variant's first model.
+   */
+  private void sort(
+      ScoringWork task,
+      ReadOnlyBroadcastState<String, List<ModelUpdate>> broadcast,
+      long now,
+      Map<String, List<ScoringWork>> byVariant,
+      List<ScoringWork> stillWaiting,
+      Collector<ScoreResponse> out)
+      throws Exception {
+    String variant = variantOf(task.request());
+    if (!specs.contains(variant)) {
+      out.collect(error(task, variant, "unknown model variant '" + variant + "'"));
+      return;
+    }
+    CtrModel model = modelFor(variant, broadcast);
+    Optional<String> late =
+        config.requestDeadline().check(task.producedAt(), task.arrivedAt(), now);
+    if (model == null && failure(variant) != null) {
+      // Waiting would not help: the same update would fail again. Say why, now.
+      out.collect(
+          error(
+              task,
+              variant,
+              "model variant '" + variant + "' failed to load: " + failure(variant)));
+    } else if (late.isPresent()) {
+      // The ad server has stopped waiting for this one: a score now would be stale work.
+      timedOut.inc();
+      String reason =
+          model == null
+              ? late.get() + ", waiting for the first model of variant '" + variant + "'"
+              : late.get();
+      out.collect(error(task, variant, reason));
+    } else if (model != null) {
+      byVariant.computeIfAbsent(variant, v -> new ArrayList<>()).add(task);
+    } else if (now - task.arrivedAt() >= config.maxModelWaitMs()) {
+      out.collect(error(task, variant, "no model version of '" + variant + "' yet"));
+    } else {
+      stillWaiting.add(task);
     }
   }
 

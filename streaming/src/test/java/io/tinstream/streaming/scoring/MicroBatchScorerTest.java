@@ -92,6 +92,32 @@ class MicroBatchScorerTest {
   }
 
   @Test
+  void aRequestFillingABatchIsScoredOnArrivalButNeverAheadOfOneAlreadyWaiting() throws Exception {
+    harness.close();
+    // Every request fills a batch by itself.
+    harness =
+        harness(
+            null,
+            new ScorerConfig(
+                CANDIDATES, DEADLINE_MS, MODEL_WAIT_MS, 1, 1_000, RequestDeadline.NONE));
+    harness.processElement(new StreamRecord<>(task("r1", 0)));
+    assertThat(responses()).as("r1 waits for the first model").isEmpty();
+    harness.processBroadcastElement(new StreamRecord<>(stepAndPublish()));
+
+    harness.processElement(new StreamRecord<>(task("r2", 10)));
+    assertThat(responses())
+        .as("r2 arrives while r1 waits: both answered now, r1 first")
+        .extracting(r -> r.getRequestId().toString())
+        .containsExactly("r1", "r2");
+
+    harness.processElement(new StreamRecord<>(task("r3", 20)));
+    List<ScoreResponse> out = responses();
+    assertThat(out).as("r3, with nothing waiting, answered on arrival").hasSize(3);
+    assertThat(out.get(2).getRequestId().toString()).isEqualTo("r3");
+    assertScores(out.get(2), trainer.score(batchOf(task("r3", 20))));
+  }
+
+  @Test
   void aRequestThatWaitsPastTheModelWaitGetsAnErrorNotAScore() throws Exception {
     harness.processElement(new StreamRecord<>(task("r1", 0)));
     harness.setProcessingTime(MODEL_WAIT_MS - 1);
