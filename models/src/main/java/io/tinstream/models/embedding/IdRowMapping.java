@@ -18,7 +18,7 @@ import java.util.BitSet;
  *
  * <p>Cost per row of capacity: id 4 B, last-seen 8 B, last-change sequence 8 B, free-row stack 4
  * B, index 6-12 B (4 B slots at load 1/3-2/3), reset flag 1 bit: about 30-36 B, plus the sketch
- * ({@code 4 x width x depth} B) once per field. Not thread-safe: one trainer thread owns it.
+ * ({@code width x depth} B) once per field. Not thread-safe: one trainer thread owns it.
  */
 public final class IdRowMapping {
   static final int NO_ID = -1;
@@ -287,7 +287,7 @@ public final class IdRowMapping {
       long refusedIn,
       long evictionsIn,
       long lastHalvingIn,
-      int[] sketchCells) {
+      byte[] sketchCells) {
     if (liveRowsIn.length + freeStack.length != idOfRow.length - 1) {
       throw new IllegalArgumentException(
           "snapshot has "
@@ -333,6 +333,7 @@ public final class IdRowMapping {
     evictions = evictionsIn;
     lastHalvingMs = lastHalvingIn;
     if (sketchCells != null && sketch != null) {
+      // Same length: both come from the same config.
       System.arraycopy(sketchCells, 0, sketch.cells(), 0, sketchCells.length);
     }
   }

@@ -23,7 +23,7 @@ import java.util.Map;
  *   i64 sketchHalvingMs; counters: i64 admissions, i64 refusedFull, i64 evictions;
  *   i64 lastHalvingMs; i32 live, per live row: i32 row, i32 id, i64 lastSeenMs, i64 changedAt;
  *   free-row stack bottom to top: i32 pristine (rows-1, rows-2, ... never used), i32 others, per
- *   other: i32 row, u8 mustReset, i64 changedAt; u8 sketch included, then i32 cells x (w*d)
+ *   other: i32 row, u8 mustReset, i64 changedAt; u8 sketch included, then u8 cells x (w*d)
  * delta v1: u8 version=1, u8 'D', i64 fromVersion, i64 toVersion, i32 fields, per field:
  *   utf name, i32 rows, i32 changed, per changed row: i32 row, i32 id (-1 = freed), i64 changedAt
  * </pre>
@@ -121,9 +121,7 @@ public final class IdRowMappingsFormat {
     CountMinSketch s = f.sketch();
     if (withSketch && s != null) {
       out.writeByte(1);
-      for (int cell : s.cells()) {
-        out.writeInt(cell);
-      }
+      out.write(s.cells());
     } else {
       out.writeByte(0);
     }
@@ -163,7 +161,7 @@ public final class IdRowMappingsFormat {
       int[] freeStack,
       boolean[] freeMustReset,
       long[] freeChangedAt,
-      int[] sketchCells) {
+      byte[] sketchCells) {
 
     static FieldState read(IdRowMappingConfig c, DataInput in) throws IOException {
       long admissions = in.readLong();
@@ -196,12 +194,10 @@ public final class IdRowMappingsFormat {
         reset[i] = in.readByte() != 0;
         freeChanged[i] = in.readLong();
       }
-      int[] cells = null;
+      byte[] cells = null;
       if (in.readByte() != 0) {
-        cells = new int[c.sketchWidth() * c.sketchDepth()];
-        for (int i = 0; i < cells.length; i++) {
-          cells[i] = in.readInt();
-        }
+        cells = new byte[c.sketchWidth() * c.sketchDepth()];
+        in.readFully(cells);
       }
       return new FieldState(
           admissions,
