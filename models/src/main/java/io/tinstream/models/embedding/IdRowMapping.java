@@ -16,8 +16,8 @@ import java.util.BitSet;
  * without being told to reinitialize it. A scorer replica only calls {@link #row}, and follows the
  * trainer through {@link IdRowMappingsFormat} snapshots and deltas.
  *
- * <p>Cost per row of capacity: id 4 B, last-seen 8 B, last-change sequence 8 B, free-row stack 4
- * B, index 6-12 B (4 B slots at load 1/3-2/3), reset flag 1 bit: about 30-36 B, plus the sketch
+ * <p>Cost per row of capacity: id 4 B, last-seen 8 B, last-change sequence 8 B, free-row stack 4 B,
+ * index 6-12 B (4 B slots at load 1/3-2/3), reset flag 1 bit: about 30-36 B, plus the sketch
  * ({@code width x depth} B) once per field. Not thread-safe: one trainer thread owns it.
  */
 public final class IdRowMapping {
@@ -65,9 +65,7 @@ public final class IdRowMapping {
     }
     this.index = new RowIndex(idOfRow);
     this.sketch =
-        config.usesSketch()
-            ? new CountMinSketch(config.sketchWidth(), config.sketchDepth())
-            : null;
+        config.usesSketch() ? new CountMinSketch(config.sketchWidth(), config.sketchDepth()) : null;
     this.lastHalvingMs = Long.MIN_VALUE;
   }
 
@@ -118,6 +116,18 @@ public final class IdRowMapping {
     return new Admission(Admission.Outcome.ADMITTED, row, reset);
   }
 
+  /**
+   * {@link #observe(int, long)} for building a training feed: returns the row to feed and adds a
+   * reused row to {@code resets}, which the trainer drains and resets before the step.
+   */
+  public int observe(int id, long nowMs, RowsToReset resets) {
+    Admission a = observe(id, nowMs);
+    if (a.mustReset()) {
+      resets.add(a.row());
+    }
+    return a.row();
+  }
+
   private boolean reachesMinCount(int id, long nowMs) {
     if (sketch == null) {
       return true;
@@ -161,7 +171,9 @@ public final class IdRowMapping {
         evictions++;
       }
     }
-    return n == 0 ? ExpiredRows.NONE : new ExpiredRows(Arrays.copyOf(ids, n), Arrays.copyOf(rows, n));
+    return n == 0
+        ? ExpiredRows.NONE
+        : new ExpiredRows(Arrays.copyOf(ids, n), Arrays.copyOf(rows, n));
   }
 
   private void free(int row) {
@@ -340,8 +352,8 @@ public final class IdRowMapping {
 
   /**
    * Sets each listed row to the trainer's state: held by {@code ids[i]} (or free when -1) since
-   * sequence {@code changed[i]}. Rows are cleared first, then assigned, so an id that moved
-   * between two listed rows never appears twice. Rows freed this way are flagged for reset.
+   * sequence {@code changed[i]}. Rows are cleared first, then assigned, so an id that moved between
+   * two listed rows never appears twice. Rows freed this way are flagged for reset.
    */
   void applyRowStates(int[] rows, int[] ids, long[] changed) {
     for (int row : rows) {

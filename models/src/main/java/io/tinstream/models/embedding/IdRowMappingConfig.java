@@ -19,12 +19,7 @@ package io.tinstream.models.embedding;
  *     threshold keeps meaning "seen recently"; 0 never halves
  */
 public record IdRowMappingConfig(
-    int rows,
-    int minCount,
-    long expiryMs,
-    int sketchWidth,
-    int sketchDepth,
-    long sketchHalvingMs) {
+    int rows, int minCount, long expiryMs, int sketchWidth, int sketchDepth, long sketchHalvingMs) {
   public static final int DEFAULT_MIN_COUNT = 1;
   public static final long DEFAULT_EXPIRY_MS = 0L;
   public static final int MAX_MIN_COUNT = CountMinSketch.MAX_COUNT;

@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * The id -> row mappings of one model, one per categorical field, sharing one change sequence: its
- * {@link #version()} names the state of all fields together, which is what a model update ships
- * (a full snapshot, or a delta since the version the last update carried; see {@link
+ * {@link #version()} names the state of all fields together, which is what a model update ships (a
+ * full snapshot, or a delta since the version the last update carried; see {@link
  * IdRowMappingsFormat}).
  */
 public final class IdRowMappings {

@@ -58,8 +58,8 @@ public final class IdRowMappingsFormat {
 
   /**
    * Brings {@code replica} to the delta's version. Returns false, changing nothing, when the
-   * replica is already there or beyond; throws when the replica is older than the delta's start
-   * (it missed changes and needs a snapshot) or its fields differ.
+   * replica is already there or beyond; throws when the replica is older than the delta's start (it
+   * missed changes and needs a snapshot) or its fields differ.
    */
   public static boolean applyDelta(IdRowMappings replica, byte[] delta) {
     return fromBytes(delta, in -> applyDelta(replica, in));

@@ -3,7 +3,6 @@ package io.tinstream.models.embedding;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tinstream.models.FeatureEncoding;
-import io.tinstream.models.embedding.Admission.Outcome;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -106,7 +105,8 @@ class IdRowMappingRandomizedTest {
       if (step % 1000 == 999) {
         for (int pid : ids) {
           if (m.row(pid) != ref.getOrDefault(pid, FeatureEncoding.RESERVED_ROW)) {
-            throw new AssertionError("id " + pid + " has row " + m.row(pid) + ", expected " + ref.get(pid));
+            throw new AssertionError(
+                "id " + pid + " has row " + m.row(pid) + ", expected " + ref.get(pid));
           }
         }
         // Ship to the replica: mostly a delta since the last shipped version, sometimes from

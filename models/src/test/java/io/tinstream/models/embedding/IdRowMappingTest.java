@@ -110,11 +110,7 @@ class IdRowMappingTest {
   void sketchCountsFadeByHalving() {
     IdRowMapping m =
         IdRowMapping.create(
-            IdRowMappingConfig.builder(8)
-                .minCount(4)
-                .sketch(256, 3)
-                .sketchHalvingMs(1000)
-                .build());
+            IdRowMappingConfig.builder(8).minCount(4).sketch(256, 3).sketchHalvingMs(1000).build());
     m.observe(5, 0);
     m.observe(5, 1);
     m.observe(5, 2);
@@ -122,5 +118,21 @@ class IdRowMappingTest {
     assertThat(m.observe(5, 1000).outcome()).isEqualTo(Outcome.PENDING);
     assertThat(m.observe(5, 1001).outcome()).isEqualTo(Outcome.PENDING);
     assertThat(m.observe(5, 1002).outcome()).isEqualTo(Outcome.ADMITTED);
+  }
+
+  @Test
+  void feedBuildingCollectsTheRowsToResetBeforeTheStep() {
+    IdRowMapping m = IdRowMapping.create(IdRowMappingConfig.builder(4).expiryMs(10).build());
+    RowsToReset resets = new RowsToReset();
+    int[] first = {m.observe(1, 0, resets), m.observe(2, 0, resets), m.observe(3, 0, resets)};
+    assertThat(first).containsExactly(1, 2, 3);
+    assertThat(resets.isEmpty()).as("never-used rows").isTrue();
+    m.observe(2, 5, resets);
+    assertThat(m.expire(10).ids()).containsExactly(1, 3);
+    int[] second = {m.observe(4, 11, resets), m.observe(5, 11, resets), m.observe(4, 12, resets)};
+    assertThat(second).containsExactly(3, 1, 3);
+    assertThat(resets.drain()).containsExactly(1, 3);
+    assertThat(resets.isEmpty()).isTrue();
+    assertThat(resets.drain()).isEmpty();
   }
 }

@@ -156,8 +156,7 @@ class IdRowMappingsFormatTest {
     assertFixtureMapping(s);
     assertThat(s.counters().get("item")).isEqualTo(new MappingCounters(4, 0, 1, 3, 7));
     assertThat(s.counters().get("cat1")).isEqualTo(new MappingCounters(3, 1, 0, 3, 3));
-    assertThat(s.field("item").config())
-        .isEqualTo(new IdRowMappingConfig(8, 2, 1000, 64, 2, 1000));
+    assertThat(s.field("item").config()).isEqualTo(new IdRowMappingConfig(8, 2, 1000, 64, 2, 1000));
     // The sketch came along, halved at t=1100 (100: 2 -> 1) and counting 500 twice after that.
     assertThat(s.field("item").sketch().estimate(500)).isEqualTo(2);
     assertThat(s.field("item").sketch().estimate(100)).isEqualTo(1);

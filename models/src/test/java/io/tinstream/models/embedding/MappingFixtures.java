@@ -6,8 +6,8 @@ import java.nio.file.Path;
 
 /**
  * The holder the committed format fixtures were written from, and the writer of those files. Run
- * only to add a new format version's fixtures; never rewrite the v1 files, they prove that old
- * data still reads:
+ * only to add a new format version's fixtures; never rewrite the v1 files, they prove that old data
+ * still reads:
  *
  * <pre>
  * java -cp models/target/classes:models/target/test-classes \
