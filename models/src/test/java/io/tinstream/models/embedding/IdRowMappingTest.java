@@ -135,4 +135,14 @@ class IdRowMappingTest {
     assertThat(resets.isEmpty()).isTrue();
     assertThat(resets.drain()).isEmpty();
   }
+
+  @Test
+  void aLateEventDoesNotShortenAnIdsLife() {
+    IdRowMapping m = IdRowMapping.create(IdRowMappingConfig.builder(4).expiryMs(1000).build());
+    int row = m.observe(10, 900).row();
+    m.observe(10, 100);
+    assertThat(m.expire(1899)).isEqualTo(ExpiredRows.NONE);
+    assertThat(m.row(10)).isEqualTo(row);
+    assertThat(m.expire(1900).ids()).containsExactly(10);
+  }
 }

@@ -94,6 +94,14 @@ class IdRowMappingsFormatTest {
       assertThat(replica.field("cat1").row(id)).isEqualTo(f.cat1.row(id));
     }
     assertThat(IdRowMappingsFormat.applyDelta(replica, delta)).as("already applied").isFalse();
+    // An expiry alone, its row not reused yet, must reach the replica too.
+    long v2 = f.mappings.version();
+    assertThat(f.mappings.expire(1_000_000).get("item").ids()).containsExactly(500, 200, 400);
+    assertThat(IdRowMappingsFormat.applyDelta(replica, IdRowMappingsFormat.delta(f.mappings, v2)))
+        .isTrue();
+    assertThat(replica.field("item").row(400)).isZero();
+    assertThat(replica.field("item").liveRows()).isZero();
+    assertThat(replica.sameRowsAs(f.mappings)).isTrue();
   }
 
   @Test
