@@ -351,13 +351,64 @@ public final class IdRowMapping {
   }
 
   /**
+   * Checks that {@link #applyRowStates} can apply these row states without leaving two rows for one
+   * id, so a bad delta is refused before any field changes: rows ascending and in range, ids
+   * non-negative or -1, no id twice, and each assigned id either unmapped here or on a listed row
+   * (which is cleared first).
+   */
+  void checkRowStates(int[] rows, int[] ids) {
+    int assigned = 0;
+    for (int i = 0; i < rows.length; i++) {
+      checkRow(rows[i]);
+      if (i > 0 && rows[i] <= rows[i - 1]) {
+        throw new IllegalArgumentException(
+            "delta rows must ascend, got " + rows[i - 1] + " then " + rows[i]);
+      }
+      if (ids[i] < NO_ID) {
+        throw new IllegalArgumentException(
+            "delta maps negative id " + ids[i] + " to row " + rows[i]);
+      }
+      if (ids[i] != NO_ID) {
+        assigned++;
+      }
+    }
+    int[] sorted = new int[assigned];
+    int n = 0;
+    for (int i = 0; i < rows.length; i++) {
+      int id = ids[i];
+      if (id == NO_ID) {
+        continue;
+      }
+      sorted[n++] = id;
+      int held = index.find(id);
+      if (held != FeatureEncoding.RESERVED_ROW && Arrays.binarySearch(rows, held) < 0) {
+        throw new IllegalStateException(
+            "delta gives id "
+                + id
+                + " row "
+                + rows[i]
+                + " but this replica maps it to row "
+                + held
+                + ", which the delta leaves alone: the delta does not follow this replica's state;"
+                + " load a full snapshot");
+      }
+    }
+    Arrays.sort(sorted);
+    for (int i = 1; i < sorted.length; i++) {
+      if (sorted[i] == sorted[i - 1]) {
+        throw new IllegalArgumentException("delta gives id " + sorted[i] + " two rows");
+      }
+    }
+  }
+
+  /**
    * Sets each listed row to the trainer's state: held by {@code ids[i]} (or free when -1) since
-   * sequence {@code changed[i]}. Rows are cleared first, then assigned, so an id that moved between
-   * two listed rows never appears twice. Rows freed this way are flagged for reset.
+   * sequence {@code changed[i]}; {@link #checkRowStates} must have accepted them. Rows are cleared
+   * first, then assigned, so an id that moved between two listed rows is never indexed twice. Rows
+   * freed this way are flagged for reset.
    */
   void applyRowStates(int[] rows, int[] ids, long[] changed) {
-    for (int row : rows) {
-      int r = checkRow(row);
+    for (int r : rows) {
       if (idOfRow[r] != NO_ID) {
         index.remove(r);
         idOfRow[r] = NO_ID;
@@ -367,26 +418,13 @@ public final class IdRowMapping {
     }
     for (int i = 0; i < rows.length; i++) {
       int r = rows[i];
-      int id = ids[i];
       changedAt[r] = changed[i];
-      if (id == NO_ID) {
-        continue;
+      if (ids[i] != NO_ID) {
+        idOfRow[r] = ids[i];
+        mustReset.clear(r);
+        index.insert(r);
+        liveRows++;
       }
-      int held = index.find(id);
-      if (held != FeatureEncoding.RESERVED_ROW) {
-        throw new IllegalStateException(
-            "delta gives id "
-                + id
-                + " row "
-                + r
-                + " but this replica still maps it to row "
-                + held
-                + ": the delta does not follow this replica's state; load a full snapshot");
-      }
-      idOfRow[r] = id;
-      mustReset.clear(r);
-      index.insert(r);
-      liveRows++;
     }
     freeCount = 0;
     for (int r = idOfRow.length - 1; r >= 1; r--) {

@@ -311,6 +311,11 @@ public final class IdRowMappingsFormat {
               + at
               + ": it missed changes; load a full snapshot");
     }
+    // Every field is checked before any changes, so a refused delta leaves the replica as it was.
+    for (Map.Entry<String, FieldDelta> e : deltas.entrySet()) {
+      FieldDelta d = e.getValue();
+      replica.field(e.getKey()).checkRowStates(d.changedRows(), d.ids());
+    }
     for (Map.Entry<String, FieldDelta> e : deltas.entrySet()) {
       FieldDelta d = e.getValue();
       replica.field(e.getKey()).applyRowStates(d.changedRows(), d.ids(), d.changedAt());

@@ -120,6 +120,33 @@ class IdRowMappingsFormatTest {
   }
 
   @Test
+  void aDeltaFromAnotherTrainerIsRefusedAndChangesNothing() {
+    IdRowMappings a = twoFields();
+    IdRowMappings b = twoFields();
+    a.field("item").observe(1, 0);
+    b.field("item").observe(2, 0);
+    b.field("item").observe(1, 0);
+    b.field("cat1").observe(9, 0);
+    IdRowMappings replica =
+        IdRowMappingsFormat.readSnapshot(IdRowMappingsFormat.snapshot(a, false));
+    assertThatThrownBy(
+            () -> IdRowMappingsFormat.applyDelta(replica, IdRowMappingsFormat.delta(b, 1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("gives id 1 row 2 but this replica maps it to row 1")
+        .hasMessageContaining("load a full snapshot");
+    assertThat(replica.sameRowsAs(a)).isTrue();
+    assertThat(replica.field("cat1").row(9)).as("the field checked first").isZero();
+    assertThat(replica.version()).isEqualTo(1);
+  }
+
+  private static IdRowMappings twoFields() {
+    return IdRowMappings.builder()
+        .field("cat1", IdRowMappingConfig.builder(4).build())
+        .field("item", IdRowMappingConfig.builder(4).build())
+        .build();
+  }
+
+  @Test
   void aDeltaForOtherFieldsIsRejected() {
     MappingFixtures.Fields f = fields().fill();
     IdRowMappings other =
