@@ -31,6 +31,7 @@ public final class KafkaFeeder implements Runnable {
   private final String topic;
   private volatile double eventsPerSecond;
   private volatile boolean rateChanged;
+  private volatile long holdAfter = Long.MAX_VALUE;
   private final long badEvery;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong malformedSent = new AtomicLong();
@@ -108,6 +109,16 @@ public final class KafkaFeeder implements Runnable {
           inFlight.add(KafkaClients.send(producer, topic, key, garbage));
           malformedSent.incrementAndGet();
         }
+        if (n == holdAfter) {
+          KafkaClients.awaitAll(inFlight);
+          inFlight.clear();
+          remember(event);
+          while (!rateChanged && !stop.get()) {
+            Thread.sleep(10);
+          }
+          start = System.nanoTime();
+          base = n;
+        }
         if (n % CHECK_EVERY == 0) {
           KafkaClients.awaitAll(inFlight);
           inFlight.clear();
@@ -156,6 +167,14 @@ public final class KafkaFeeder implements Runnable {
     return recentEvents.isEmpty()
         ? null
         : recentEvents.get(Math.floorMod(pick, recentEvents.size()));
+  }
+
+  /**
+   * Before the feeder starts: after {@code events} sent, wait for the next {@link #setRate} before
+   * sending more, so a preload sent flat out does not run on into the events meant to be paced.
+   */
+  public void holdAfter(long events) {
+    this.holdAfter = events;
   }
 
   /** Changes the target rate from now on (0 = as fast as possible). */

@@ -109,6 +109,23 @@ public final class ScoringWork {
     return new ScoringWork(request, arrivedAt, producedAt, trajectoryLength, distinct, historyOf);
   }
 
+  /**
+   * A request past its deadline before its search: every candidate an empty history. The scorer
+   * answers it "timed out" (its own deadline check comes first, and the request is older there), so
+   * searching and shipping its histories would be work for nothing, which under a backlog is the
+   * work that keeps the backlog from draining.
+   */
+  public static ScoringWork unsearched(
+      AdRequest request, long arrivedAt, long producedAt, int trajectoryLength) {
+    return new ScoringWork(
+        request,
+        arrivedAt,
+        producedAt,
+        trajectoryLength,
+        List.of(HistoryColumns.copyOf(RowHistory.EMPTY)),
+        new int[request.getCandidates().size()]);
+  }
+
   /** Each candidate its own history (or all the same one), as given. */
   public static ScoringWork of(
       AdRequest request, long arrivedAt, int trajectoryLength, List<? extends RowHistory> each) {

@@ -381,6 +381,10 @@ public final class TrajectoryFunction
       return;
     }
     requests.inc();
+    if (requestDeadline.check(producedAt, arrivedAt, arrivedAt).isPresent()) {
+      out.collect(ScoringWork.unsearched(request, arrivedAt, producedAt, view.size()));
+      return;
+    }
     HistorySelector selector = histories.forVariant(request.getModelVariant());
     // Per candidate for a hard search, identical selections carried once; one shared history
     // when the selection does not depend on the target.

@@ -134,10 +134,22 @@ class LreaServingTest {
             .build();
     harness.processElement(
         new StreamRecord<>(BehaviorOrRequest.of(forScorer, producedAt), T0 + 100_000));
+    harness.processElement(
+        new StreamRecord<>(
+            BehaviorOrRequest.of(
+                AdRequest.newBuilder(forScorer).setRequestId("tin-2").build(),
+                System.currentTimeMillis()),
+            T0 + 100_000));
     List<ScoringWork> work = harness.extractOutputValues();
-    assertThat(work).hasSize(1);
+    assertThat(work).hasSize(2);
     assertThat(work.get(0).producedAt()).isEqualTo(producedAt);
     assertThat(work.get(0).arrivedAt()).isGreaterThan(producedAt);
+    assertThat(work.get(0).distinctHistories())
+        .as("past its deadline already: not searched, the scorer answers it timed out")
+        .allSatisfy(h -> assertThat(h.size()).isZero());
+    assertThat(work.get(1).distinctHistories())
+        .as("a fresh request gets its searched behaviors")
+        .allSatisfy(h -> assertThat(h.size()).isPositive());
   }
 
   @Test
