@@ -132,9 +132,7 @@ class BrokerRestartITCase {
                   cluster.getWebInterfaceURL(), job.getJobID().toHexString()));
     } finally {
       producer.close(Duration.ofSeconds(5));
-      if (!job.getJobStatus().get().isGloballyTerminalState()) {
-        job.cancel().get();
-      }
+      JobEnd.cancelAndAwait(job);
     }
   }
 

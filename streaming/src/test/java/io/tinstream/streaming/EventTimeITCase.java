@@ -183,7 +183,7 @@ class EventTimeITCase {
       assertThat(probe.getTrajectoryLength()).isEqualTo(5);
     } finally {
       heartbeat.shutdownNow();
-      client.cancel().get();
+      JobEnd.cancelAndAwait(client);
     }
   }
 
@@ -241,7 +241,7 @@ class EventTimeITCase {
                 assertThat(e.getLabel()).isEqualTo(1f);
               });
     } finally {
-      client.cancel().get();
+      JobEnd.cancelAndAwait(client);
     }
   }
 

@@ -132,7 +132,7 @@ class IngestionITCase {
       }
       assertDeadLetters(dlqTopic, malformed.size() + 1);
     } finally {
-      client.cancel().get();
+      JobEnd.cancelAndAwait(client);
     }
   }
 

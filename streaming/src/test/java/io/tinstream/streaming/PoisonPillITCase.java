@@ -252,7 +252,7 @@ class PoisonPillITCase {
           .as("restarts of the job")
           .isZero();
     } finally {
-      job.cancel().get();
+      JobEnd.cancelAndAwait(job);
     }
   }
 

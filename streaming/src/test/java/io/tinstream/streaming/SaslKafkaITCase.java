@@ -1,12 +1,12 @@
 package io.tinstream.streaming;
 
+import static io.tinstream.streaming.TestItems.item;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.DeadLetter;
-import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
@@ -135,7 +135,7 @@ class SaslKafkaITCase {
       List<String> pages = webUiPages(client);
       assertThat(pages).allSatisfy(page -> assertThat(page).doesNotContain(PASSWORD));
     } finally {
-      client.cancel().get();
+      JobEnd.cancelAndAwait(client);
     }
     assertThat(LOGS.lines())
         .as("every client logged its configuration, the JAAS configuration masked")
@@ -303,17 +303,6 @@ class SaslKafkaITCase {
         .setRequestTime(Instant.ofEpochMilli(T))
         .setScenario(0)
         .setCandidates(List.of(item(5), item(6)))
-        .build();
-  }
-
-  private static ItemFields item(long id) {
-    return ItemFields.newBuilder()
-        .setItemId(id)
-        .setCategoryL1(1)
-        .setCategoryL2(3)
-        .setCategoryL3(30)
-        .setProductId(id)
-        .setSpuId(id)
         .build();
   }
 

@@ -1,5 +1,6 @@
 package io.tinstream.streaming;
 
+import static io.tinstream.streaming.TestItems.item;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +9,6 @@ import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.BehaviorEvent;
 import io.tinstream.schemas.Domain;
-import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ModelUpdate;
 import io.tinstream.schemas.ProbeResponse;
 import io.tinstream.schemas.TaxonomyEntry;
@@ -252,9 +252,7 @@ class SavepointRescaleITCase {
         throw new AssertionError("the job failed", e);
       }
     }
-    if (!status.isGloballyTerminalState()) {
-      job.cancel().get();
-    }
+    JobEnd.cancelAndAwait(job);
   }
 
   /** Stops {@code job} with a savepoint, retrying while its tasks are still starting. */
@@ -353,17 +351,6 @@ class SavepointRescaleITCase {
         .setActionType(action)
         .setRequestId(requestId)
         .setItem(item(item))
-        .build();
-  }
-
-  private static ItemFields item(long id) {
-    return ItemFields.newBuilder()
-        .setItemId(id)
-        .setCategoryL1(1)
-        .setCategoryL2(3)
-        .setCategoryL3(30)
-        .setProductId(id)
-        .setSpuId(id)
         .build();
   }
 

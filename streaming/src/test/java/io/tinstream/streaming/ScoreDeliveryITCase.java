@@ -1,10 +1,10 @@
 package io.tinstream.streaming;
 
+import static io.tinstream.streaming.TestItems.item;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
-import io.tinstream.schemas.ItemFields;
 import io.tinstream.schemas.ScoreResponse;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.schemas.TaxonomyKind;
@@ -251,7 +251,7 @@ class ScoreDeliveryITCase {
 
     @Override
     public void close() throws Exception {
-      client.cancel().get();
+      JobEnd.cancelAndAwait(client);
     }
   }
 
@@ -284,16 +284,5 @@ class ScoreDeliveryITCase {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
-  }
-
-  private static ItemFields item(long id) {
-    return ItemFields.newBuilder()
-        .setItemId(id)
-        .setCategoryL1(1)
-        .setCategoryL2(3)
-        .setCategoryL3(30)
-        .setProductId(id)
-        .setSpuId(id)
-        .build();
   }
 }
