@@ -33,28 +33,7 @@ class EmbeddedKafkaTest {
           producer.send(new ProducerRecord<>("t", "k" + i, "v" + i)).get();
         }
       }
-      Map<String, Object> c =
-          Map.of(
-              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-              kafka.bootstrapServers(),
-              ConsumerConfig.GROUP_ID_CONFIG,
-              "g",
-              ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-              "earliest",
-              ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-              StringDeserializer.class,
-              ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-              StringDeserializer.class);
-      List<String> values = new ArrayList<>();
-      try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
-        consumer.subscribe(List.of("t"));
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (values.size() < 10 && System.currentTimeMillis() < deadline) {
-          for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-            values.add(r.value());
-          }
-        }
-      }
+      List<String> values = values(kafka.bootstrapServers(), "t", 10);
       assertThat(values).hasSize(10).contains("v0", "v9");
     }
   }
@@ -77,29 +56,35 @@ class EmbeddedKafkaTest {
         producer.send(new ProducerRecord<>("kept", "k", "after")).get(30, TimeUnit.SECONDS);
       }
       assertThat(kafka.bootstrapServers()).isEqualTo(address);
-      Map<String, Object> c =
-          Map.of(
-              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-              address,
-              ConsumerConfig.GROUP_ID_CONFIG,
-              "g",
-              ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-              "earliest",
-              ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-              StringDeserializer.class,
-              ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-              StringDeserializer.class);
-      List<String> values = new ArrayList<>();
-      try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
-        consumer.subscribe(List.of("kept"));
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (values.size() < 2 && System.currentTimeMillis() < deadline) {
-          for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-            values.add(r.value());
-          }
-        }
-      }
+      List<String> values = values(address, "kept", 2);
       assertThat(values).containsExactly("before", "after");
     }
+  }
+
+  /** The values of {@code topic} from the start, once {@code expected} are read (30 s at most). */
+  private static List<String> values(String bootstrapServers, String topic, int expected) {
+    Map<String, Object> c =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "g",
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class);
+    List<String> values = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (values.size() < expected && System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+          values.add(r.value());
+        }
+      }
+    }
+    return values;
   }
 }
