@@ -94,15 +94,22 @@ public final class ScoringWork {
     long time = request.getRequestTime().toEpochMilli();
     List<HistoryColumns> distinct = new ArrayList<>();
     Map<Selection, Integer> seen = new HashMap<>();
+    // A search sees only the target's categories, the request's scenario and time: candidates of
+    // one category chain are searched once (a request's candidates share chains often).
+    Map<SearchTarget, Integer> searched = new HashMap<>();
     for (int c = 0; c < n; c++) {
       ItemFields candidate = request.getCandidates().get(c);
-      int[] indices =
-          selector.select(past, SearchTarget.of(candidate, request.getScenario(), time));
-      Integer known = seen.get(new Selection(indices));
+      SearchTarget target = SearchTarget.of(candidate, request.getScenario(), time);
+      Integer known = searched.get(target);
       if (known == null) {
-        known = distinct.size();
-        distinct.add(HistoryColumns.selected(past, indices));
-        seen.put(new Selection(indices), known);
+        int[] indices = selector.select(past, target);
+        known = seen.get(new Selection(indices));
+        if (known == null) {
+          known = distinct.size();
+          distinct.add(HistoryColumns.selected(past, indices));
+          seen.put(new Selection(indices), known);
+        }
+        searched.put(target, known);
       }
       historyOf[c] = known;
     }
