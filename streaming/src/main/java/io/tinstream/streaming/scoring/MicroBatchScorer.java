@@ -38,10 +38,11 @@ import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction
 import org.apache.flink.util.Collector;
 
 /**
- * Scores ad requests in micro-batches that span requests: tasks wait in keyed state until the batch
- * holds {@code batchCandidates} candidates or the oldest has waited {@code batchDeadlineMs}, then
- * every candidate of every waiting request is scored by the requested variant (or the default) in
- * one model call per variant. Each request gets exactly one {@link ScoreResponse}, stamped with the
+ * Scores ad requests in micro-batches that span requests: a request that fills a batch by itself
+ * while nothing waits is scored on arrival; others wait in keyed state until the batch holds {@code
+ * batchCandidates} candidates or the oldest has waited {@code batchDeadlineMs}, then every
+ * candidate of every waiting request is scored by the requested variant (or the default) in one
+ * model call per variant. Each request gets exactly one {@link ScoreResponse}, stamped with the
  * variant and model version; an unknown variant gets an error response, and so does a request the
  * model scores NaN (counted with the errors; the other requests of its batch are still scored).
  *
