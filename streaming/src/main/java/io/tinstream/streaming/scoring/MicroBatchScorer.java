@@ -204,9 +204,7 @@ public final class MicroBatchScorer
     if (!mustWait.isEmpty()) {
       return false;
     }
-    for (Map.Entry<String, List<ScoringWork>> group : byVariant.entrySet()) {
-      score(group.getKey(), group.getValue(), out);
-    }
+    scoreEach(byVariant, out);
     return true;
   }
 
@@ -282,9 +280,7 @@ public final class MicroBatchScorer
     for (ScoringWork task : waiting.get()) {
       sort(task, broadcast, now, byVariant, stillWaiting, out);
     }
-    for (Map.Entry<String, List<ScoringWork>> group : byVariant.entrySet()) {
-      score(group.getKey(), group.getValue(), out);
-    }
+    scoreEach(byVariant, out);
     waiting.update(stillWaiting);
     int left = 0;
     WaitingWork.Tally tally = WaitingWork.Tally.EMPTY;
@@ -343,6 +339,13 @@ public final class MicroBatchScorer
       out.collect(error(task, variant, "no model version of '" + variant + "' yet"));
     } else {
       stillWaiting.add(task);
+    }
+  }
+
+  /** One model call per variant, over that variant's requests. */
+  private void scoreEach(Map<String, List<ScoringWork>> byVariant, Collector<ScoreResponse> out) {
+    for (Map.Entry<String, List<ScoringWork>> group : byVariant.entrySet()) {
+      score(group.getKey(), group.getValue(), out);
     }
   }
 
