@@ -96,7 +96,7 @@ public final class LreaModel implements CtrModel {
    * ignored.
    */
   public Pair[] buildPairs(Batch histories) {
-    FeedEncoder.Encoded enc = FeedEncoder.encode(params(), histories);
+    FeedEncoder.Encoded enc = FeedEncoder.encode(params(), histories, delegate.fieldRows());
     List<Tensor> owned = new ArrayList<>();
     try {
       Session.Runner r =
@@ -154,7 +154,7 @@ public final class LreaModel implements CtrModel {
               + ", r="
               + rank());
     }
-    FeedEncoder.Encoded enc = FeedEncoder.encode(params(), candidates);
+    FeedEncoder.Encoded enc = FeedEncoder.encode(params(), candidates, delegate.fieldRows());
     List<Tensor> owned = new ArrayList<>();
     try {
       Session.Runner r =
@@ -199,7 +199,7 @@ public final class LreaModel implements CtrModel {
 
   /** {@code [absorbed, decompressed]} probabilities in one session run. */
   public float[][] scoreBoth(Batch batch) {
-    FeedEncoder.Encoded enc = FeedEncoder.encode(params(), batch);
+    FeedEncoder.Encoded enc = FeedEncoder.encode(params(), batch, delegate.fieldRows());
     List<Tensor> owned = new ArrayList<>();
     try {
       Session.Runner r = delegate.inputs().feed(delegate.session().runner(), enc, owned);

@@ -66,7 +66,7 @@ public final class SavedModelScorer implements AutoCloseable {
   }
 
   public float[] score(Batch batch) {
-    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch);
+    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch, FieldRows.hashed(params));
     List<Tensor> owned = new ArrayList<>();
     try {
       Session.Runner r = bundle.session().runner();

@@ -44,11 +44,13 @@ final class TfCtrModel implements CtrModel {
   private final Optimizer optimizer;
   private final VariableIo variables;
   private final TouchedRows touched;
+  private final FieldRows fieldRows;
   private long version;
   private long optimizerStep;
 
   TfCtrModel(ModelParams params, InterestLayer layer) {
     this.params = params;
+    this.fieldRows = FieldRows.hashed(params);
     this.graph = new Graph();
     // Every op asks for the configured device; gradients and init ops follow through colocation,
     // and soft placement in sessionConfig keeps the graph runnable where that device is absent.
@@ -109,6 +111,11 @@ final class TfCtrModel implements CtrModel {
     return graph;
   }
 
+  /** Raw id -> table row of every feed of this model. */
+  FieldRows fieldRows() {
+    return fieldRows;
+  }
+
   ParamStore store() {
     return store;
   }
@@ -141,7 +148,7 @@ final class TfCtrModel implements CtrModel {
     if (batch.labels == null) {
       throw new IllegalArgumentException("trainStep needs labels");
     }
-    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch);
+    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch, fieldRows);
     long step = optimizerStep + 1;
     List<Tensor> owned = new ArrayList<>();
     try {
@@ -184,7 +191,7 @@ final class TfCtrModel implements CtrModel {
 
   @Override
   public float loss(Batch batch) {
-    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch);
+    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch, fieldRows);
     List<Tensor> owned = new ArrayList<>();
     try (Result res = labelled(enc, batch, owned).fetch(head.loss()).run()) {
       return ((TFloat32) res.get(0)).getFloat();
@@ -205,7 +212,7 @@ final class TfCtrModel implements CtrModel {
 
   /** {@code out} for an unlabelled batch, flattened row-major. */
   private float[] fetch(Operand<TFloat32> out, Batch batch) {
-    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch);
+    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch, fieldRows);
     List<Tensor> owned = new ArrayList<>();
     try (Result res = inputs.feed(session.runner(), enc, owned).fetch(out).run()) {
       float[] a = new float[Math.toIntExact(res.get(0).shape().size())];
@@ -221,7 +228,7 @@ final class TfCtrModel implements CtrModel {
    * scattered from their per-row sums into a zero {@code [rows, d]} array).
    */
   Map<String, float[]> gradients(Batch batch) {
-    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch);
+    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch, fieldRows);
     List<Tensor> owned = new ArrayList<>();
     try {
       return optimizer.gradients(labelled(enc, batch, owned), store);

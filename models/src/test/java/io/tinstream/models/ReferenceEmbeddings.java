@@ -26,7 +26,7 @@ final class ReferenceEmbeddings {
    */
   static ReferenceEmbeddings of(
       TfCtrModel m, Batch batch, String tablePrefix, String temporalPrefix) {
-    FeedEncoder.Encoded enc = FeedEncoder.encode(m.params(), batch);
+    FeedEncoder.Encoded enc = FeedEncoder.encode(m.params(), batch, m.fieldRows());
     int d = m.read(tablePrefix + "item").length / m.params().rows(ModelParams.Field.ITEM);
     String[] behaviorTables = {"item", "cat1", "cat2", "cat3", "action", "scenario"};
     String[] behaviorColumns = {

@@ -3,6 +3,7 @@ package io.tinstream.models.internal;
 import io.tinstream.models.Batch;
 import io.tinstream.models.CategorySlots;
 import io.tinstream.models.FeatureEncoding;
+import io.tinstream.models.FieldRows;
 import io.tinstream.models.ModelParams;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,8 +14,9 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Turns a {@link Batch} into the graph's input tensors: hashed table rows, temporal rows and the
- * mask. Padded positions are forced to row 0 here as well as masked in the graph.
+ * Turns a {@link Batch} into the graph's input tensors: table rows (from {@link FieldRows}),
+ * temporal rows and the mask. Padded positions are forced to row 0 here as well as masked in the
+ * graph.
  */
 public final class FeedEncoder {
   public static final String HIST_ITEM = "hist_item";
@@ -62,7 +64,7 @@ public final class FeedEncoder {
 
   private FeedEncoder() {}
 
-  public static Encoded encode(ModelParams p, Batch b) {
+  public static Encoded encode(ModelParams p, Batch b, FieldRows rows) {
     int n = b.size * b.maxLen;
     Encoded enc = new Encoded(b.size, b.maxLen);
     int[] item = new int[n];
@@ -73,23 +75,17 @@ public final class FeedEncoder {
     int[] scn = new int[n];
     int[] pos = new int[n];
     int[] dt = new int[n];
-    int itemRows = p.rows(ModelParams.Field.ITEM);
-    int catRows1 = p.rows(ModelParams.Field.CAT1);
-    int catRows2 = p.rows(ModelParams.Field.CAT2);
-    int catRows3 = p.rows(ModelParams.Field.CAT3);
-    int actRows = p.rows(ModelParams.Field.ACTION);
-    int scnRows = p.rows(ModelParams.Field.SCENARIO);
     for (int r = 0; r < b.size; r++) {
       int base = r * b.maxLen;
       int len = b.lengths[r];
       for (int j = 0; j < len; j++) {
         int i = base + j;
-        item[i] = FeatureEncoding.hashRow(b.histItem[i], itemRows);
-        c1[i] = FeatureEncoding.hashRow(b.histCat1[i], catRows1);
-        c2[i] = FeatureEncoding.hashRow(b.histCat2[i], catRows2);
-        c3[i] = FeatureEncoding.hashRow(b.histCat3[i], catRows3);
-        act[i] = FeatureEncoding.hashRow(b.histAction[i], actRows);
-        scn[i] = FeatureEncoding.hashRow(b.histScenario[i], scnRows);
+        item[i] = rows.row(ModelParams.Field.ITEM, b.histItem[i]);
+        c1[i] = rows.row(ModelParams.Field.CAT1, b.histCat1[i]);
+        c2[i] = rows.row(ModelParams.Field.CAT2, b.histCat2[i]);
+        c3[i] = rows.row(ModelParams.Field.CAT3, b.histCat3[i]);
+        act[i] = rows.row(ModelParams.Field.ACTION, b.histAction[i]);
+        scn[i] = rows.row(ModelParams.Field.SCENARIO, b.histScenario[i]);
         // A real behavior never takes the target's position row 0.
         pos[i] = FeatureEncoding.positionRow(Math.max(1, b.histPosition[i]), p.positionBuckets());
         dt[i] = FeatureEncoding.timeBucket(b.histDeltaSec[i], p.timeBuckets());
@@ -103,11 +99,11 @@ public final class FeedEncoder {
     int[] ts = new int[b.size];
     int[] tslot = new int[b.size];
     for (int r = 0; r < b.size; r++) {
-      ti[r] = FeatureEncoding.hashRow(b.targetItem[r], itemRows);
-      t1[r] = FeatureEncoding.hashRow(b.targetCat1[r], catRows1);
-      t2[r] = FeatureEncoding.hashRow(b.targetCat2[r], catRows2);
-      t3[r] = FeatureEncoding.hashRow(b.targetCat3[r], catRows3);
-      ts[r] = FeatureEncoding.hashRow(b.targetScenario[r], scnRows);
+      ti[r] = rows.row(ModelParams.Field.ITEM, b.targetItem[r]);
+      t1[r] = rows.row(ModelParams.Field.CAT1, b.targetCat1[r]);
+      t2[r] = rows.row(ModelParams.Field.CAT2, b.targetCat2[r]);
+      t3[r] = rows.row(ModelParams.Field.CAT3, b.targetCat3[r]);
+      ts[r] = rows.row(ModelParams.Field.SCENARIO, b.targetScenario[r]);
       tslot[r] = CategorySlots.slot(b.targetCat1[r], p.categorySlots());
     }
     enc.ints.put(HIST_ITEM, item);
