@@ -1,9 +1,11 @@
 package io.tinstream.models;
 
+import io.tinstream.models.embedding.MappingCounters;
 import io.tinstream.models.internal.ParamStore;
 import io.tinstream.models.internal.VariableCodec;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A trainable CTR model bound to one TF graph and session. Not thread-safe: one caller at a time
@@ -50,6 +52,20 @@ public interface CtrModel extends AutoCloseable {
    * {@code sinceVersion}.
    */
   byte[] exportRowsSince(long sinceVersion);
+
+  /**
+   * Moves the clock of the id mappings (admission times, expiry) to {@code nowMs}, the event time
+   * of the data trained on next, and expires ids not trained on for the configured time. Nothing
+   * for hashed models.
+   */
+  default void advanceIdClock(long nowMs) {}
+
+  /**
+   * Admissions, refusals, evictions and live rows of each field's id mapping; empty when hashed.
+   */
+  default Map<ModelParams.Field, MappingCounters> idRowCounters() {
+    return Map.of();
+  }
 
   /** Imports a full snapshot or a delta produced by a model with the same params. */
   void importVariables(byte[] data);

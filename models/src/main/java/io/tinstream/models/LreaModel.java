@@ -1,5 +1,6 @@
 package io.tinstream.models;
 
+import io.tinstream.models.embedding.MappingCounters;
 import io.tinstream.models.internal.FeedEncoder;
 import io.tinstream.models.layers.Head;
 import io.tinstream.models.layers.LreaLayer;
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -289,6 +291,16 @@ public final class LreaModel implements CtrModel {
   @Override
   public byte[] exportRowsSince(long sinceVersion) {
     return delegate.exportRowsSince(sinceVersion);
+  }
+
+  @Override
+  public void advanceIdClock(long nowMs) {
+    delegate.advanceIdClock(nowMs);
+  }
+
+  @Override
+  public Map<ModelParams.Field, MappingCounters> idRowCounters() {
+    return delegate.idRowCounters();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.tinstream.models;
 
+import io.tinstream.models.embedding.IdRowPolicy;
 import io.tinstream.models.internal.Optimizer;
 import io.tinstream.models.layers.DareLayer;
 import io.tinstream.models.layers.DinLayer;
@@ -60,6 +61,7 @@ public final class ModelParams {
   private final Threads threads;
   private final TfDevice device;
   private final boolean itemMatch;
+  private final IdRowPolicy idRows;
 
   private ModelParams(Builder b) {
     this.variant = b.variant;
@@ -78,6 +80,7 @@ public final class ModelParams {
     this.threads = b.threads;
     this.device = b.device;
     this.itemMatch = b.itemMatch;
+    this.idRows = b.idRows;
   }
 
   public static Builder builder() {
@@ -103,6 +106,7 @@ public final class ModelParams {
     b.threads = threads;
     b.device = device;
     b.itemMatch = itemMatch;
+    b.idRows = idRows;
     return b;
   }
 
@@ -199,6 +203,11 @@ public final class ModelParams {
     return device;
   }
 
+  /** How raw ids become table rows (collisionless mapping or hashing). */
+  public IdRowPolicy idRows() {
+    return idRows;
+  }
+
   @Override
   public String toString() {
     return "ModelParams{variant="
@@ -223,6 +232,8 @@ public final class ModelParams {
         + seed
         + ", itemMatch="
         + itemMatch
+        + ", idRows="
+        + idRows
         + ", projections="
         + tin.projections()
         + "}";
@@ -249,6 +260,7 @@ public final class ModelParams {
     private Threads threads = Threads.DEFAULT;
     private TfDevice device = TfDevice.CPU;
     private boolean itemMatch;
+    private IdRowPolicy idRows = IdRowPolicy.HASHED;
 
     private Builder() {}
 
@@ -359,6 +371,11 @@ public final class ModelParams {
 
     public Builder itemMatch(boolean on) {
       this.itemMatch = on;
+      return this;
+    }
+
+    public Builder idRows(IdRowPolicy policy) {
+      this.idRows = Objects.requireNonNull(policy, "idRows");
       return this;
     }
 

@@ -18,7 +18,8 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Writes what {@link SavedModelScorer} loads: a SavedModel (tag {@code serve}, signature {@code
- * serving_default} from every feed but the label to {@code score}) and the params beside it.
+ * serving_default} from every feed but the label to {@code score}), the params beside it and, for a
+ * collisionless model, its id -> row mapping (the rows the SavedModel's tables are indexed by).
  */
 final class SavedModelExport {
   private SavedModelExport() {}
@@ -29,7 +30,8 @@ final class SavedModelExport {
       GraphInputs inputs,
       Operand<TFloat32> score,
       ModelParams params,
-      long version)
+      long version,
+      byte[] idRows)
       throws IOException {
     Signature.Builder sig =
         Signature.builder().key(Signature.DEFAULT_KEY).methodName("tensorflow/serving/predict");
@@ -46,6 +48,9 @@ final class SavedModelExport {
         .export();
     try (Writer w = Files.newBufferedWriter(dir.resolve(SavedModelScorer.PARAMS_FILE))) {
       ModelParamsIO.toProperties(params, version).store(w, "tinstream model params");
+    }
+    if (idRows != null) {
+      Files.write(dir.resolve(SavedModelScorer.ID_ROWS_FILE), idRows);
     }
   }
 }

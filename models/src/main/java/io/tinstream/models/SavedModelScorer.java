@@ -1,5 +1,6 @@
 package io.tinstream.models;
 
+import io.tinstream.models.embedding.IdRowMappingsFormat;
 import io.tinstream.models.internal.FeedEncoder;
 import io.tinstream.models.internal.ModelParamsIO;
 import io.tinstream.models.layers.Head;
@@ -23,14 +24,20 @@ import org.tensorflow.types.TFloat32;
 public final class SavedModelScorer implements AutoCloseable {
   public static final String PARAMS_FILE = "tinstream-model.properties";
 
+  /** A collisionless model's id -> row mapping ({@code IdRowMappingsFormat} snapshot). */
+  public static final String ID_ROWS_FILE = "tinstream-id-rows.bin";
+
   private final SavedModelBundle bundle;
   private final ModelParams params;
   private final long modelVersion;
+  private final FieldRows fieldRows;
 
-  private SavedModelScorer(SavedModelBundle bundle, ModelParams params, long modelVersion) {
+  private SavedModelScorer(
+      SavedModelBundle bundle, ModelParams params, long modelVersion, FieldRows fieldRows) {
     this.bundle = bundle;
     this.params = params;
     this.modelVersion = modelVersion;
+    this.fieldRows = fieldRows;
   }
 
   public static SavedModelScorer load(Path dir) throws IOException {
@@ -44,13 +51,28 @@ public final class SavedModelScorer implements AutoCloseable {
       props.load(r);
     }
     ModelParams params = ModelParamsIO.fromProperties(props);
+    FieldRows rows = FieldRows.hashed(params);
+    if (params.idRows().collisionless()) {
+      Path idRows = dir.resolve(ID_ROWS_FILE);
+      if (!Files.isRegularFile(idRows)) {
+        throw new IllegalArgumentException(
+            "SavedModel of a collisionless model without its id mapping ("
+                + ID_ROWS_FILE
+                + "): "
+                + dir);
+      }
+      rows =
+          new ModelIdRows(params, IdRowMappingsFormat.readSnapshot(Files.readAllBytes(idRows)))
+              .serving();
+    }
     ConfigProto config = TfCtrModel.sessionConfig(params);
     SavedModelBundle bundle =
         SavedModelBundle.loader(dir.toString())
             .withTags(SavedModelBundle.DEFAULT_TAG)
             .withConfigProto(config)
             .load();
-    return new SavedModelScorer(bundle, params, Long.parseLong(props.getProperty("model.version")));
+    return new SavedModelScorer(
+        bundle, params, Long.parseLong(props.getProperty("model.version")), rows);
   }
 
   public ModelParams params() {
@@ -66,7 +88,7 @@ public final class SavedModelScorer implements AutoCloseable {
   }
 
   public float[] score(Batch batch) {
-    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch, FieldRows.hashed(params));
+    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch, fieldRows);
     List<Tensor> owned = new ArrayList<>();
     try {
       Session.Runner r = bundle.session().runner();

@@ -1,5 +1,7 @@
 package io.tinstream.models;
 
+import io.tinstream.models.embedding.IdRowMappingsFormat;
+import io.tinstream.models.embedding.MappingCounters;
 import io.tinstream.models.internal.FeedEncoder;
 import io.tinstream.models.internal.GraphInputs;
 import io.tinstream.models.internal.Optimizer;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -44,13 +47,20 @@ final class TfCtrModel implements CtrModel {
   private final Optimizer optimizer;
   private final VariableIo variables;
   private final TouchedRows touched;
+
+  /** Null for a hashed model. */
+  private final ModelIdRows idRows;
+
   private final FieldRows fieldRows;
+  private final Random resetRandom;
   private long version;
   private long optimizerStep;
 
   TfCtrModel(ModelParams params, InterestLayer layer) {
     this.params = params;
-    this.fieldRows = FieldRows.hashed(params);
+    this.idRows = params.idRows().collisionless() ? new ModelIdRows(params) : null;
+    this.fieldRows = idRows == null ? FieldRows.hashed(params) : idRows.serving();
+    this.resetRandom = new Random(params.seed() ^ 0x5DEECE66DL);
     this.graph = new Graph();
     // Every op asks for the configured device; gradients and init ops follow through colocation,
     // and soft placement in sessionConfig keeps the graph runnable where that device is absent.
@@ -148,7 +158,11 @@ final class TfCtrModel implements CtrModel {
     if (batch.labels == null) {
       throw new IllegalArgumentException("trainStep needs labels");
     }
-    FeedEncoder.Encoded enc = FeedEncoder.encode(params, batch, fieldRows);
+    FeedEncoder.Encoded enc =
+        FeedEncoder.encode(params, batch, idRows == null ? fieldRows : idRows.training());
+    if (idRows != null) {
+      resetHandedOverRows(idRows.drainResets());
+    }
     long step = optimizerStep + 1;
     List<Tensor> owned = new ArrayList<>();
     try {
@@ -166,10 +180,54 @@ final class TfCtrModel implements CtrModel {
       optimizerStep = step;
       version++;
       touched.mark(enc, version);
+      if (idRows != null) {
+        idRows.recordVersion(version);
+      }
       return l;
     } finally {
       owned.forEach(Tensor::close);
     }
+  }
+
+  /**
+   * Rows the id mapping handed to new ids start from the initializer again in every table the field
+   * indexes, with fresh Adagrad accumulators: a new id never inherits an expired id's vector.
+   */
+  private void resetHandedOverRows(Map<ModelParams.Field, int[]> rows) {
+    for (Map.Entry<ModelParams.Field, int[]> e : rows.entrySet()) {
+      for (ParamStore.TableParam t : store.tables().values()) {
+        if (t.field() != e.getKey()) {
+          continue;
+        }
+        float[] values = new float[e.getValue().length * t.dim()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = (float) (resetRandom.nextGaussian() * t.initStd());
+        }
+        variables.writeRows(
+            session,
+            t.name(),
+            e.getValue(),
+            values,
+            params.optimizer().adagradInitialAccumulator());
+      }
+    }
+  }
+
+  @Override
+  public void advanceIdClock(long nowMs) {
+    if (idRows != null) {
+      idRows.advanceClock(nowMs);
+    }
+  }
+
+  @Override
+  public Map<ModelParams.Field, MappingCounters> idRowCounters() {
+    return idRows == null ? Map.of() : idRows.counters();
+  }
+
+  /** The row {@code id} of {@code field} maps to in this model now (tests, replicas). */
+  int rowOf(ModelParams.Field field, int id) {
+    return fieldRows.row(field, id);
   }
 
   private Session.Runner labelled(FeedEncoder.Encoded enc, Batch b, List<Tensor> owned) {
@@ -254,25 +312,57 @@ final class TfCtrModel implements CtrModel {
 
   @Override
   public byte[] exportVariables() {
-    return variables.exportFull(session, name(), version, optimizerStep);
+    return variables.exportFull(
+        session, name(), version, optimizerStep, idRows == null ? null : idRows.snapshot());
   }
 
   @Override
   public byte[] exportRowsSince(long sinceVersion) {
     return variables.exportRowsSince(
-        session, touched, name(), version, sinceVersion, optimizerStep);
+        session,
+        touched,
+        name(),
+        version,
+        sinceVersion,
+        optimizerStep,
+        idRows == null ? null : idRows.since(sinceVersion));
   }
 
   @Override
   public void importVariables(byte[] data) {
-    VariableCodec.Snapshot s = variables.importInto(session, name(), data);
+    VariableCodec.Snapshot s = variables.importInto(session, name(), data, this::importIdRows);
     this.version = s.version();
     this.optimizerStep = s.optimizerStep();
   }
 
+  /** Takes the export's id mapping, or refuses an export whose ids were mapped another way. */
+  private void importIdRows(VariableCodec.Snapshot s) {
+    if (idRows == null && s.idRows() != null) {
+      throw new IllegalArgumentException(
+          "export of model " + name() + " maps ids collisionless; this model hashes them");
+    }
+    if (idRows != null && s.idRows() == null) {
+      throw new IllegalArgumentException(
+          "export of model "
+              + name()
+              + " carries no id mapping (hashed ids, or written before mappings); this model maps"
+              + " ids collisionless: its rows would not match");
+    }
+    if (idRows != null) {
+      idRows.importFrom(s.idRows(), s.version());
+    }
+  }
+
   @Override
   public void exportSavedModel(Path dir) throws IOException {
-    SavedModelExport.write(dir, session, inputs, head.probability(), params, version);
+    SavedModelExport.write(
+        dir,
+        session,
+        inputs,
+        head.probability(),
+        params,
+        version,
+        idRows == null ? null : IdRowMappingsFormat.snapshot(idRows.mappings(), false));
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.tinstream.models;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tinstream.models.embedding.IdRowPolicy;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
@@ -155,7 +156,15 @@ class TfCtrModelTest {
 
   @Test
   void savedModelReloadScoresIdentically(@TempDir Path dir) throws Exception {
-    try (CtrModel m = ModelRegistry.build(TestBatches.tinyParams("tin"))) {
+    for (IdRowPolicy ids : new IdRowPolicy[] {IdRowPolicy.HASHED, IdRowPolicy.COLLISIONLESS}) {
+      savedModelReloadScoresIdentically(dir.resolve(ids.mode().name()), ids);
+    }
+  }
+
+  private static void savedModelReloadScoresIdentically(Path dir, IdRowPolicy ids)
+      throws Exception {
+    ModelParams params = TestBatches.tinyParams("tin").toBuilder().idRows(ids).build();
+    try (CtrModel m = ModelRegistry.build(params)) {
       Random rnd = new Random(21);
       for (int i = 0; i < 3; i++) {
         m.trainStep(TestBatches.random(rnd, 8, 5, 30));

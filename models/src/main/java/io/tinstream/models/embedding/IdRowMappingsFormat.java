@@ -51,6 +51,11 @@ public final class IdRowMappingsFormat {
     return fromBytes(bytes, IdRowMappingsFormat::readSnapshot);
   }
 
+  /** Whether {@code bytes} hold a snapshot (else a delta, or something this format refuses). */
+  public static boolean isSnapshot(byte[] bytes) {
+    return bytes.length >= 2 && bytes[1] == SNAPSHOT;
+  }
+
   /** Every row changed after {@code sinceVersion}, up to the holder's current version. */
   public static byte[] delta(IdRowMappings m, long sinceVersion) {
     return toBytes(out -> writeDelta(m, sinceVersion, out));

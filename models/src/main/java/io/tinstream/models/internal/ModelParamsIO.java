@@ -1,12 +1,14 @@
 package io.tinstream.models.internal;
 
 import io.tinstream.models.ModelParams;
+import io.tinstream.models.embedding.IdRowPolicy;
 import io.tinstream.models.layers.DareLayer;
 import io.tinstream.models.layers.LreaLayer;
 import io.tinstream.models.layers.SasRecLayer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -125,6 +127,15 @@ public final class ModelParamsIO {
         optional(
             integer("sasrecBlocks", p -> p.sasRec().blocks(), ModelParams.Builder::sasrecBlocks),
             SasRecLayer.Settings.DEFAULT.blocks()));
+    // Files written before the collisionless mapping hold hashed models.
+    k.add(
+        new Key<>(
+            "idRows",
+            ModelParams::idRows,
+            ModelParamsIO::formatIdRows,
+            ModelParamsIO::parseIdRows,
+            ModelParams.Builder::idRows,
+            formatIdRows(IdRowPolicy.HASHED)));
     return List.copyOf(k);
   }
 
@@ -151,6 +162,22 @@ public final class ModelParamsIO {
   private static <T> Key<T> optional(Key<T> key, Object ifAbsent) {
     return new Key<>(
         key.name(), key.get(), key.format(), key.parse(), key.set(), String.valueOf(ifAbsent));
+  }
+
+  /** {@code mode,minCount,expiryMs}, e.g. {@code collisionless,1,0}. */
+  private static String formatIdRows(IdRowPolicy p) {
+    return p.mode().name().toLowerCase(Locale.ROOT) + "," + p.minCount() + "," + p.expiryMs();
+  }
+
+  private static IdRowPolicy parseIdRows(String s) {
+    String[] parts = s.split(",");
+    if (parts.length != 3) {
+      throw new IllegalArgumentException("idRows must be mode,minCount,expiryMs, got '" + s + "'");
+    }
+    return new IdRowPolicy(
+        IdRowPolicy.Mode.parse(parts[0]),
+        Integer.parseInt(parts[1].trim()),
+        Long.parseLong(parts[2].trim()));
   }
 
   private ModelParamsIO() {}

@@ -1,5 +1,6 @@
 package io.tinstream.models.internal;
 
+import io.tinstream.models.ModelParams;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -41,14 +42,24 @@ public final class ParamStore {
     final Variable<TFloat32> var;
     final int rows;
     final int dim;
+    final float initStd;
+    final ModelParams.Field field;
     final List<Operand<TInt32>> ids = new ArrayList<>();
     final List<Operand<TFloat32>> gathered = new ArrayList<>();
 
-    TableParam(String name, Variable<TFloat32> var, int rows, int dim) {
+    TableParam(
+        String name,
+        Variable<TFloat32> var,
+        int rows,
+        int dim,
+        float initStd,
+        ModelParams.Field field) {
       this.name = name;
       this.var = var;
       this.rows = rows;
       this.dim = dim;
+      this.initStd = initStd;
+      this.field = field;
     }
 
     public String name() {
@@ -65,6 +76,16 @@ public final class ParamStore {
 
     public Variable<TFloat32> var() {
       return var;
+    }
+
+    /** Standard deviation of the initial rows: what a reset row is drawn from again. */
+    public float initStd() {
+      return initStd;
+    }
+
+    /** The categorical field whose ids index this table; null for other tables (P_pos, ...). */
+    public ModelParams.Field field() {
+      return field;
     }
   }
 
@@ -150,6 +171,14 @@ public final class ParamStore {
 
   /** Creates (once) an embedding table with N(0, std) rows; row 0 starts at zero. */
   public void table(Ops tf, String name, int rows, int dim, float std) {
+    table(tf, name, null, rows, dim, std);
+  }
+
+  /**
+   * Creates (once) a table indexed by {@code field}'s rows (null: by something else): when the
+   * field's id mapping hands a row to a new id, every such table resets that row.
+   */
+  public void table(Ops tf, String name, ModelParams.Field field, int rows, int dim, float std) {
     if (tables.containsKey(name)) {
       return;
     }
@@ -162,7 +191,7 @@ public final class ParamStore {
     }
     Variable<TFloat32> v =
         tf.withName(name).variable(constant(tf.withInitScope(), new long[] {rows, dim}, init));
-    tables.put(name, new TableParam(name, v, rows, dim));
+    tables.put(name, new TableParam(name, v, rows, dim, std, field));
   }
 
   /** Gathers rows of a table; the result is where the table's (sparse) gradient is taken. */

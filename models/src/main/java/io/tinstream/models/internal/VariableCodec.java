@@ -15,7 +15,7 @@ import java.util.Map;
  *
  * <pre>
  * int   magic 'TINV'
- * int   format version (currently 1)
+ * int   format version (currently 2)
  * byte  kind (1 = full snapshot, 2 = delta of touched rows)
  * UTF   variant name
  * long  model version, long base version (delta: rows touched after it; full: -1)
@@ -23,6 +23,9 @@ import java.util.Map;
  * int   dense count; per entry: UTF name, int rank, long[rank] dims, float[prod(dims)]
  * int   table count; per entry: UTF name, int dim, int nRows (-1 = every row in order),
  *       int[nRows] row ids, float[n*dim] values, float[n*dim] Adagrad accumulators
+ * int   id-row bytes (-1 = none: a hashed model), then that many bytes of {@link
+ *       io.tinstream.models.embedding.IdRowMappingsFormat} (a snapshot in a full export, a
+ *       snapshot or a delta in a delta export); since version 2, version 1 has no such field
  * </pre>
  *
  * Floats are big-endian IEEE 754. Readers accept every format version up to {@link #FORMAT_VERSION}
@@ -35,7 +38,7 @@ import java.util.Map;
  */
 public final class VariableCodec {
   public static final int MAGIC = 0x54494E56;
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
 
   /** Decoded content of one export. */
   public record Snapshot(
@@ -45,7 +48,21 @@ public final class VariableCodec {
       long baseVersion,
       long optimizerStep,
       Map<String, Dense> dense,
-      Map<String, Rows> tables) {}
+      Map<String, Rows> tables,
+      byte[] idRows) {
+
+    /** Without an id-row mapping (hashed models, exports of format version 1). */
+    public Snapshot(
+        boolean full,
+        String variant,
+        long version,
+        long baseVersion,
+        long optimizerStep,
+        Map<String, Dense> dense,
+        Map<String, Rows> tables) {
+      this(full, variant, version, baseVersion, optimizerStep, dense, tables, null);
+    }
+  }
 
   /** What an export says it is, read without its tensors. */
   public record Header(boolean full, String variant, long version, long baseVersion) {}
@@ -93,6 +110,12 @@ public final class VariableCodec {
         }
         writeFloats(out, r.values());
         writeFloats(out, r.accum());
+      }
+      if (s.idRows() == null) {
+        out.writeInt(-1);
+      } else {
+        out.writeInt(s.idRows().length);
+        out.write(s.idRows());
       }
       out.flush();
       return bytes.toByteArray();
@@ -194,11 +217,19 @@ public final class VariableCodec {
           tables.put(name, new Rows(dim, null, values, accum));
         }
       }
+      byte[] idRows = null;
+      if (fmt >= 2) {
+        int n = in.readInt();
+        if (n >= 0) {
+          idRows = new byte[Math.toIntExact(need(in, n))];
+          in.readFully(idRows);
+        }
+      }
       if (in.available() > 0) {
         throw new IllegalArgumentException(
-            "corrupt variable export: " + in.available() + " trailing bytes after the last table");
+            "corrupt variable export: " + in.available() + " trailing bytes after the last part");
       }
-      return new Snapshot(kind == 1, variant, version, base, step, dense, tables);
+      return new Snapshot(kind == 1, variant, version, base, step, dense, tables, idRows);
     } catch (IOException | ArithmeticException | NegativeArraySizeException e) {
       throw new IllegalArgumentException("truncated or corrupt variable export: " + e, e);
     }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -114,6 +115,37 @@ public final class VariableIo {
     return v;
   }
 
+  /**
+   * Overwrites {@code rows} of table {@code name} with {@code values} ({@code rows.length x dim})
+   * and their Adagrad accumulators with {@code accum}: a row handed to a new id starts over.
+   */
+  public void writeRows(Session session, String name, int[] rows, float[] values, float accum) {
+    TableRows t = tables.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException("unknown table " + name);
+    }
+    int n = rows.length;
+    if (n == 0) {
+      return;
+    }
+    float[] acc = new float[n * t.table().dim()];
+    Arrays.fill(acc, accum);
+    try (TInt32 idx = TInt32.tensorOf(Shape.of(n), DataBuffers.of(rows, true, false));
+        TFloat32 v =
+            TFloat32.tensorOf(Shape.of(n, t.table().dim()), DataBuffers.of(values, true, false));
+        TFloat32 a =
+            TFloat32.tensorOf(Shape.of(n, t.table().dim()), DataBuffers.of(acc, true, false))) {
+      session
+          .runner()
+          .feed(t.rows(), idx)
+          .feed(t.newValues(), v)
+          .feed(t.newAccum(), a)
+          .addTarget(t.scatterValues())
+          .addTarget(t.scatterAccum())
+          .run();
+    }
+  }
+
   /** Every dense weight and slot whole: both export kinds carry them. */
   private Map<String, VariableCodec.Dense> denseValues(Session session) {
     Map<String, VariableCodec.Dense> dense = new LinkedHashMap<>();
@@ -128,7 +160,8 @@ public final class VariableIo {
   }
 
   /** A full snapshot: every variable and slot. */
-  public byte[] exportFull(Session session, String variant, long version, long optimizerStep) {
+  public byte[] exportFull(
+      Session session, String variant, long version, long optimizerStep, byte[] idRows) {
     Map<String, VariableCodec.Rows> rows = new LinkedHashMap<>();
     for (TableRows t : tables.values()) {
       String n = t.table().name();
@@ -139,7 +172,7 @@ public final class VariableIo {
     }
     return VariableCodec.encode(
         new VariableCodec.Snapshot(
-            true, variant, version, -1L, optimizerStep, denseValues(session), rows));
+            true, variant, version, -1L, optimizerStep, denseValues(session), rows, idRows));
   }
 
   /** A delta: dense variables whole, table rows only where {@code touched} after {@code since}. */
@@ -149,7 +182,8 @@ public final class VariableIo {
       String variant,
       long version,
       long sinceVersion,
-      long optimizerStep) {
+      long optimizerStep,
+      byte[] idRows) {
     Map<String, VariableCodec.Dense> dense = denseValues(session);
     Map<String, VariableCodec.Rows> rows = new LinkedHashMap<>();
     for (TableRows t : tables.values()) {
@@ -175,7 +209,7 @@ public final class VariableIo {
     }
     return VariableCodec.encode(
         new VariableCodec.Snapshot(
-            false, variant, version, sinceVersion, optimizerStep, dense, rows));
+            false, variant, version, sinceVersion, optimizerStep, dense, rows, idRows));
   }
 
   /**
@@ -183,6 +217,15 @@ public final class VariableIo {
    * export changes nothing); returns it for its version and optimizer step.
    */
   public VariableCodec.Snapshot importInto(Session session, String variant, byte[] data) {
+    return importInto(session, variant, data, s -> {});
+  }
+
+  /**
+   * As {@link #importInto(Session, String, byte[])}; {@code check} sees the decoded export after
+   * the variables are validated and before any is written, and may refuse it by throwing.
+   */
+  public VariableCodec.Snapshot importInto(
+      Session session, String variant, byte[] data, Consumer<VariableCodec.Snapshot> check) {
     VariableCodec.Snapshot s = VariableCodec.decode(data);
     if (!s.variant().equals(variant)) {
       throw new IllegalArgumentException(
@@ -221,6 +264,7 @@ public final class VariableIo {
         }
       }
     }
+    check.accept(s);
     for (Map.Entry<String, VariableCodec.Dense> e : s.dense().entrySet()) {
       write(session, e.getKey(), e.getValue().values());
     }

@@ -80,12 +80,13 @@ public record FieldEmbeddings(
   /** Creates the tables that do not exist yet (row 0 is the reserved row of every table). */
   public void create(Ops tf, ParamStore store, ModelParams p) {
     float std = p.embeddings().initStd();
-    store.table(tf, item, p.rows(ModelParams.Field.ITEM), dim, std);
-    store.table(tf, cat1, p.rows(ModelParams.Field.CAT1), dim, std);
-    store.table(tf, cat2, p.rows(ModelParams.Field.CAT2), dim, std);
-    store.table(tf, cat3, p.rows(ModelParams.Field.CAT3), dim, std);
-    store.table(tf, action, p.rows(ModelParams.Field.ACTION), dim, std);
-    store.table(tf, scenario, p.rows(ModelParams.Field.SCENARIO), dim, std);
+    store.table(tf, item, ModelParams.Field.ITEM, p.rows(ModelParams.Field.ITEM), dim, std);
+    store.table(tf, cat1, ModelParams.Field.CAT1, p.rows(ModelParams.Field.CAT1), dim, std);
+    store.table(tf, cat2, ModelParams.Field.CAT2, p.rows(ModelParams.Field.CAT2), dim, std);
+    store.table(tf, cat3, ModelParams.Field.CAT3, p.rows(ModelParams.Field.CAT3), dim, std);
+    store.table(tf, action, ModelParams.Field.ACTION, p.rows(ModelParams.Field.ACTION), dim, std);
+    store.table(
+        tf, scenario, ModelParams.Field.SCENARIO, p.rows(ModelParams.Field.SCENARIO), dim, std);
   }
 
   /** {@code e_i}, {@code [B, L, d]}, over every fed behavior. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tinstream.models.ModelParams;
+import io.tinstream.models.embedding.IdRowPolicy;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,7 @@ class ModelParamsIOTest {
         .attentionDim(3)
         .categorySlots(4)
         .sasrecBlocks(3)
+        .idRows(new IdRowPolicy(IdRowPolicy.Mode.COLLISIONLESS, 3, 60_000L))
         .build();
   }
 
@@ -46,7 +48,9 @@ class ModelParamsIOTest {
   void keysAddedAfterTheFirstFormatDefaultWhenAbsent() {
     Properties props = ModelParamsIO.toProperties(nonDefault(), 1);
     for (String k :
-        new String[] {"lreaRank", "lreaLambda", "attentionDim", "categorySlots", "sasrecBlocks"}) {
+        new String[] {
+          "lreaRank", "lreaLambda", "attentionDim", "categorySlots", "sasrecBlocks", "idRows"
+        }) {
       props.remove(k);
     }
     ModelParams p = ModelParamsIO.fromProperties(props);
@@ -55,6 +59,8 @@ class ModelParamsIOTest {
     assertThat(p.dare()).isEqualTo(defaults.dare());
     assertThat(p.sasRec()).isEqualTo(defaults.sasRec());
     assertThat(p.categorySlots()).isEqualTo(defaults.categorySlots());
+    // Models stored before the collisionless mapping hashed their ids.
+    assertThat(p.idRows()).isEqualTo(IdRowPolicy.HASHED);
   }
 
   @Test
