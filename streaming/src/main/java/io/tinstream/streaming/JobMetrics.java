@@ -1,6 +1,11 @@
 package io.tinstream.streaming;
 
+import io.tinstream.models.CtrModel;
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.embedding.MappingCounters;
 import io.tinstream.training.online.ScoreWindow;
+import java.util.Locale;
+import java.util.function.Supplier;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
@@ -112,6 +117,17 @@ public final class JobMetrics {
   public static final String MODEL_VERSION = "modelVersion";
   public static final String TRAINED_SAMPLES = "trainedSamples";
   public static final String SKIPPED_BATCHES = "skippedBatches";
+
+  /**
+   * Per variant and field ({@code idRows.<field>}): ids given a row of their own, admissions
+   * refused because every row was taken, ids that lost their row by expiry, rows held now.
+   */
+  public static final String ID_ROWS_GROUP = "idRows";
+
+  public static final String ID_ADMISSIONS = "admissions";
+  public static final String ID_REFUSED_FULL = "refusedFull";
+  public static final String ID_EVICTIONS = "evictions";
+  public static final String ID_LIVE_ROWS = "liveRows";
   public static final String SERVING_VERSION = "servingVersion";
   public static final String LREA_RESPONSES = "lreaResponses";
   public static final String LREA_ERROR_RESPONSES = "lreaErrorResponses";
@@ -168,6 +184,20 @@ public final class JobMetrics {
    * Registers a window's AUC, LogLoss and sample count as gauges of {@code group}; the figures are
    * computed once per second however many gauges and readers ask.
    */
+  /** The id-row gauges of {@code model} under {@code group}, one subgroup per field. */
+  public static void idRowGauges(MetricGroup group, CtrModel model) {
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      MetricGroup g = group.addGroup(ID_ROWS_GROUP, f.name().toLowerCase(Locale.ROOT));
+      Supplier<MappingCounters> c = () -> model.idRowCounters().getOrDefault(f, NO_MAPPING);
+      g.gauge(ID_ADMISSIONS, () -> c.get().admissions());
+      g.gauge(ID_REFUSED_FULL, () -> c.get().refusedFull());
+      g.gauge(ID_EVICTIONS, () -> c.get().evictions());
+      g.gauge(ID_LIVE_ROWS, () -> c.get().liveRows());
+    }
+  }
+
+  private static final MappingCounters NO_MAPPING = new MappingCounters(0, 0, 0, 0, 0);
+
   public static void windowGauges(
       MetricGroup group, ScoreWindow window, String auc, String logLoss, String samples) {
     WindowReading reading = new WindowReading(window);

@@ -3,6 +3,7 @@ package io.tinstream.streaming;
 import static io.tinstream.streaming.TinstreamOptions.*;
 
 import io.tinstream.models.TfDevice;
+import io.tinstream.models.embedding.IdRowPolicy;
 import io.tinstream.schemas.TaxonomyEntry;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.streaming.kafka.KafkaAccessCheck;
@@ -204,6 +205,7 @@ public final class JobSettings {
                     conf.get(LREA_RANK),
                     conf.get(MODEL_SEED))
                 .withSoftSearchWindow(conf.get(SOFT_SEARCH_WINDOW))
+                .withIdRows(idRowPolicy(conf))
                 .withPlainHistory(plainHistory)
                 .withTfSession(
                     tfDevice, conf.get(TF_INTRA_OP_THREADS), conf.get(TF_INTER_OP_THREADS));
@@ -223,6 +225,17 @@ public final class JobSettings {
         !conf.get(TAXONOMY_TOPIC).isBlank() || conf.getOptional(TAXONOMY_FILE).isPresent(),
         TAXONOMY_TOPIC,
         "a taxonomy is required: a topic, or a file (" + TAXONOMY_FILE.key() + ")");
+  }
+
+  private static IdRowPolicy idRowPolicy(Configuration conf) {
+    try {
+      return new IdRowPolicy(
+          IdRowPolicy.Mode.parse(conf.get(ID_ROWS)),
+          conf.get(ID_ADMISSION_COUNT),
+          conf.get(ID_EXPIRY).toMillis());
+    } catch (IllegalArgumentException e) {
+      throw invalid(ID_ROWS, e.getMessage());
+    }
   }
 
   /**

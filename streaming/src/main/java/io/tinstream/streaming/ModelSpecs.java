@@ -4,6 +4,7 @@ import io.tinstream.models.CtrModel;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
 import io.tinstream.models.TfDevice;
+import io.tinstream.models.embedding.IdRowPolicy;
 import io.tinstream.models.internal.ModelParamsIO;
 import io.tinstream.training.features.HistorySelector;
 import io.tinstream.training.features.VariantHistories;
@@ -156,6 +157,15 @@ public final class ModelSpecs implements Serializable {
     return copy;
   }
 
+  /** The same specs with every variant mapping ids to rows by {@code policy}. */
+  public ModelSpecs withIdRows(IdRowPolicy policy) {
+    List<ModelParams> params = new ArrayList<>();
+    for (ModelParams p : allParams()) {
+      params.add(p.toBuilder().idRows(policy).build());
+    }
+    return copy(params, softSearchWindow, plainHistory);
+  }
+
   /** The K of every variant but lrea (what {@link #histories()} selects for them). */
   public int maxHistory() {
     return searchedHistory;
@@ -181,7 +191,11 @@ public final class ModelSpecs implements Serializable {
   }
 
   private ModelSpecs copy(int window, HistorySelector plain) {
-    ModelSpecs copy = new ModelSpecs(allParams(), searchedHistory);
+    return copy(allParams(), window, plain);
+  }
+
+  private ModelSpecs copy(List<ModelParams> params, int window, HistorySelector plain) {
+    ModelSpecs copy = new ModelSpecs(params, searchedHistory);
     copy.softSearchWindow = window;
     copy.plainHistory = plain;
     copy.tfDevice = tfDevice;

@@ -145,6 +145,31 @@ public final class TinstreamOptions {
           .defaultValue(1L)
           .withDescription("Seed of the models' initial weights.");
 
+  public static final ConfigOption<String> ID_ROWS =
+      ConfigOptions.key("tinstream.models.id-rows")
+          .stringType()
+          .defaultValue("collisionless")
+          .withDescription(
+              "How ids become embedding rows: 'collisionless' (each admitted id owns a row; others"
+                  + " use the reserved row) or 'hashed' (ids may share rows). Checkpoints written"
+                  + " before collisionless rows existed restore only with 'hashed'.");
+
+  public static final ConfigOption<Integer> ID_ADMISSION_COUNT =
+      ConfigOptions.key("tinstream.models.id-admission-count")
+          .intType()
+          .defaultValue(1)
+          .withDescription(
+              "Times an id must be trained on (count-min sketch estimate) before it gets a row of"
+                  + " its own; 1 admits on first sight.");
+
+  public static final ConfigOption<Duration> ID_EXPIRY =
+      ConfigOptions.key("tinstream.models.id-expiry")
+          .durationType()
+          .defaultValue(Duration.ZERO)
+          .withDescription(
+              "An id not trained on for this long (event time) loses its row, which is"
+                  + " reinitialized before another id gets it; 0 never expires.");
+
   public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
       ConfigOptions.key("tinstream.event-time.out-of-orderness")
           .durationType()
@@ -543,6 +568,9 @@ public final class TinstreamOptions {
         EXAMPLES_TOPIC,
         MODEL_VARIANTS,
         MODEL_SEED,
+        ID_ROWS,
+        ID_ADMISSION_COUNT,
+        ID_EXPIRY,
         OUT_OF_ORDERNESS,
         MAX_FUTURE_SKEW,
         ATTRIBUTION_WINDOW,

@@ -2,6 +2,7 @@ package io.tinstream.app.eval;
 
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
+import io.tinstream.models.embedding.IdRowPolicy;
 import io.tinstream.training.data.MovieLensDataset;
 import io.tinstream.training.eval.CtrTask;
 import io.tinstream.training.eval.ItemKnn;
@@ -129,10 +130,29 @@ public final class EvalCommand implements Callable<Integer> {
   int threads;
 
   @Option(
+      names = "--id-rows",
+      defaultValue = "collisionless",
+      description =
+          "How ids become embedding rows: collisionless (each id seen in training owns a row;"
+              + " ids never trained on use the reserved row) or hashed (default: ${DEFAULT-VALUE})")
+  String idRows;
+
+  @Option(
+      names = "--id-admission-count",
+      defaultValue = "1",
+      description =
+          "Training observations an id needs before it gets a row, collisionless only (default:"
+              + " ${DEFAULT-VALUE})")
+  int idAdmissionCount;
+
+  @Option(
       names = "--out",
       defaultValue = "results/eval",
       description = "Output directory (default: ${DEFAULT-VALUE})")
   Path out;
+
+  /** Parsed from {@link #idRows} and {@link #idAdmissionCount} in {@link #call}. */
+  private IdRowPolicy idRowPolicy = IdRowPolicy.COLLISIONLESS;
 
   @Option(
       names = "--search-window",
@@ -185,6 +205,14 @@ public final class EvalCommand implements Callable<Integer> {
       err.println("eval: --search-window, --match-len and --top-n must be >= 1");
       return 2;
     }
+    IdRowPolicy idRowPolicy;
+    try {
+      idRowPolicy = new IdRowPolicy(IdRowPolicy.Mode.parse(idRows), idAdmissionCount, 0L);
+    } catch (IllegalArgumentException e) {
+      err.println("eval: " + e.getMessage());
+      return 2;
+    }
+    this.idRowPolicy = idRowPolicy;
     CtrTask.Split taskSplit;
     switch (split) {
       case "per-user" -> taskSplit = CtrTask.Split.PER_USER;
@@ -337,6 +365,12 @@ public final class EvalCommand implements Callable<Integer> {
     return all;
   }
 
+  private static String formatIdRows(IdRowPolicy p) {
+    return p.collisionless()
+        ? "collisionless (admitted after " + p.minCount() + " training observation(s))"
+        : "hashed";
+  }
+
   ModelParams params(String model, int seed) {
     return ModelParams.builder()
         .variant(model)
@@ -349,6 +383,7 @@ public final class EvalCommand implements Callable<Integer> {
         .lreaRank(lreaRank)
         .lreaLambda(lreaLambda)
         .threads(threads, 1)
+        .idRows(idRowPolicy)
         .build();
   }
 
@@ -364,6 +399,7 @@ public final class EvalCommand implements Callable<Integer> {
     s.put("seeds", seeds);
     s.put("max_len", maxLen);
     s.put("search_window", searchWindow);
+    s.put("id_rows", formatIdRows(idRowPolicy));
     if (!matching.isEmpty()) {
       s.put("match_len", matchLen);
       s.put("top_n", topN);
@@ -429,13 +465,8 @@ public final class EvalCommand implements Callable<Integer> {
     }
     if (previous != null) {
       sb.append("## What changed\n\n");
-      sb.append(
-          "Negatives are now sampled by popularity among the interactions strictly before the"
-              + " target's time (by any user), excluding the items the user rated at or before"
-              + " the target's time. Before, they were drawn by popularity over the whole data set, so a"
-              + " negative could be a movie nobody had rated yet at the target's time, told apart"
-              + " by the era of the history alone. Test AUC of the same models, old (`");
-      sb.append(previous).append("`) vs this run:\n\n");
+      sb.append("Test AUC of the same models, the previous run (`");
+      sb.append(previous).append("`; its setup is in that file) vs this run (setup below):\n\n");
       sb.append(PreviousRuns.comparison(before, report.rows(), seeds)).append("\n");
     }
     sb.append(

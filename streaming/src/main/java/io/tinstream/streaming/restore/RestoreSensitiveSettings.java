@@ -119,6 +119,9 @@ public final class RestoreSensitiveSettings implements Serializable {
         + " category-slots="
         + p.categorySlots()
         + (p.itemMatch() ? " item-match" : "")
+        // Only when collisionless, so the settings recorded by hashed models before the mapping
+        // existed still match a hashed job, and a collisionless job names what changed.
+        + (p.idRows().collisionless() ? " ids=collisionless" : "")
         + "]";
   }
 

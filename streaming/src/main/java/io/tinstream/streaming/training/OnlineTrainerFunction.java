@@ -125,6 +125,7 @@ public final class OnlineTrainerFunction
       group.gauge(JobMetrics.MODEL_VERSION, () -> trainer.model().version());
       group.gauge(JobMetrics.SKIPPED_BATCHES, trainer::skippedBatches);
       group.gauge(JobMetrics.TRAINED_SAMPLES, trainer::trainedSamples);
+      JobMetrics.idRowGauges(group, trainer.model());
     }
     // A fresh run's epoch; a restore replaces it with the checkpoint's.
     long freshEpoch = Math.max(runStartedAt, System.currentTimeMillis());
@@ -160,9 +161,13 @@ public final class OnlineTrainerFunction
     // Each variant trains on the history it is served with; variants sharing one share its batch.
     Map<HistorySelector, Batch> batches = new HashMap<>();
     boolean applied = false;
+    // The id mappings' clock (admission times, expiry): the newest impression trained on, so a
+    // replay of the same examples admits and expires the same ids.
+    long eventTime = buffer.stream().mapToLong(TrainingExample::getImpressionTime).max().orElse(0L);
     for (VariantTrainer trainer : trainers.values()) {
       HistorySelector selector = histories.forVariant(trainer.variant());
-      applied |= trainer.step(batches.computeIfAbsent(selector, this::batchOf)).applied();
+      applied |=
+          trainer.step(batches.computeIfAbsent(selector, this::batchOf), eventTime).applied();
     }
     buffer.clear();
     deadlineTimer = 0;

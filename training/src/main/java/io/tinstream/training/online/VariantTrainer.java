@@ -31,7 +31,12 @@ public final class VariantTrainer implements AutoCloseable {
     this.validation = validation;
   }
 
-  public Step step(Batch batch) {
+  /**
+   * Scores, then trains on {@code batch}; {@code eventTimeMs} (its newest example's time) first
+   * moves the model's id mappings to that time.
+   */
+  public Step step(Batch batch, long eventTimeMs) {
+    model.advanceIdClock(eventTimeMs);
     float[] before;
     try {
       before = model.score(batch);

@@ -27,18 +27,18 @@ class VariantTrainerTest {
     for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
       try (VariantTrainer trainer =
           new VariantTrainer("tin", ModelRegistry.build(params().build()), window())) {
-        assertThat(trainer.step(batch(1)).applied()).isTrue();
+        assertThat(trainer.step(batch(1), 0L).applied()).isTrue();
         CtrModel model = trainer.model();
         byte[] before = model.exportVariables();
         Batch b = batch(2);
         b.labels[5] = bad;
-        VariantTrainer.Step step = trainer.step(b);
+        VariantTrainer.Step step = trainer.step(b, 0L);
         assertThat(step.applied()).isFalse();
         assertThat(step.version()).isEqualTo(1);
         assertThat(trainer.skippedBatches()).isEqualTo(1);
         assertThat(trainer.trainedSamples()).isEqualTo(8);
         assertThat(model.exportVariables()).isEqualTo(before);
-        assertThat(trainer.step(batch(3)).applied()).isTrue();
+        assertThat(trainer.step(batch(3), 0L).applied()).isTrue();
         assertThat(trainer.skippedBatches()).isEqualTo(1);
         assertThat(trainer.validation().seen()).isEqualTo(16);
       }
@@ -52,7 +52,7 @@ class VariantTrainerTest {
     CtrModel model = ModelRegistry.build(params().learningRate(Float.POSITIVE_INFINITY).build());
     try (VariantTrainer trainer = new VariantTrainer("tin", model, window())) {
       byte[] before = model.exportVariables();
-      VariantTrainer.Step step = trainer.step(batch(1));
+      VariantTrainer.Step step = trainer.step(batch(1), 0L);
       assertThat(step.applied()).isFalse();
       assertThat(Float.isFinite(step.loss())).isTrue();
       assertThat(trainer.skippedBatches()).isEqualTo(1);
