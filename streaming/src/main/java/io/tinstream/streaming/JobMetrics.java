@@ -240,6 +240,12 @@ public final class JobMetrics {
     return VARIANT_GROUP + "." + variant + "." + metric;
   }
 
+  /** The REST name of one id-row gauge of {@code variant}'s {@code field}. */
+  public static String ofIdRows(String variant, ModelParams.Field field, String metric) {
+    return ofVariant(
+        variant, ID_ROWS_GROUP + "." + field.name().toLowerCase(Locale.ROOT) + "." + metric);
+  }
+
   /** The REST name of a histogram's statistic, e.g. {@code requestLatencyMs_p99}. */
   public static String p99(String histogram) {
     return histogram + "_p99";

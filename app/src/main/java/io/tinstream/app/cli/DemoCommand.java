@@ -8,6 +8,7 @@ import io.tinstream.app.feed.ServedImpressions;
 import io.tinstream.app.monitor.FlinkRestMonitor;
 import io.tinstream.app.report.HtmlReport;
 import io.tinstream.app.report.ReportTimeline;
+import io.tinstream.models.ModelParams;
 import io.tinstream.schemas.AdRequest;
 import io.tinstream.schemas.AvroCodec;
 import io.tinstream.schemas.BehaviorEvent;
@@ -489,7 +490,11 @@ public final class DemoCommand implements Callable<Integer> {
                   prefix + JobMetrics.ONLINE_AUC,
                   prefix + JobMetrics.ONLINE_SAMPLES,
                   prefix + JobMetrics.MODEL_VERSION,
-                  prefix + JobMetrics.TRAINED_SAMPLES),
+                  prefix + JobMetrics.TRAINED_SAMPLES,
+                  JobMetrics.ofIdRows(variant, ITEM, JobMetrics.ID_LIVE_ROWS),
+                  JobMetrics.ofIdRows(variant, ITEM, JobMetrics.ID_ADMISSIONS),
+                  JobMetrics.ofIdRows(variant, ITEM, JobMetrics.ID_EVICTIONS),
+                  JobMetrics.ofIdRows(variant, ITEM, JobMetrics.ID_REFUSED_FULL)),
               "max");
       Map<String, Double> servedAuc =
           monitor.operatorMetrics(
@@ -503,6 +508,16 @@ public final class DemoCommand implements Callable<Integer> {
       v.put("served_samples", orZero(servedAuc.get(prefix + JobMetrics.SERVED_SAMPLES)));
       v.put("model_version", trainer.get(prefix + JobMetrics.MODEL_VERSION));
       v.put("trained", trainer.get(prefix + JobMetrics.TRAINED_SAMPLES));
+      Map<String, Object> items = new LinkedHashMap<>();
+      for (String metric :
+          List.of(
+              JobMetrics.ID_LIVE_ROWS,
+              JobMetrics.ID_ADMISSIONS,
+              JobMetrics.ID_EVICTIONS,
+              JobMetrics.ID_REFUSED_FULL)) {
+        items.put(metric, orZero(trainer.get(JobMetrics.ofIdRows(variant, ITEM, metric))));
+      }
+      v.put("item_id_rows", items);
       figures.put("variant." + variant, v);
       progress.printf(
           "       %-9s progressive AUC %.3f (%,.0f) | served AUC %.3f (%,.0f) | v%.0f, %,.0f"
@@ -514,6 +529,14 @@ public final class DemoCommand implements Callable<Integer> {
           orZero(servedAuc.get(prefix + JobMetrics.SERVED_SAMPLES)),
           trainer.get(prefix + JobMetrics.MODEL_VERSION),
           trainer.get(prefix + JobMetrics.TRAINED_SAMPLES));
+      progress.printf(
+          "       %-9s item ids: %,.0f rows held, %,.0f admitted, %,.0f expired, %,.0f refused"
+              + " (table full)%n",
+          "",
+          items.get(JobMetrics.ID_LIVE_ROWS),
+          items.get(JobMetrics.ID_ADMISSIONS),
+          items.get(JobMetrics.ID_EVICTIONS),
+          items.get(JobMetrics.ID_REFUSED_FULL));
     }
     Map<String, Double> trajectory =
         monitor.operatorMetrics(
@@ -603,12 +626,18 @@ public final class DemoCommand implements Callable<Integer> {
     values.put(TinstreamOptions.PROMETHEUS_PORT.key(), String.valueOf(prometheusPort));
     // The demo's probe driver shows what the search picks; a deployment turns probes on itself.
     values.put(TinstreamOptions.PROBE_TOPIC.key(), "probe-responses");
+    // The feed's event time runs ~10 min per second at its default rate: an hour of it is a few
+    // seconds, so the demo shows ids expiring and their rows handed to others; a deployment keeps
+    // the default (never) or sets its own.
+    values.put(TinstreamOptions.ID_EXPIRY.key(), "1 h");
     if (retentionDays != null) {
       values.put(TinstreamOptions.RETENTION.key(), retentionDays + " d");
     }
     values.putAll(overrides);
     return JobCommand.parse(spec, values);
   }
+
+  private static final ModelParams.Field ITEM = ModelParams.Field.ITEM;
 
   /** One line for a variant the trajectory operator answers from per-user state. */
   private void printPerUserServing(
