@@ -31,7 +31,10 @@ final class ModelIdRows {
       new EnumMap<>(ModelParams.Field.class);
   private final Map<ModelParams.Field, RowsToReset> resets = new EnumMap<>(ModelParams.Field.class);
   private final NavigableMap<Long, Long> mappingVersionAt = new TreeMap<>();
+  private static final long SWEEPS_PER_EXPIRY = 16;
+
   private long clockMs;
+  private long lastSweepMs = Long.MIN_VALUE / 2;
 
   /** A replica of {@code mappings} (a SavedModel's) that only maps ids. */
   ModelIdRows(ModelParams params, IdRowMappings mappings) {
@@ -106,7 +109,13 @@ final class ModelIdRows {
     if (nowMs > clockMs) {
       clockMs = nowMs;
     }
-    mappings.expire(clockMs);
+    long expiry = params.idRows().expiryMs();
+    // A sweep reads every row: once per sixteenth of the expiry, so an id keeps its row for at
+    // most 1/16 longer than configured, not once per training step.
+    if (expiry > 0 && clockMs - lastSweepMs >= Math.max(1L, expiry / SWEEPS_PER_EXPIRY)) {
+      mappings.expire(clockMs);
+      lastSweepMs = clockMs;
+    }
   }
 
   /** Remembers the mapping version the model has at {@code modelVersion}. */

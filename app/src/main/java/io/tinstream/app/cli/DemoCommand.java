@@ -531,7 +531,7 @@ public final class DemoCommand implements Callable<Integer> {
           trainer.get(prefix + JobMetrics.TRAINED_SAMPLES));
       progress.printf(
           "       %-9s item ids: %,.0f rows held, %,.0f admitted, %,.0f expired, %,.0f refused"
-              + " (table full)%n",
+              + " for want of a free row%n",
           "",
           items.get(JobMetrics.ID_LIVE_ROWS),
           items.get(JobMetrics.ID_ADMISSIONS),
@@ -626,10 +626,11 @@ public final class DemoCommand implements Callable<Integer> {
     values.put(TinstreamOptions.PROMETHEUS_PORT.key(), String.valueOf(prometheusPort));
     // The demo's probe driver shows what the search picks; a deployment turns probes on itself.
     values.put(TinstreamOptions.PROBE_TOPIC.key(), "probe-responses");
-    // The feed's event time runs ~10 min per second at its default rate: an hour of it is a few
-    // seconds, so the demo shows ids expiring and their rows handed to others; a deployment keeps
-    // the default (never) or sets its own.
-    values.put(TinstreamOptions.ID_EXPIRY.key(), "1 h");
+    // The feed gives each user a behavior a minute of event time over 10,000 items, so an item
+    // goes unseen for 15 min now and then (a few percent of them at a time): the demo shows ids
+    // expiring and their rows handed to others. A deployment keeps the default (never) or sets
+    // its own.
+    values.put(TinstreamOptions.ID_EXPIRY.key(), "15 min");
     if (retentionDays != null) {
       values.put(TinstreamOptions.RETENTION.key(), retentionDays + " d");
     }
