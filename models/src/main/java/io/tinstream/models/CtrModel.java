@@ -61,6 +61,14 @@ public interface CtrModel extends AutoCloseable {
   default void advanceIdClock(long nowMs) {}
 
   /**
+   * The row of {@code field}'s table this model gives raw id {@code rawId} now (the reserved row
+   * for unknown, unadmitted or expired ids), without observing it.
+   */
+  default int rowOf(ModelParams.Field field, int rawId) {
+    return FieldRows.hashed(params()).row(field, rawId);
+  }
+
+  /**
    * Admissions, refusals, evictions and live rows of each field's id mapping; empty when hashed.
    */
   default Map<ModelParams.Field, MappingCounters> idRowCounters() {

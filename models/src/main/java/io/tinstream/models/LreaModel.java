@@ -299,6 +299,11 @@ public final class LreaModel implements CtrModel {
   }
 
   @Override
+  public int rowOf(ModelParams.Field field, int rawId) {
+    return delegate.rowOf(field, rawId);
+  }
+
+  @Override
   public Map<ModelParams.Field, MappingCounters> idRowCounters() {
     return delegate.idRowCounters();
   }

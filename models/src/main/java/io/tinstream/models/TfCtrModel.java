@@ -225,8 +225,8 @@ final class TfCtrModel implements CtrModel {
     return idRows == null ? Map.of() : idRows.counters();
   }
 
-  /** The row {@code id} of {@code field} maps to in this model now (tests, replicas). */
-  int rowOf(ModelParams.Field field, int id) {
+  @Override
+  public int rowOf(ModelParams.Field field, int id) {
     return fieldRows.row(field, id);
   }
 
