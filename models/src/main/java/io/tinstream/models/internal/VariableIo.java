@@ -130,11 +130,17 @@ public final class VariableIo {
     }
     float[] acc = new float[n * t.table().dim()];
     Arrays.fill(acc, accum);
+    scatter(session, t, rows, values, acc);
+  }
+
+  /** Overwrites {@code rows} of a table and of its accumulator ({@code rows.length x dim} each). */
+  private static void scatter(
+      Session session, TableRows t, int[] rows, float[] values, float[] accum) {
+    int n = rows.length;
+    int dim = t.table().dim();
     try (TInt32 idx = TInt32.tensorOf(Shape.of(n), DataBuffers.of(rows, true, false));
-        TFloat32 v =
-            TFloat32.tensorOf(Shape.of(n, t.table().dim()), DataBuffers.of(values, true, false));
-        TFloat32 a =
-            TFloat32.tensorOf(Shape.of(n, t.table().dim()), DataBuffers.of(acc, true, false))) {
+        TFloat32 v = TFloat32.tensorOf(Shape.of(n, dim), DataBuffers.of(values, true, false));
+        TFloat32 a = TFloat32.tensorOf(Shape.of(n, dim), DataBuffers.of(accum, true, false))) {
       session
           .runner()
           .feed(t.rows(), idx)
@@ -275,21 +281,7 @@ public final class VariableIo {
         write(session, e.getKey(), r.values());
         write(session, e.getKey() + ADAGRAD_SUFFIX, r.accum());
       } else if (r.rows().length > 0) {
-        int n = r.rows().length;
-        try (TInt32 idx = TInt32.tensorOf(Shape.of(n), DataBuffers.of(r.rows(), true, false));
-            TFloat32 v =
-                TFloat32.tensorOf(Shape.of(n, r.dim()), DataBuffers.of(r.values(), true, false));
-            TFloat32 a =
-                TFloat32.tensorOf(Shape.of(n, r.dim()), DataBuffers.of(r.accum(), true, false))) {
-          session
-              .runner()
-              .feed(t.rows(), idx)
-              .feed(t.newValues(), v)
-              .feed(t.newAccum(), a)
-              .addTarget(t.scatterValues())
-              .addTarget(t.scatterAccum())
-              .run();
-        }
+        scatter(session, t, r.rows(), r.values(), r.accum());
       }
     }
     return s;
