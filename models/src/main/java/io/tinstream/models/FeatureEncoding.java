@@ -38,6 +38,27 @@ public final class FeatureEncoding {
     return Math.min(b, buckets - 1);
   }
 
+  /** Buckets of {@link #actionDetailBucket}: {@code 0 .. ACTION_DETAIL_BUCKETS - 1}. */
+  public static final int ACTION_DETAIL_BUCKETS = 32;
+
+  /**
+   * The categorical id of an action detail (a magnitude such as play seconds or a rating): its
+   * logarithmic bucket {@code min(1 + floor(log2(1 + |v|)), 31)}, and 0 for exactly 0, so 0 | (0,1)
+   * | [1,3) | [3,7) | ... each get a bucket and the sign is ignored. NaN and infinities are unknown
+   * (-1). The bucket is an id like any other: its table row comes from {@link FieldRows}.
+   */
+  public static int actionDetailBucket(float value) {
+    if (!Float.isFinite(value)) {
+      return -1;
+    }
+    double x = Math.abs((double) value);
+    if (x == 0) {
+      return 0;
+    }
+    int b = 1 + (63 - Long.numberOfLeadingZeros((long) (1.0 + x)));
+    return Math.min(b, ACTION_DETAIL_BUCKETS - 1);
+  }
+
   /**
    * Row of {@code P_pos}: position 1 = most recent, capped at {@code buckets-1}; 0 = target/pad.
    */

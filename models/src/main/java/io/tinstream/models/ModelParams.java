@@ -20,14 +20,51 @@ import java.util.Objects;
  */
 public final class ModelParams {
 
-  /** Categorical fields that own an embedding table. */
+  /**
+   * Categorical fields that own an embedding table (MODELS.md "Notation"): the ten item fields and
+   * the scenario, which a behavior and the target both carry, and the behavior-only action type,
+   * action detail (bucketed by {@link FeatureEncoding#actionDetailBucket}) and domain. Declaration
+   * order is the column order of {@link Batch} and of the graph's inputs.
+   */
   public enum Field {
-    ITEM,
-    CAT1,
-    CAT2,
-    CAT3,
-    ACTION,
-    SCENARIO
+    ITEM(true),
+    CAT1(true),
+    CAT2(true),
+    CAT3(true),
+    ACTION(false),
+    SCENARIO(true),
+    CREATIVE(true),
+    PRODUCT(true),
+    SPU(true),
+    MARKETING_TARGET(true),
+    ADVERTISER(true),
+    INDUSTRY(true),
+    ACTION_DETAIL(false),
+    DOMAIN(false);
+
+    private final boolean onTarget;
+
+    Field(boolean onTarget) {
+      this.onTarget = onTarget;
+    }
+
+    /** Whether the target (candidate ad) carries this field, not only the behaviors. */
+    public boolean onTarget() {
+      return onTarget;
+    }
+
+    /**
+     * Lower-case name: the suffix of the field's table ({@code emb_<key>}), feeds ({@code
+     * hist_<key>}, {@code tgt_<key>}) and settings ({@code rows.<key>}).
+     */
+    public String key() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The fields a target carries, in declaration order. */
+    public static java.util.List<Field> targetFields() {
+      return java.util.Arrays.stream(values()).filter(Field::onTarget).toList();
+    }
   }
 
   /** TF session threads: intra-op and inter-op pools; 0 lets TF size a pool (all cores). */

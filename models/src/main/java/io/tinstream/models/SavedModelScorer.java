@@ -94,7 +94,10 @@ public final class SavedModelScorer implements AutoCloseable {
       Session.Runner r = bundle.session().runner();
       for (Map.Entry<String, Tensor> t : enc.tensors().entrySet()) {
         owned.add(t.getValue());
-        r.feed(t.getKey(), t.getValue());
+        // A model exported before a field had a table has no input for it.
+        if (bundle.graph().operation(t.getKey()) != null) {
+          r.feed(t.getKey(), t.getValue());
+        }
       }
       try (Result res = r.fetch(Head.SCORE).run()) {
         float[] out = new float[batch.size];

@@ -3,8 +3,11 @@ package io.tinstream.models;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tinstream.models.layers.DsiTinLayer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,38 +34,44 @@ class DsiGroupIsolationTest {
     void apply(Batch b, ModelParams p, Random rnd);
   }
 
-  static final List<Perturbation> PERTURBATIONS =
-      List.of(
-          new Perturbation("position", TEMPORAL, (b, p, rnd) -> positions(b, p, rnd)),
-          new Perturbation("time gap", TEMPORAL, (b, p, rnd) -> gaps(b, p, rnd)),
-          new Perturbation(
-              "action",
-              ACTION,
-              (b, p, rnd) -> ids(b.histAction, b, p.rows(ModelParams.Field.ACTION), rnd)),
-          new Perturbation(
-              "item",
-              SIDE_INFO,
-              (b, p, rnd) -> ids(b.histItem, b, p.rows(ModelParams.Field.ITEM), rnd)),
-          new Perturbation(
-              "cat1",
-              SIDE_INFO,
-              (b, p, rnd) -> ids(b.histCat1, b, p.rows(ModelParams.Field.CAT1), rnd)),
-          new Perturbation(
-              "cat3",
-              SIDE_INFO,
-              (b, p, rnd) -> ids(b.histCat3, b, p.rows(ModelParams.Field.CAT3), rnd)),
-          new Perturbation(
-              "scenario",
-              SIDE_INFO,
-              (b, p, rnd) -> ids(b.histScenario, b, p.rows(ModelParams.Field.SCENARIO), rnd)),
-          new Perturbation(
-              "target item",
-              SIDE_INFO,
-              (b, p, rnd) -> targets(b.targetItem, p.rows(ModelParams.Field.ITEM), rnd)),
-          new Perturbation(
-              "target cat2",
-              SIDE_INFO,
-              (b, p, rnd) -> targets(b.targetCat2, p.rows(ModelParams.Field.CAT2), rnd)));
+  /**
+   * The temporal changes, then one per field (iterated, so a field added later is covered): every
+   * behavior's, and the target's where it carries the field.
+   */
+  static final List<Perturbation> PERTURBATIONS = perturbations();
+
+  private static List<Perturbation> perturbations() {
+    List<Perturbation> all = new ArrayList<>();
+    all.add(new Perturbation("position", TEMPORAL, (b, p, rnd) -> positions(b, p, rnd)));
+    all.add(new Perturbation("time gap", TEMPORAL, (b, p, rnd) -> gaps(b, p, rnd)));
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      int group = f == ModelParams.Field.ACTION ? ACTION : SIDE_INFO;
+      all.add(new Perturbation(f.key(), group, (b, p, rnd) -> ids(b.hist(f), b, p.rows(f), rnd)));
+      if (f.onTarget()) {
+        all.add(
+            new Perturbation(
+                "target " + f.key(),
+                SIDE_INFO,
+                (b, p, rnd) -> targets(b.target(f), p.rows(f), rnd)));
+      }
+    }
+    return List.copyOf(all);
+  }
+
+  @Test
+  void theDefaultGroupsAreTemporalActionAndEveryOtherField() {
+    List<Set<DsiTinLayer.GroupField>> groups = DsiTinLayer.DEFAULT_GROUPS;
+    assertThat(groups).hasSize(GROUPS);
+    assertThat(groups.get(TEMPORAL)).containsExactly(DsiTinLayer.GroupField.TEMPORAL);
+    assertThat(groups.get(ACTION))
+        .containsExactly(DsiTinLayer.GroupField.of(ModelParams.Field.ACTION));
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      if (f != ModelParams.Field.ACTION) {
+        assertThat(groups.get(SIDE_INFO)).contains(DsiTinLayer.GroupField.of(f));
+      }
+    }
+    assertThat(groups.get(SIDE_INFO)).hasSize(ModelParams.Field.values().length - 1);
+  }
 
   @ParameterizedTest
   @ValueSource(strings = {"dsi_concat", "dsi_sum"})
@@ -70,9 +79,9 @@ class DsiGroupIsolationTest {
     ModelParams p = TestBatches.tinyParams(variant);
     try (TfCtrModel m = (TfCtrModel) ModelRegistry.build(p)) {
       m.trainStep(TestBatches.random(new Random(2), 8, 6, 40)); // learned queries move off init
-      Batch base = TestBatches.random(new Random(3), 8, 6, 40);
+      Batch base = withEveryField(TestBatches.random(new Random(3), 8, 6, 40));
       for (Perturbation change : PERTURBATIONS) {
-        Batch changed = TestBatches.random(new Random(3), 8, 6, 40);
+        Batch changed = withEveryField(TestBatches.random(new Random(3), 8, 6, 40));
         change.change().apply(changed, p, new Random(change.field().hashCode()));
         for (int g = 0; g < GROUPS; g++) {
           float[] alpha = m.output(DsiTinLayer.OUT_ALPHA_PREFIX + g, changed);
@@ -92,6 +101,26 @@ class DsiGroupIsolationTest {
         }
       }
     }
+  }
+
+  /** The batch with the fields {@link TestBatches#random} leaves unknown drawn too (seeded). */
+  private static Batch withEveryField(Batch b) {
+    Random rnd = new Random(11);
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      if (f.ordinal() > ModelParams.Field.SCENARIO.ordinal()) {
+        int[] column = b.hist(f);
+        for (int i = 0; i < column.length; i++) {
+          column[i] = rnd.nextInt(30);
+        }
+        if (f.onTarget()) {
+          int[] target = b.target(f);
+          for (int r = 0; r < target.length; r++) {
+            target[r] = rnd.nextInt(30);
+          }
+        }
+      }
+    }
+    return b;
   }
 
   /** Every real behavior's raw id moved to one that hashes to another row. */

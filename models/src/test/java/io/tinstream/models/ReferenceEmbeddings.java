@@ -21,38 +21,21 @@ final class ReferenceEmbeddings {
   }
 
   /**
-   * {@code tablePrefix + item|cat1|...} and, when {@code temporalPrefix} is not null, {@code
-   * temporalPrefix + P_pos|P_dt}.
+   * {@code tablePrefix + field.key()} of every field and, when {@code temporalPrefix} is not null,
+   * {@code temporalPrefix + P_pos|P_dt}.
    */
   static ReferenceEmbeddings of(
       TfCtrModel m, Batch batch, String tablePrefix, String temporalPrefix) {
     FeedEncoder.Encoded enc = FeedEncoder.encode(m.params(), batch, m.fieldRows());
     int d = m.read(tablePrefix + "item").length / m.params().rows(ModelParams.Field.ITEM);
-    String[] behaviorTables = {"item", "cat1", "cat2", "cat3", "action", "scenario"};
-    String[] behaviorColumns = {
-      FeedEncoder.HIST_ITEM,
-      FeedEncoder.HIST_CAT1,
-      FeedEncoder.HIST_CAT2,
-      FeedEncoder.HIST_CAT3,
-      FeedEncoder.HIST_ACTION,
-      FeedEncoder.HIST_SCENARIO
-    };
-    String[] targetTables = {"item", "cat1", "cat2", "cat3", "scenario"};
-    String[] targetColumns = {
-      FeedEncoder.TGT_ITEM,
-      FeedEncoder.TGT_CAT1,
-      FeedEncoder.TGT_CAT2,
-      FeedEncoder.TGT_CAT3,
-      FeedEncoder.TGT_SCENARIO
-    };
     double[][][] e = new double[batch.size][batch.maxLen][d];
     double[][] v = new double[batch.size][d];
-    for (int f = 0; f < behaviorTables.length; f++) {
-      addRows(e, m.read(tablePrefix + behaviorTables[f]), enc.ints.get(behaviorColumns[f]), d);
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      addRows(e, m.read(tablePrefix + f.key()), enc.ints.get(FeedEncoder.hist(f)), d);
     }
-    for (int f = 0; f < targetTables.length; f++) {
-      float[] table = m.read(tablePrefix + targetTables[f]);
-      int[] rows = enc.ints.get(targetColumns[f]);
+    for (ModelParams.Field f : ModelParams.Field.targetFields()) {
+      float[] table = m.read(tablePrefix + f.key());
+      int[] rows = enc.ints.get(FeedEncoder.target(f));
       for (int r = 0; r < batch.size; r++) {
         addRow(v[r], table, rows[r], d);
       }

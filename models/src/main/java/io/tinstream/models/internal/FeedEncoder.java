@@ -14,9 +14,10 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Turns a {@link Batch} into the graph's input tensors: table rows (from {@link FieldRows}),
- * temporal rows and the mask. Padded positions are forced to row 0 here as well as masked in the
- * graph.
+ * Turns a {@link Batch} into the graph's input tensors: table rows (from {@link FieldRows}) of
+ * every field ({@link #hist}, {@link #target}; the named constants are those names for the fields
+ * older SavedModels were exported with), temporal rows and the mask. Padded positions are forced to
+ * row 0 here as well as masked in the graph.
  */
 public final class FeedEncoder {
   public static final String HIST_ITEM = "hist_item";
@@ -64,15 +65,33 @@ public final class FeedEncoder {
 
   private FeedEncoder() {}
 
+  /** Feed (and SavedModel input) name of a behavior field's rows: {@code hist_<key>}. */
+  public static String hist(ModelParams.Field f) {
+    return "hist_" + f.key();
+  }
+
+  /** Feed name of a target field's rows: {@code tgt_<key>}. */
+  public static String target(ModelParams.Field f) {
+    return "tgt_" + f.key();
+  }
+
   public static Encoded encode(ModelParams p, Batch b, FieldRows rows) {
     int n = b.size * b.maxLen;
     Encoded enc = new Encoded(b.size, b.maxLen);
-    int[] item = new int[n];
-    int[] c1 = new int[n];
-    int[] c2 = new int[n];
-    int[] c3 = new int[n];
-    int[] act = new int[n];
-    int[] scn = new int[n];
+    ModelParams.Field[] fields = ModelParams.Field.values();
+    int[][] hist = new int[fields.length][];
+    for (ModelParams.Field f : fields) {
+      int[] raw = b.hist(f);
+      int[] out = new int[n];
+      for (int r = 0; r < b.size; r++) {
+        int base = r * b.maxLen;
+        int len = b.lengths[r];
+        for (int i = base; i < base + len; i++) {
+          out[i] = rows.row(f, raw[i]);
+        }
+      }
+      hist[f.ordinal()] = out;
+    }
     int[] pos = new int[n];
     int[] dt = new int[n];
     for (int r = 0; r < b.size; r++) {
@@ -80,45 +99,29 @@ public final class FeedEncoder {
       int len = b.lengths[r];
       for (int j = 0; j < len; j++) {
         int i = base + j;
-        item[i] = rows.row(ModelParams.Field.ITEM, b.histItem[i]);
-        c1[i] = rows.row(ModelParams.Field.CAT1, b.histCat1[i]);
-        c2[i] = rows.row(ModelParams.Field.CAT2, b.histCat2[i]);
-        c3[i] = rows.row(ModelParams.Field.CAT3, b.histCat3[i]);
-        act[i] = rows.row(ModelParams.Field.ACTION, b.histAction[i]);
-        scn[i] = rows.row(ModelParams.Field.SCENARIO, b.histScenario[i]);
         // A real behavior never takes the target's position row 0.
         pos[i] = FeatureEncoding.positionRow(Math.max(1, b.histPosition[i]), p.positionBuckets());
         dt[i] = FeatureEncoding.timeBucket(b.histDeltaSec[i], p.timeBuckets());
         enc.mask[i] = 1f;
       }
     }
-    int[] ti = new int[b.size];
-    int[] t1 = new int[b.size];
-    int[] t2 = new int[b.size];
-    int[] t3 = new int[b.size];
-    int[] ts = new int[b.size];
-    int[] tslot = new int[b.size];
-    for (int r = 0; r < b.size; r++) {
-      ti[r] = rows.row(ModelParams.Field.ITEM, b.targetItem[r]);
-      t1[r] = rows.row(ModelParams.Field.CAT1, b.targetCat1[r]);
-      t2[r] = rows.row(ModelParams.Field.CAT2, b.targetCat2[r]);
-      t3[r] = rows.row(ModelParams.Field.CAT3, b.targetCat3[r]);
-      ts[r] = rows.row(ModelParams.Field.SCENARIO, b.targetScenario[r]);
-      tslot[r] = CategorySlots.slot(b.targetCat1[r], p.categorySlots());
+    for (ModelParams.Field f : fields) {
+      enc.ints.put(hist(f), hist[f.ordinal()]);
     }
-    enc.ints.put(HIST_ITEM, item);
-    enc.ints.put(HIST_CAT1, c1);
-    enc.ints.put(HIST_CAT2, c2);
-    enc.ints.put(HIST_CAT3, c3);
-    enc.ints.put(HIST_ACTION, act);
-    enc.ints.put(HIST_SCENARIO, scn);
     enc.ints.put(HIST_POS, pos);
     enc.ints.put(HIST_DT, dt);
-    enc.ints.put(TGT_ITEM, ti);
-    enc.ints.put(TGT_CAT1, t1);
-    enc.ints.put(TGT_CAT2, t2);
-    enc.ints.put(TGT_CAT3, t3);
-    enc.ints.put(TGT_SCENARIO, ts);
+    for (ModelParams.Field f : ModelParams.Field.targetFields()) {
+      int[] raw = b.target(f);
+      int[] out = new int[b.size];
+      for (int r = 0; r < b.size; r++) {
+        out[r] = rows.row(f, raw[r]);
+      }
+      enc.ints.put(target(f), out);
+    }
+    int[] tslot = new int[b.size];
+    for (int r = 0; r < b.size; r++) {
+      tslot[r] = CategorySlots.slot(b.targetCat1[r], p.categorySlots());
+    }
     enc.ints.put(TGT_CATEGORY_SLOT, tslot);
     return enc;
   }

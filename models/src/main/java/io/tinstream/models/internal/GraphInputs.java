@@ -1,7 +1,9 @@
 package io.tinstream.models.internal;
 
+import io.tinstream.models.ModelParams;
 import io.tinstream.models.layers.InterestLayer;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,25 +28,20 @@ public final class GraphInputs {
   private final Placeholder<TFloat32> label;
 
   public GraphInputs(Ops tf) {
-    Operand<TInt32> hItem = ints(tf, FeedEncoder.HIST_ITEM, 2);
-    Operand<TInt32> hC1 = ints(tf, FeedEncoder.HIST_CAT1, 2);
-    Operand<TInt32> hC2 = ints(tf, FeedEncoder.HIST_CAT2, 2);
-    Operand<TInt32> hC3 = ints(tf, FeedEncoder.HIST_CAT3, 2);
-    Operand<TInt32> hAct = ints(tf, FeedEncoder.HIST_ACTION, 2);
-    Operand<TInt32> hScn = ints(tf, FeedEncoder.HIST_SCENARIO, 2);
+    Map<ModelParams.Field, Operand<TInt32>> hist = new EnumMap<>(ModelParams.Field.class);
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      hist.put(f, ints(tf, FeedEncoder.hist(f), 2));
+    }
     Operand<TInt32> hPos = ints(tf, FeedEncoder.HIST_POS, 2);
     Operand<TInt32> hDt = ints(tf, FeedEncoder.HIST_DT, 2);
     this.mask = floats(tf, FeedEncoder.MASK, Shape.of(-1, -1));
-    Operand<TInt32> tItem = ints(tf, FeedEncoder.TGT_ITEM, 1);
-    Operand<TInt32> tC1 = ints(tf, FeedEncoder.TGT_CAT1, 1);
-    Operand<TInt32> tC2 = ints(tf, FeedEncoder.TGT_CAT2, 1);
-    Operand<TInt32> tC3 = ints(tf, FeedEncoder.TGT_CAT3, 1);
-    Operand<TInt32> tScn = ints(tf, FeedEncoder.TGT_SCENARIO, 1);
+    Map<ModelParams.Field, Operand<TInt32>> target = new EnumMap<>(ModelParams.Field.class);
+    for (ModelParams.Field f : ModelParams.Field.targetFields()) {
+      target.put(f, ints(tf, FeedEncoder.target(f), 1));
+    }
     Operand<TInt32> tSlot = ints(tf, FeedEncoder.TGT_CATEGORY_SLOT, 1);
     this.label = floats(tf, FeedEncoder.LABEL, Shape.of(-1));
-    this.features =
-        new InterestLayer.Features(
-            hItem, hC1, hC2, hC3, hAct, hScn, hPos, hDt, tItem, tC1, tC2, tC3, tScn, tSlot);
+    this.features = new InterestLayer.Features(hist, target, hPos, hDt, tSlot);
   }
 
   private Placeholder<TInt32> ints(Ops tf, String name, int rank) {

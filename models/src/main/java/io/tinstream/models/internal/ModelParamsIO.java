@@ -3,10 +3,12 @@ package io.tinstream.models.internal;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.embedding.IdRowPolicy;
 import io.tinstream.models.layers.DareLayer;
+import io.tinstream.models.layers.FieldEmbeddings;
 import io.tinstream.models.layers.LreaLayer;
 import io.tinstream.models.layers.SasRecLayer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -25,6 +27,10 @@ import java.util.stream.Collectors;
 public final class ModelParamsIO {
   /** Bumped when keys change; readers accept every version up to this one. */
   public static final int FORMAT_VERSION = 1;
+
+  /** Fields whose table rows every file holds (the first ones a model had). */
+  private static final EnumSet<ModelParams.Field> FIELDS_OF_FORMAT_1 =
+      EnumSet.range(ModelParams.Field.ITEM, ModelParams.Field.SCENARIO);
 
   /**
    * One property: its key, how it is read from params and set on a builder, and the value a file
@@ -108,8 +114,14 @@ public final class ModelParamsIO {
         optional(
             real("lreaLambda", p -> p.lrea().lambda(), ModelParams.Builder::lreaLambda),
             lrea.lambda()));
+    // Files written before the creative, product, SPU, marketing target, advertiser, industry,
+    // action detail and domain tables hold models without them: the defaults stand in.
     for (ModelParams.Field f : ModelParams.Field.values()) {
-      k.add(integer("rows." + f.name().toLowerCase(), p -> p.rows(f), (b, n) -> b.rows(f, n)));
+      Key<Integer> rows = integer("rows." + f.key(), p -> p.rows(f), (b, n) -> b.rows(f, n));
+      k.add(
+          FIELDS_OF_FORMAT_1.contains(f)
+              ? rows
+              : optional(rows, FieldEmbeddings.Settings.DEFAULT.rows().get(f)));
     }
     // Files written before the search, DSI, TdPE/dPE, STIN and two-tower variants hold models that
     // used these defaults.

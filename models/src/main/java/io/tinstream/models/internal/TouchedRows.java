@@ -1,5 +1,7 @@
 package io.tinstream.models.internal;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.layers.FieldEmbeddings;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -12,16 +14,22 @@ import java.util.stream.IntStream;
  */
 public final class TouchedRows {
   /** Which feed columns index which base table. */
-  private static final Map<String, String[]> TABLE_FEEDS =
-      Map.of(
-          "emb_item", new String[] {FeedEncoder.HIST_ITEM, FeedEncoder.TGT_ITEM},
-          "emb_cat1", new String[] {FeedEncoder.HIST_CAT1, FeedEncoder.TGT_CAT1},
-          "emb_cat2", new String[] {FeedEncoder.HIST_CAT2, FeedEncoder.TGT_CAT2},
-          "emb_cat3", new String[] {FeedEncoder.HIST_CAT3, FeedEncoder.TGT_CAT3},
-          "emb_action", new String[] {FeedEncoder.HIST_ACTION},
-          "emb_scenario", new String[] {FeedEncoder.HIST_SCENARIO, FeedEncoder.TGT_SCENARIO},
-          "P_pos", new String[] {FeedEncoder.HIST_POS},
-          "P_dt", new String[] {FeedEncoder.HIST_DT});
+  private static final Map<String, String[]> TABLE_FEEDS = tableFeeds();
+
+  private static Map<String, String[]> tableFeeds() {
+    Map<String, String[]> m = new LinkedHashMap<>();
+    FieldEmbeddings base = FieldEmbeddings.base(1);
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      m.put(
+          base.table(f),
+          f.onTarget()
+              ? new String[] {FeedEncoder.hist(f), FeedEncoder.target(f)}
+              : new String[] {FeedEncoder.hist(f)});
+    }
+    m.put("P_pos", new String[] {FeedEncoder.HIST_POS});
+    m.put("P_dt", new String[] {FeedEncoder.HIST_DT});
+    return Map.copyOf(m);
+  }
 
   private final Map<String, long[]> lastTouched = new LinkedHashMap<>();
 

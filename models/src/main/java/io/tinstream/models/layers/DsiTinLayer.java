@@ -3,8 +3,10 @@ package io.tinstream.models.layers;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.internal.ParamStore;
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -19,28 +21,46 @@ import org.tensorflow.types.TFloat32;
  */
 public final class DsiTinLayer implements InterestLayer {
 
-  /** Fields a group may hold; {@code TEMPORAL} is {@code P_pos + P_dt}. */
-  public enum GroupField {
-    ITEM,
-    CAT1,
-    CAT2,
-    CAT3,
-    ACTION,
-    SCENARIO,
-    TEMPORAL
+  /**
+   * A member of a field group: one categorical field's embedding, or {@link #TEMPORAL} ({@code
+   * P_pos + P_dt}).
+   */
+  public record GroupField(ModelParams.Field field) {
+    public static final GroupField TEMPORAL = new GroupField(null);
+
+    public static GroupField of(ModelParams.Field field) {
+      return new GroupField(Objects.requireNonNull(field, "field"));
+    }
+
+    public boolean isTemporal() {
+      return field == null;
+    }
+
+    @Override
+    public String toString() {
+      return isTemporal() ? "TEMPORAL" : field.name();
+    }
   }
 
-  /** Default groups: temporal encodings; action type; everything else. */
-  public static final List<Set<GroupField>> DEFAULT_GROUPS =
-      List.of(
-          EnumSet.of(GroupField.TEMPORAL),
-          EnumSet.of(GroupField.ACTION),
-          EnumSet.of(
-              GroupField.ITEM,
-              GroupField.CAT1,
-              GroupField.CAT2,
-              GroupField.CAT3,
-              GroupField.SCENARIO));
+  /**
+   * Default groups (MODELS.md): temporal encodings; action type; everything else, i.e. every other
+   * field (item, creative, product, SPU, categories, marketing target, advertiser, industry,
+   * scenario, action detail, domain).
+   */
+  public static final List<Set<GroupField>> DEFAULT_GROUPS = defaultGroups();
+
+  private static List<Set<GroupField>> defaultGroups() {
+    Set<GroupField> rest = new LinkedHashSet<>();
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      if (f != ModelParams.Field.ACTION) {
+        rest.add(GroupField.of(f));
+      }
+    }
+    return List.of(
+        Set.of(GroupField.TEMPORAL),
+        Set.of(GroupField.of(ModelParams.Field.ACTION)),
+        Collections.unmodifiableSet(rest));
+  }
 
   /**
    * Per group {@code g}: its attention weights {@code [B, L]} ({@code dsi_alpha_<g>}) and its
@@ -144,15 +164,9 @@ public final class DsiTinLayer implements InterestLayer {
       TemporalEncoding temporal,
       Features f,
       GroupField field) {
-    return switch (field) {
-      case ITEM -> store.lookup(tf, t.item(), f.histItem());
-      case CAT1 -> store.lookup(tf, t.cat1(), f.histCat1());
-      case CAT2 -> store.lookup(tf, t.cat2(), f.histCat2());
-      case CAT3 -> store.lookup(tf, t.cat3(), f.histCat3());
-      case ACTION -> store.lookup(tf, t.action(), f.histAction());
-      case SCENARIO -> store.lookup(tf, t.scenario(), f.histScenario());
-      case TEMPORAL -> temporal.behaviors(tf, store, f.histPos(), f.histDt());
-    };
+    return field.isTemporal()
+        ? temporal.behaviors(tf, store, f.histPos(), f.histDt())
+        : t.behavior(tf, store, f, field.field());
   }
 
   /** The target's embedding of a field, or null where a target has no such field (action). */
@@ -163,14 +177,9 @@ public final class DsiTinLayer implements InterestLayer {
       TemporalEncoding temporal,
       Features f,
       GroupField field) {
-    return switch (field) {
-      case ITEM -> store.lookup(tf, t.item(), f.targetItem());
-      case CAT1 -> store.lookup(tf, t.cat1(), f.targetCat1());
-      case CAT2 -> store.lookup(tf, t.cat2(), f.targetCat2());
-      case CAT3 -> store.lookup(tf, t.cat3(), f.targetCat3());
-      case ACTION -> null;
-      case SCENARIO -> store.lookup(tf, t.scenario(), f.targetScenario());
-      case TEMPORAL -> temporal.target(tf, store);
-    };
+    if (field.isTemporal()) {
+      return temporal.target(tf, store);
+    }
+    return field.field().onTarget() ? t.target(tf, store, f, field.field()) : null;
   }
 }

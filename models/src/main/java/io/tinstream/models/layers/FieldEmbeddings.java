@@ -2,8 +2,10 @@ package io.tinstream.models.layers;
 
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.internal.ParamStore;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
@@ -13,31 +15,41 @@ import org.tensorflow.types.TInt32;
 
 /**
  * One set of categorical field tables (the model's base tables, or a layer's own set such as DARE's
- * attention tables) and the sums of MODELS.md "Notation" over them: {@code e_i} of a behavior (item
- * fields, action, scenario) and {@code v_t} of the target (item fields, scenario).
+ * attention tables), one per {@link ModelParams.Field} named {@code prefix + field.key()}, and the
+ * sums of MODELS.md "Notation" over them: {@code e_i} of a behavior (every field) and {@code v_t}
+ * of the target (every field the target carries).
  */
-public record FieldEmbeddings(
-    String item, String cat1, String cat2, String cat3, String action, String scenario, int dim) {
+public record FieldEmbeddings(String prefix, int dim) {
 
   /**
    * {@code dim}: {@code d}; {@code rows}: rows of each field's table including the reserved row 0;
    * {@code initStd}: standard deviation of the initial rows (of every table a model creates).
    */
   public record Settings(int dim, Map<ModelParams.Field, Integer> rows, float initStd) {
-    public static final Settings DEFAULT =
-        new Settings(
-            16,
-            Map.of(
-                ModelParams.Field.ITEM, 1 << 15,
-                ModelParams.Field.CAT1, 1 << 10,
-                ModelParams.Field.CAT2, 1 << 10,
-                ModelParams.Field.CAT3, 1 << 10,
-                ModelParams.Field.ACTION, 64,
-                ModelParams.Field.SCENARIO, 64),
-            0.05f);
+    public static final Settings DEFAULT = new Settings(16, defaultRows(), 0.05f);
 
     public Settings {
       rows = Collections.unmodifiableMap(new EnumMap<>(rows));
+    }
+
+    private static Map<ModelParams.Field, Integer> defaultRows() {
+      Map<ModelParams.Field, Integer> r = new EnumMap<>(ModelParams.Field.class);
+      r.put(ModelParams.Field.ITEM, 1 << 15);
+      r.put(ModelParams.Field.CAT1, 1 << 10);
+      r.put(ModelParams.Field.CAT2, 1 << 10);
+      r.put(ModelParams.Field.CAT3, 1 << 10);
+      r.put(ModelParams.Field.ACTION, 64);
+      r.put(ModelParams.Field.SCENARIO, 64);
+      r.put(ModelParams.Field.CREATIVE, 1 << 15);
+      r.put(ModelParams.Field.PRODUCT, 1 << 14);
+      r.put(ModelParams.Field.SPU, 1 << 14);
+      r.put(ModelParams.Field.MARKETING_TARGET, 64);
+      r.put(ModelParams.Field.ADVERTISER, 1 << 13);
+      r.put(ModelParams.Field.INDUSTRY, 256);
+      r.put(ModelParams.Field.ACTION_DETAIL, 64);
+      // Five, not four: hashed (FieldRows.hashed), the two known domains share a row at four.
+      r.put(ModelParams.Field.DOMAIN, 5);
+      return r;
     }
 
     /** The same with {@code field}'s table at {@code n} rows. */
@@ -50,6 +62,11 @@ public record FieldEmbeddings(
     public void validate() {
       if (dim <= 0) {
         throw new IllegalArgumentException("dim must be > 0, got " + dim);
+      }
+      for (ModelParams.Field f : ModelParams.Field.values()) {
+        if (!rows.containsKey(f)) {
+          throw new IllegalArgumentException("rows(" + f + ") missing");
+        }
       }
       for (Map.Entry<ModelParams.Field, Integer> e : rows.entrySet()) {
         if (e.getValue() < 2) {
@@ -67,26 +84,32 @@ public record FieldEmbeddings(
 
   /** A separate set named {@code prefix + field}. */
   public static FieldEmbeddings prefixed(String prefix, int d) {
-    return new FieldEmbeddings(
-        prefix + "item",
-        prefix + "cat1",
-        prefix + "cat2",
-        prefix + "cat3",
-        prefix + "action",
-        prefix + "scenario",
-        d);
+    return new FieldEmbeddings(prefix, d);
+  }
+
+  /** Name of the field's table in this set. */
+  public String table(ModelParams.Field field) {
+    return prefix + field.key();
   }
 
   /** Creates the tables that do not exist yet (row 0 is the reserved row of every table). */
   public void create(Ops tf, ParamStore store, ModelParams p) {
     float std = p.embeddings().initStd();
-    store.table(tf, item, ModelParams.Field.ITEM, p.rows(ModelParams.Field.ITEM), dim, std);
-    store.table(tf, cat1, ModelParams.Field.CAT1, p.rows(ModelParams.Field.CAT1), dim, std);
-    store.table(tf, cat2, ModelParams.Field.CAT2, p.rows(ModelParams.Field.CAT2), dim, std);
-    store.table(tf, cat3, ModelParams.Field.CAT3, p.rows(ModelParams.Field.CAT3), dim, std);
-    store.table(tf, action, ModelParams.Field.ACTION, p.rows(ModelParams.Field.ACTION), dim, std);
-    store.table(
-        tf, scenario, ModelParams.Field.SCENARIO, p.rows(ModelParams.Field.SCENARIO), dim, std);
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      store.table(tf, table(f), f, p.rows(f), dim, std);
+    }
+  }
+
+  /** One behavior field's embeddings {@code [B, L, d]}. */
+  public Operand<TFloat32> behavior(
+      Ops tf, ParamStore store, InterestLayer.Features f, ModelParams.Field field) {
+    return store.lookup(tf, table(field), f.hist(field));
+  }
+
+  /** One target field's embeddings {@code [B, d]}; the field must be one the target carries. */
+  public Operand<TFloat32> target(
+      Ops tf, ParamStore store, InterestLayer.Features f, ModelParams.Field field) {
+    return store.lookup(tf, table(field), f.target(field));
   }
 
   /** {@code e_i}, {@code [B, L, d]}, over every fed behavior. */
@@ -95,29 +118,29 @@ public record FieldEmbeddings(
   }
 
   /**
-   * {@code e_i} over behavior columns each first passed through {@code select} (identity, or a
-   * gather of the kept positions).
+   * {@code e_i}: the sum over every field, of behavior columns each first passed through {@code
+   * select} (identity, or a gather of the kept positions).
    */
   public Operand<TFloat32> behaviors(
       Ops tf, ParamStore store, InterestLayer.Features f, UnaryOperator<Operand<TInt32>> select) {
-    return GraphMath.add(
-        tf,
-        store.lookup(tf, item, select.apply(f.histItem())),
-        store.lookup(tf, cat1, select.apply(f.histCat1())),
-        store.lookup(tf, cat2, select.apply(f.histCat2())),
-        store.lookup(tf, cat3, select.apply(f.histCat3())),
-        store.lookup(tf, action, select.apply(f.histAction())),
-        store.lookup(tf, scenario, select.apply(f.histScenario())));
+    List<Operand<TFloat32>> terms = new ArrayList<>();
+    for (ModelParams.Field field : ModelParams.Field.values()) {
+      terms.add(store.lookup(tf, table(field), select.apply(f.hist(field))));
+    }
+    return sum(tf, terms);
   }
 
-  /** {@code v_t}, {@code [B, d]}: the target's item fields and scenario. */
+  /** {@code v_t}, {@code [B, d]}: the sum over every field the target carries. */
   public Operand<TFloat32> target(Ops tf, ParamStore store, InterestLayer.Features f) {
-    return GraphMath.add(
-        tf,
-        store.lookup(tf, item, f.targetItem()),
-        store.lookup(tf, cat1, f.targetCat1()),
-        store.lookup(tf, cat2, f.targetCat2()),
-        store.lookup(tf, cat3, f.targetCat3()),
-        store.lookup(tf, scenario, f.targetScenario()));
+    List<Operand<TFloat32>> terms = new ArrayList<>();
+    for (ModelParams.Field field : ModelParams.Field.targetFields()) {
+      terms.add(target(tf, store, f, field));
+    }
+    return sum(tf, terms);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32> sum(Ops tf, List<Operand<TFloat32>> terms) {
+    return GraphMath.add(tf, terms.toArray(new Operand[0]));
   }
 }

@@ -4,6 +4,9 @@ import io.tinstream.models.CategorySlots;
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.ModelRegistry;
 import io.tinstream.models.internal.ParamStore;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -29,24 +32,50 @@ public interface InterestLayer {
 
   /**
    * Table rows of every input column ({@code [B, L]} for behaviors, {@code [B]} for the target),
-   * for layers that embed fields themselves (DARE's attention tables, DSI field groups, TdPE/dPE).
-   * {@code targetCategorySlot} is the per-target-category slot of {@link CategorySlots}.
+   * for layers that embed fields themselves (DARE's attention tables, DSI field groups, TdPE/dPE):
+   * {@code hist} has every field, {@code target} every field the target carries ({@link
+   * ModelParams.Field#onTarget}). {@code targetCategorySlot} is the per-target-category slot of
+   * {@link CategorySlots}.
    */
   record Features(
-      Operand<TInt32> histItem,
-      Operand<TInt32> histCat1,
-      Operand<TInt32> histCat2,
-      Operand<TInt32> histCat3,
-      Operand<TInt32> histAction,
-      Operand<TInt32> histScenario,
+      Map<ModelParams.Field, Operand<TInt32>> hist,
+      Map<ModelParams.Field, Operand<TInt32>> target,
       Operand<TInt32> histPos,
       Operand<TInt32> histDt,
-      Operand<TInt32> targetItem,
-      Operand<TInt32> targetCat1,
-      Operand<TInt32> targetCat2,
-      Operand<TInt32> targetCat3,
-      Operand<TInt32> targetScenario,
-      Operand<TInt32> targetCategorySlot) {}
+      Operand<TInt32> targetCategorySlot) {
+
+    public Features {
+      hist = Collections.unmodifiableMap(new EnumMap<>(hist));
+      target = Collections.unmodifiableMap(new EnumMap<>(target));
+      for (ModelParams.Field f : ModelParams.Field.values()) {
+        if (!hist.containsKey(f) || f.onTarget() != target.containsKey(f)) {
+          throw new IllegalArgumentException("features of field " + f + " missing or misplaced");
+        }
+      }
+    }
+
+    /** Rows of a behavior field, {@code [B, L]}. */
+    public Operand<TInt32> hist(ModelParams.Field f) {
+      return hist.get(f);
+    }
+
+    /** Rows of a target field, {@code [B]}; throws for a field the target does not carry. */
+    public Operand<TInt32> target(ModelParams.Field f) {
+      Operand<TInt32> t = target.get(f);
+      if (t == null) {
+        throw new IllegalArgumentException("the target carries no " + f);
+      }
+      return t;
+    }
+
+    public Operand<TInt32> histItem() {
+      return hist(ModelParams.Field.ITEM);
+    }
+
+    public Operand<TInt32> targetItem() {
+      return target(ModelParams.Field.ITEM);
+    }
+  }
 
   /** Which behaviors of the trajectory the caller feeds as the sequence (see the eval task). */
   enum History {

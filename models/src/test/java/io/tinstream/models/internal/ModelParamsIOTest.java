@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.embedding.IdRowPolicy;
+import io.tinstream.models.layers.FieldEmbeddings;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +63,40 @@ class ModelParamsIOTest {
     assertThat(p.categorySlots()).isEqualTo(defaults.categorySlots());
     // Models stored before the collisionless mapping hashed their ids.
     assertThat(p.idRows()).isEqualTo(IdRowPolicy.HASHED);
+  }
+
+  @Test
+  void rowsOfFieldsAddedLaterDefaultWhenAbsentAndSurviveWhenSet() {
+    ModelParams set = nonDefault().toBuilder().rows(ModelParams.Field.ADVERTISER, 77).build();
+    Properties props = ModelParamsIO.toProperties(set, 1);
+    assertThat(props.getProperty("rows.advertiser")).isEqualTo("77");
+    assertThat(ModelParamsIO.fromProperties(props).rows(ModelParams.Field.ADVERTISER))
+        .isEqualTo(77);
+    List<ModelParams.Field> later =
+        List.of(
+            ModelParams.Field.CREATIVE,
+            ModelParams.Field.PRODUCT,
+            ModelParams.Field.SPU,
+            ModelParams.Field.MARKETING_TARGET,
+            ModelParams.Field.ADVERTISER,
+            ModelParams.Field.INDUSTRY,
+            ModelParams.Field.ACTION_DETAIL,
+            ModelParams.Field.DOMAIN);
+    for (ModelParams.Field f : later) {
+      props.remove("rows." + f.key());
+    }
+    ModelParams p = ModelParamsIO.fromProperties(props);
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      assertThat(p.rows(f))
+          .as("rows of %s", f)
+          .isEqualTo(
+              later.contains(f)
+                  ? FieldEmbeddings.Settings.DEFAULT.rows().get(f)
+                  : nonDefault().rows(f));
+    }
+    props.remove("rows.cat2");
+    assertThatThrownBy(() -> ModelParamsIO.fromProperties(props))
+        .isInstanceOf(NumberFormatException.class);
   }
 
   @Test
