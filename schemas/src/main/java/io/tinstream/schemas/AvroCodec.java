@@ -73,7 +73,8 @@ public final class AvroCodec<T extends SpecificRecordBase> {
   }
 
   public static AvroCodec<ProbeResponse> probeResponses() {
-    return new AvroCodec<>(ProbeResponse.class, ProbeResponse.getClassSchema(), List.of());
+    return new AvroCodec<>(
+        ProbeResponse.class, ProbeResponse.getClassSchema(), List.of("ProbeResponse-v1.avsc"));
   }
 
   public static AvroCodec<ModelUpdate> modelUpdates() {
@@ -87,7 +88,7 @@ public final class AvroCodec<T extends SpecificRecordBase> {
     return new AvroCodec<>(
         TrainingExample.class,
         TrainingExample.getClassSchema(),
-        List.of("TrainingExample-v1.avsc", "TrainingExample-v2.avsc"));
+        List.of("TrainingExample-v1.avsc", "TrainingExample-v2.avsc", "TrainingExample-v3.avsc"));
   }
 
   public static AvroCodec<TaxonomyEntry> taxonomyEntries() {

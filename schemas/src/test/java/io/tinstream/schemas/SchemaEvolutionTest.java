@@ -94,6 +94,90 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void trainingExampleWrittenWithVersion3HasSequencesWithoutItemSideInfo() throws Exception {
+    Schema v3 = AvroCodec.historicalSchema("TrainingExample-v3.avsc");
+    Schema oldSequence = v3.getField("history").schema();
+    GenericRecord old = new GenericData.Record(v3);
+    old.put("exampleId", "x-3");
+    old.put("userId", 4L);
+    old.put("impressionTime", 20L);
+    old.put("scenario", 0);
+    old.put("target", ItemFields.newBuilder().setItemId(6L).build());
+    old.put("history", oldSequence(oldSequence, 5L));
+    old.put("label", 1f);
+    old.put("selections", java.util.Map.of("stratified:4", oldSequence(oldSequence, 8L)));
+
+    TrainingExample current = AvroCodec.trainingExamples().decode(encodeWith(v3, old));
+
+    BehaviorSequence history = current.getHistory();
+    assertThat(history.getItemIds()).containsExactly(5L);
+    assertThat(history.getActionDetails()).containsExactly(2.5f);
+    // Columns added after version 3 are empty: unknown for every behavior.
+    assertThat(history.getCreativeIds()).isEmpty();
+    assertThat(history.getProductIds()).isEmpty();
+    assertThat(history.getSpuIds()).isEmpty();
+    assertThat(history.getMarketingTargets()).isEmpty();
+    assertThat(history.getAdvertiserIds()).isEmpty();
+    assertThat(history.getIndustryIds()).isEmpty();
+    assertThat(current.getSelections().get("stratified:4").getItemIds()).containsExactly(8L);
+  }
+
+  @Test
+  void probeResponseWrittenWithVersion1IsRead() throws Exception {
+    Schema v1 = AvroCodec.historicalSchema("ProbeResponse-v1.avsc");
+    Schema oldSequence = v1.getField("perCandidate").schema().getElementType();
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("requestId", "r-1");
+    old.put("userId", 4L);
+    old.put("trajectoryLength", 1);
+    old.put("searchMode", "latest");
+    old.put("perCandidate", java.util.List.of(oldSequence(oldSequence, 5L)));
+
+    ProbeResponse current = AvroCodec.probeResponses().decode(encodeWith(v1, old));
+
+    assertThat(current.getPerCandidate().get(0).getItemIds()).containsExactly(5L);
+    assertThat(current.getPerCandidate().get(0).getAdvertiserIds()).isEmpty();
+  }
+
+  @Test
+  void behaviorSequenceOfVersion1ResolvesToEmptyNewColumns() throws Exception {
+    Schema v1 = AvroCodec.historicalSchema("BehaviorSequence-v1.avsc");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    org.apache.avro.io.BinaryEncoder enc =
+        org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+    new org.apache.avro.generic.GenericDatumWriter<GenericRecord>(v1)
+        .write(oldSequence(v1, 5L), enc);
+    enc.flush();
+
+    BehaviorSequence current =
+        new org.apache.avro.specific.SpecificDatumReader<BehaviorSequence>(
+                v1, BehaviorSequence.getClassSchema())
+            .read(
+                null,
+                org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+
+    assertThat(current.getItemIds()).containsExactly(5L);
+    assertThat(current.getCreativeIds()).isEmpty();
+    assertThat(current.getIndustryIds()).isEmpty();
+  }
+
+  /** One behavior in the BehaviorSequence layout before the item side-info columns. */
+  private static GenericRecord oldSequence(Schema schema, long item) {
+    GenericRecord s = new GenericData.Record(schema);
+    s.put("eventTimes", java.util.List.of(10L));
+    s.put("itemIds", java.util.List.of(item));
+    s.put("categoryL1", java.util.List.of(1));
+    s.put("categoryL2", java.util.List.of(2));
+    s.put("categoryL3", java.util.List.of(3));
+    s.put("actionTypes", java.util.List.of(1));
+    s.put("scenarios", java.util.List.of(0));
+    s.put("domains", java.util.List.of(1));
+    s.put("actionDetails", java.util.List.of(2.5f));
+    s.put("positions", java.util.List.of());
+    return s;
+  }
+
+  @Test
   void modelUpdateWrittenWithVersion1BelongsToTheLegacyEpoch() throws Exception {
     Schema v1 = AvroCodec.historicalSchema("ModelUpdate-v1.avsc");
     GenericRecord old = new GenericData.Record(v1);

@@ -159,6 +159,12 @@ public final class TrajectoryView {
     List<Integer> scenarios = new ArrayList<>(n);
     List<Integer> domains = new ArrayList<>(n);
     List<Float> actionDetails = new ArrayList<>(n);
+    List<Long> creativeIds = new ArrayList<>(n);
+    List<Long> productIds = new ArrayList<>(n);
+    List<Long> spuIds = new ArrayList<>(n);
+    List<Integer> marketingTargets = new ArrayList<>(n);
+    List<Long> advertiserIds = new ArrayList<>(n);
+    List<Integer> industryIds = new ArrayList<>(n);
     for (int i : indices) {
       checkIndex(i);
       eventTimes.add(columns.eventTimes[from + i]);
@@ -170,6 +176,12 @@ public final class TrajectoryView {
       scenarios.add(columns.scenarios[from + i]);
       domains.add((int) columns.domains[from + i]);
       actionDetails.add(columns.actionDetails[from + i]);
+      creativeIds.add(columns.creativeIds[from + i]);
+      productIds.add(columns.productIds[from + i]);
+      spuIds.add(columns.spuIds[from + i]);
+      marketingTargets.add(columns.marketingTargets[from + i]);
+      advertiserIds.add(columns.advertiserIds[from + i]);
+      industryIds.add(columns.industryIds[from + i]);
     }
     // The all-fields constructor, not the builder: a builder validates and copies every field
     // and was the top frame of building a training example.
@@ -183,6 +195,12 @@ public final class TrajectoryView {
         scenarios,
         domains,
         actionDetails,
+        creativeIds,
+        productIds,
+        spuIds,
+        marketingTargets,
+        advertiserIds,
+        industryIds,
         new ArrayList<>(0));
   }
 

@@ -9,8 +9,10 @@ import io.tinstream.models.layers.InterestLayer;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.tensorflow.Graph;
@@ -196,35 +198,21 @@ public final class DareSearchBenchCommand implements Callable<Integer> {
       ModelParams p =
           ModelParams.builder().dim(dA).maxHistoryLength(k).positionBuckets(len + 1).build();
       Ops tf = Ops.create(g);
-      List<Placeholder<TInt32>> hist = new ArrayList<>();
-      for (int i = 0; i < 8; i++) {
-        hist.add(tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1))));
+      Map<ModelParams.Field, Operand<TInt32>> hist = new EnumMap<>(ModelParams.Field.class);
+      for (ModelParams.Field field : ModelParams.Field.values()) {
+        hist.put(field, placeholder(tf, Shape.of(-1, -1)));
       }
-      List<Placeholder<TInt32>> tgt = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
-        tgt.add(tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1))));
+      Placeholder<TInt32> histPos = placeholder(tf, Shape.of(-1, -1));
+      Placeholder<TInt32> histDt = placeholder(tf, Shape.of(-1, -1));
+      Map<ModelParams.Field, Operand<TInt32>> tgt = new EnumMap<>(ModelParams.Field.class);
+      for (ModelParams.Field field : ModelParams.Field.targetFields()) {
+        tgt.put(field, placeholder(tf, Shape.of(-1)));
       }
+      Placeholder<TInt32> slot = placeholder(tf, Shape.of(-1));
       Placeholder<TFloat32> mask =
           tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)));
-      placeholders.addAll(hist);
-      placeholders.addAll(tgt);
       placeholders.add(mask);
-      InterestLayer.Features f =
-          new InterestLayer.Features(
-              hist.get(0),
-              hist.get(1),
-              hist.get(2),
-              hist.get(3),
-              hist.get(4),
-              hist.get(5),
-              hist.get(6),
-              hist.get(7),
-              tgt.get(0),
-              tgt.get(1),
-              tgt.get(2),
-              tgt.get(3),
-              tgt.get(4),
-              tgt.get(5));
+      InterestLayer.Features f = new InterestLayer.Features(hist, tgt, histPos, histDt, slot);
       idx = DareLayer.searchIndices(tf, new ParamStore(1), p, "A_", dA, f, mask, k);
       session =
           new Session(
@@ -237,34 +225,49 @@ public final class DareSearchBenchCommand implements Callable<Integer> {
       // Same trajectory and candidates for every attention dim (seeded by L only).
       Random rnd = new Random(len * 31L);
       int b = candidates;
-      int[] rowsOf = {
-        p.rows(ModelParams.Field.ITEM), p.rows(ModelParams.Field.CAT1),
-        p.rows(ModelParams.Field.CAT2), p.rows(ModelParams.Field.CAT3),
-        p.rows(ModelParams.Field.ACTION), p.rows(ModelParams.Field.SCENARIO),
-        p.positionBuckets(), p.timeBuckets()
-      };
-      for (int i = 0; i < 8; i++) {
-        int[] one = new int[len];
-        for (int j = 0; j < len; j++) {
-          one[j] = i == 6 ? Math.min(len - j, rowsOf[i] - 1) : 1 + rnd.nextInt(rowsOf[i] - 1);
-        }
-        int[] a = new int[b * len];
-        for (int c = 0; c < b; c++) {
-          System.arraycopy(one, 0, a, c * len, len);
-        }
-        feeds.add(TInt32.tensorOf(Shape.of(b, len), DataBuffers.of(a, true, false)));
+      // Feeds in the order of the placeholders: behavior fields, positions, intervals, target
+      // fields, category slot, then the mask.
+      for (ModelParams.Field field : ModelParams.Field.values()) {
+        feeds.add(behaviorRows(rnd, b, len, j -> 1 + rnd.nextInt(p.rows(field) - 1)));
       }
-      int[] targetRows = {rowsOf[0], rowsOf[1], rowsOf[2], rowsOf[3], rowsOf[5], 2};
-      for (int i = 0; i < 6; i++) {
-        int[] a = new int[b];
-        for (int c = 0; c < b; c++) {
-          a[c] = 1 + rnd.nextInt(targetRows[i] - 1);
-        }
-        feeds.add(TInt32.tensorOf(Shape.of(b), DataBuffers.of(a, true, false)));
+      feeds.add(behaviorRows(rnd, b, len, j -> Math.min(len - j, p.positionBuckets() - 1)));
+      feeds.add(behaviorRows(rnd, b, len, j -> 1 + rnd.nextInt(p.timeBuckets() - 1)));
+      for (ModelParams.Field field : ModelParams.Field.targetFields()) {
+        feeds.add(targetRows(rnd, b, p.rows(field)));
       }
+      feeds.add(targetRows(rnd, b, 2));
       float[] m = new float[b * len];
       Arrays.fill(m, 1f);
       feeds.add(TFloat32.tensorOf(Shape.of(b, len), DataBuffers.of(m, true, false)));
+    }
+
+    /** A placeholder fed in creation order (the mask comes last). */
+    private Placeholder<TInt32> placeholder(Ops tf, Shape shape) {
+      Placeholder<TInt32> ph = tf.placeholder(TInt32.class, Placeholder.shape(shape));
+      placeholders.add(ph);
+      return ph;
+    }
+
+    /** One behavior row of {@code len} from {@code row}, the same for each of {@code b}. */
+    private static Tensor behaviorRows(
+        Random rnd, int b, int len, java.util.function.IntUnaryOperator row) {
+      int[] one = new int[len];
+      for (int j = 0; j < len; j++) {
+        one[j] = row.applyAsInt(j);
+      }
+      int[] a = new int[b * len];
+      for (int c = 0; c < b; c++) {
+        System.arraycopy(one, 0, a, c * len, len);
+      }
+      return TInt32.tensorOf(Shape.of(b, len), DataBuffers.of(a, true, false));
+    }
+
+    private static Tensor targetRows(Random rnd, int b, int rows) {
+      int[] a = new int[b];
+      for (int c = 0; c < b; c++) {
+        a[c] = 1 + rnd.nextInt(rows - 1);
+      }
+      return TInt32.tensorOf(Shape.of(b), DataBuffers.of(a, true, false));
     }
 
     double runMs() {

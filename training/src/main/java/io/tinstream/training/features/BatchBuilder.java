@@ -1,12 +1,14 @@
 package io.tinstream.training.features;
 
 import io.tinstream.models.Batch;
+import io.tinstream.models.ModelParams;
+import java.util.Arrays;
 
 /**
  * The one writer of {@link Batch} columns, offline and online: each row is a {@link RowHistory}
  * (its newest {@code maxLen} behaviors kept, left-aligned, true positions, time deltas to the
- * target in seconds), a {@link BatchTarget} and a label. A partial batch is trimmed to its rows, so
- * scores and metrics never see filler rows.
+ * target in seconds), a {@link BatchTarget} and a label, every field of both. A partial batch is
+ * trimmed to its rows, so scores and metrics never see filler rows.
  */
 public final class BatchBuilder {
   private final int capacity;
@@ -49,33 +51,24 @@ public final class BatchBuilder {
     int len = Math.min(n, maxLen);
     int from = n - len;
     int base = r * maxLen;
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      int[] column = b.hist(f);
+      for (int j = 0; j < len; j++) {
+        column[base + j] = history.id(f, from + j);
+      }
+      Arrays.fill(column, base + len, base + maxLen, -1);
+    }
     for (int j = 0; j < len; j++) {
       int i = from + j;
-      b.histItem[base + j] = history.item(i);
-      b.histCat1[base + j] = history.cat1(i);
-      b.histCat2[base + j] = history.cat2(i);
-      b.histCat3[base + j] = history.cat3(i);
-      b.histAction[base + j] = history.action(i);
-      b.histScenario[base + j] = history.scenario(i);
       b.histDeltaSec[base + j] = Math.max(0L, target.timeMillis() - history.timeMillis(i)) / 1000f;
       b.histPosition[base + j] = history.position(i);
     }
-    for (int j = len; j < maxLen; j++) {
-      b.histItem[base + j] = -1;
-      b.histCat1[base + j] = -1;
-      b.histCat2[base + j] = -1;
-      b.histCat3[base + j] = -1;
-      b.histAction[base + j] = -1;
-      b.histScenario[base + j] = -1;
-      b.histDeltaSec[base + j] = 0f;
-      b.histPosition[base + j] = 0;
-    }
+    Arrays.fill(b.histDeltaSec, base + len, base + maxLen, 0f);
+    Arrays.fill(b.histPosition, base + len, base + maxLen, 0);
     b.lengths[r] = len;
-    b.targetItem[r] = target.item();
-    b.targetCat1[r] = target.cat1();
-    b.targetCat2[r] = target.cat2();
-    b.targetCat3[r] = target.cat3();
-    b.targetScenario[r] = target.scenario();
+    for (ModelParams.Field f : ModelParams.Field.targetFields()) {
+      b.target(f)[r] = target.id(f);
+    }
     b.labels[r] = label;
     b.userIds[r] = userId;
   }

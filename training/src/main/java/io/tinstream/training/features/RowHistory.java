@@ -1,6 +1,9 @@
 package io.tinstream.training.features;
 
+import io.tinstream.models.FeatureEncoding;
+import io.tinstream.models.ModelParams;
 import io.tinstream.schemas.BehaviorSequence;
+import io.tinstream.schemas.Domain;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.training.batch.Trajectory;
 import java.util.List;
@@ -15,21 +18,40 @@ public interface RowHistory {
 
   int size();
 
-  int item(int i);
-
-  int cat1(int i);
-
-  int cat2(int i);
-
-  int cat3(int i);
-
-  int action(int i);
-
-  int scenario(int i);
+  /**
+   * The raw id of {@code field} of behavior {@code i}, negative when unknown: 64-bit ids folded by
+   * {@link BatchBuilder#rawId}, the action detail as its {@link
+   * FeatureEncoding#actionDetailBucket}, the domain as its ordinal ({@link #domainId}).
+   */
+  int id(ModelParams.Field field, int i);
 
   long timeMillis(int i);
 
   int position(int i);
+
+  default int item(int i) {
+    return id(ModelParams.Field.ITEM, i);
+  }
+
+  default int cat1(int i) {
+    return id(ModelParams.Field.CAT1, i);
+  }
+
+  default int cat2(int i) {
+    return id(ModelParams.Field.CAT2, i);
+  }
+
+  default int cat3(int i) {
+    return id(ModelParams.Field.CAT3, i);
+  }
+
+  default int action(int i) {
+    return id(ModelParams.Field.ACTION, i);
+  }
+
+  default int scenario(int i) {
+    return id(ModelParams.Field.SCENARIO, i);
+  }
 
   RowHistory EMPTY = of(TrajectoryView.EMPTY);
 
@@ -38,6 +60,31 @@ public interface RowHistory {
    */
   static RowHistory of(TrajectoryView view) {
     return selected(view, null);
+  }
+
+  /** Field {@code field} of behavior {@code i} of a view, as {@link #id} defines it. */
+  static int id(TrajectoryView v, ModelParams.Field field, int i) {
+    return switch (field) {
+      case ITEM -> BatchBuilder.rawId(v.itemId(i));
+      case CAT1 -> v.categoryL1(i);
+      case CAT2 -> v.categoryL2(i);
+      case CAT3 -> v.categoryL3(i);
+      case ACTION -> v.actionType(i);
+      case SCENARIO -> v.scenario(i);
+      case CREATIVE -> BatchBuilder.rawId(v.creativeId(i));
+      case PRODUCT -> BatchBuilder.rawId(v.productId(i));
+      case SPU -> BatchBuilder.rawId(v.spuId(i));
+      case MARKETING_TARGET -> v.marketingTarget(i);
+      case ADVERTISER -> BatchBuilder.rawId(v.advertiserId(i));
+      case INDUSTRY -> v.industryId(i);
+      case ACTION_DETAIL -> FeatureEncoding.actionDetailBucket(v.actionDetail(i));
+      case DOMAIN -> domainId(v.domain(i));
+    };
+  }
+
+  /** A {@link Domain} ordinal as an id: {@link Domain#UNKNOWN} (and negative) is unknown, -1. */
+  static int domainId(int ordinal) {
+    return ordinal <= Domain.UNKNOWN.ordinal() ? -1 : ordinal;
   }
 
   /**
@@ -56,33 +103,8 @@ public interface RowHistory {
       }
 
       @Override
-      public int item(int i) {
-        return BatchBuilder.rawId(past.itemId(at(i)));
-      }
-
-      @Override
-      public int cat1(int i) {
-        return past.categoryL1(at(i));
-      }
-
-      @Override
-      public int cat2(int i) {
-        return past.categoryL2(at(i));
-      }
-
-      @Override
-      public int cat3(int i) {
-        return past.categoryL3(at(i));
-      }
-
-      @Override
-      public int action(int i) {
-        return past.actionType(at(i));
-      }
-
-      @Override
-      public int scenario(int i) {
-        return past.scenario(at(i));
+      public int id(ModelParams.Field field, int i) {
+        return RowHistory.id(past, field, at(i));
       }
 
       @Override
@@ -99,7 +121,8 @@ public interface RowHistory {
 
   /**
    * Behaviors {@code [0, end)} of an offline trajectory at ascending {@code indices} (each below
-   * {@code end}), positions {@code end - index}.
+   * {@code end}), positions {@code end - index}. The offline data has only item, categories, action
+   * and scenario: every other field is unknown.
    */
   static RowHistory selected(Trajectory t, int end, int[] indices) {
     for (int j = 0; j < indices.length; j++) {
@@ -115,33 +138,17 @@ public interface RowHistory {
       }
 
       @Override
-      public int item(int i) {
-        return t.item()[indices[i]];
-      }
-
-      @Override
-      public int cat1(int i) {
-        return t.cat1()[indices[i]];
-      }
-
-      @Override
-      public int cat2(int i) {
-        return t.cat2()[indices[i]];
-      }
-
-      @Override
-      public int cat3(int i) {
-        return t.cat3()[indices[i]];
-      }
-
-      @Override
-      public int action(int i) {
-        return t.action()[indices[i]];
-      }
-
-      @Override
-      public int scenario(int i) {
-        return t.scenario()[indices[i]];
+      public int id(ModelParams.Field field, int i) {
+        int at = indices[i];
+        return switch (field) {
+          case ITEM -> t.item()[at];
+          case CAT1 -> t.cat1()[at];
+          case CAT2 -> t.cat2()[at];
+          case CAT3 -> t.cat3()[at];
+          case ACTION -> t.action()[at];
+          case SCENARIO -> t.scenario()[at];
+          default -> -1;
+        };
       }
 
       @Override
@@ -158,46 +165,49 @@ public interface RowHistory {
 
   /**
    * A sequence carried by the stream; its positions when it has them (a searched subsequence keeps
-   * its true ones), otherwise counted back from its end.
+   * its true ones), otherwise counted back from its end. A column it lacks (empty: a record written
+   * before the column existed) is unknown for every behavior.
    */
   static RowHistory of(BehaviorSequence s) {
     List<Long> times = s.getEventTimes();
     List<Integer> positions = s.getPositions();
     boolean truePositions = positions.size() == times.size();
+    int n = times.size();
     return new RowHistory() {
       @Override
       public int size() {
-        return times.size();
+        return n;
       }
 
       @Override
-      public int item(int i) {
-        return BatchBuilder.rawId(s.getItemIds().get(i));
+      public int id(ModelParams.Field field, int i) {
+        return switch (field) {
+          case ITEM -> BatchBuilder.rawId(s.getItemIds().get(i));
+          case CAT1 -> s.getCategoryL1().get(i);
+          case CAT2 -> s.getCategoryL2().get(i);
+          case CAT3 -> s.getCategoryL3().get(i);
+          case ACTION -> s.getActionTypes().get(i);
+          case SCENARIO -> s.getScenarios().get(i);
+          case CREATIVE -> longId(s.getCreativeIds(), i);
+          case PRODUCT -> longId(s.getProductIds(), i);
+          case SPU -> longId(s.getSpuIds(), i);
+          case MARKETING_TARGET -> intId(s.getMarketingTargets(), i);
+          case ADVERTISER -> longId(s.getAdvertiserIds(), i);
+          case INDUSTRY -> intId(s.getIndustryIds(), i);
+          case ACTION_DETAIL -> {
+            List<Float> d = s.getActionDetails();
+            yield d.size() == n ? FeatureEncoding.actionDetailBucket(d.get(i)) : -1;
+          }
+          case DOMAIN -> domainId(intId(s.getDomains(), i));
+        };
       }
 
-      @Override
-      public int cat1(int i) {
-        return s.getCategoryL1().get(i);
+      private int longId(List<Long> column, int i) {
+        return column.size() == n ? BatchBuilder.rawId(column.get(i)) : -1;
       }
 
-      @Override
-      public int cat2(int i) {
-        return s.getCategoryL2().get(i);
-      }
-
-      @Override
-      public int cat3(int i) {
-        return s.getCategoryL3().get(i);
-      }
-
-      @Override
-      public int action(int i) {
-        return s.getActionTypes().get(i);
-      }
-
-      @Override
-      public int scenario(int i) {
-        return s.getScenarios().get(i);
+      private int intId(List<Integer> column, int i) {
+        return column.size() == n ? column.get(i) : -1;
       }
 
       @Override
@@ -207,7 +217,7 @@ public interface RowHistory {
 
       @Override
       public int position(int i) {
-        return truePositions ? positions.get(i) : times.size() - i;
+        return truePositions ? positions.get(i) : n - i;
       }
     };
   }

@@ -14,7 +14,9 @@ import io.tinstream.state.Behavior;
 import io.tinstream.state.LreaEntry;
 import io.tinstream.state.TrajectoryView;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -90,27 +92,27 @@ class LreaEntryBuilderTest {
         Behavior.UNKNOWN);
   }
 
+  /** {@code b}'s histories (every field) with one target of item, categories and scenario. */
   private static Batch withTarget(Batch b, int item, float label) {
-    Batch c =
-        new Batch(
-            b.size,
-            b.maxLen,
-            b.lengths,
-            b.histItem,
-            b.histCat1,
-            b.histCat2,
-            b.histCat3,
-            b.histAction,
-            b.histScenario,
-            b.histDeltaSec,
-            b.histPosition,
-            new int[] {item},
-            new int[] {item % 5},
-            new int[] {item % 7},
-            new int[] {item % 11},
-            new int[] {0},
-            new float[] {label},
-            new int[] {1});
-    return c;
+    Map<ModelParams.Field, int[]> hist = new EnumMap<>(ModelParams.Field.class);
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      hist.put(f, b.hist(f));
+    }
+    Map<ModelParams.Field, int[]> target = new EnumMap<>(ModelParams.Field.class);
+    target.put(ModelParams.Field.ITEM, new int[] {item});
+    target.put(ModelParams.Field.CAT1, new int[] {item % 5});
+    target.put(ModelParams.Field.CAT2, new int[] {item % 7});
+    target.put(ModelParams.Field.CAT3, new int[] {item % 11});
+    target.put(ModelParams.Field.SCENARIO, new int[] {0});
+    return new Batch(
+        b.size,
+        b.maxLen,
+        b.lengths,
+        hist,
+        b.histDeltaSec,
+        b.histPosition,
+        target,
+        new float[] {label},
+        new int[] {1});
   }
 }
