@@ -5,9 +5,11 @@ import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.TinstreamOptions;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The settings a job restored from a savepoint or checkpoint must keep, by name, with their values:
@@ -17,15 +19,22 @@ import java.util.Map;
  * variant added or dropped starts afresh or is skipped.
  *
  * <p>Per variant: its dimensions (embedding width, table rows, time and position buckets, category
- * slots), which a build decides, not an option; and for {@value ModelSpecs#LREA_VARIANT}, {@code
- * tinstream.lrea.max-length} and {@code tinstream.lrea.rank}, the shape of its compression weights
- * and of every user's LREA entry.
+ * slots) and the rows of its side-info tables, which a build decides, not an option; and for
+ * {@value ModelSpecs#LREA_VARIANT}, {@code tinstream.lrea.max-length} and {@code
+ * tinstream.lrea.rank}, the shape of its compression weights and of every user's LREA entry.
  */
 public final class RestoreSensitiveSettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Separates a setting's name from its value in the stored form; no name contains it. */
   private static final String SEPARATOR = "\t";
+
+  /**
+   * The fields whose rows are part of the dimensions: those with a table when the setting was
+   * introduced (its recorded value must compare equal); later ones have a setting of their own.
+   */
+  private static final Set<ModelParams.Field> FIELDS_IN_DIMENSIONS =
+      EnumSet.range(ModelParams.Field.ITEM, ModelParams.Field.SCENARIO);
 
   private final LinkedHashMap<String, String> values;
 
@@ -42,6 +51,9 @@ public final class RestoreSensitiveSettings implements Serializable {
     for (String variant : specs.variants()) {
       ModelParams p = specs.params(variant);
       values.put(dimensionsName(variant), dimensions(p));
+      // A setting of its own, not part of the dimensions: state recorded before these fields had
+      // tables has no such setting, which is no change (the tables start afresh).
+      values.put(laterFieldRowsName(variant), laterFieldRows(p));
       if (ModelSpecs.LREA_VARIANT.equals(variant)) {
         values.put(
             variantScoped(TinstreamOptions.LREA_MAX_LENGTH.key(), variant),
@@ -98,13 +110,27 @@ public final class RestoreSensitiveSettings implements Serializable {
     return "model dimensions of variant " + variant;
   }
 
+  private static String laterFieldRowsName(String variant) {
+    return "side-info table rows of variant " + variant;
+  }
+
+  private static String laterFieldRows(ModelParams p) {
+    StringBuilder rows = new StringBuilder();
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      if (!FIELDS_IN_DIMENSIONS.contains(f)) {
+        rows.append(rows.length() == 0 ? "" : ",").append(f.key()).append('=').append(p.rows(f));
+      }
+    }
+    return "rows{" + rows + "}";
+  }
+
   private static String variantScoped(String option, String variant) {
     return option + " (variant " + variant + ")";
   }
 
   private static String dimensions(ModelParams p) {
     StringBuilder rows = new StringBuilder();
-    for (ModelParams.Field f : ModelParams.Field.values()) {
+    for (ModelParams.Field f : FIELDS_IN_DIMENSIONS) {
       rows.append(rows.length() == 0 ? "" : ",").append(f.name().toLowerCase()).append('=');
       rows.append(p.rows(f));
     }

@@ -1,5 +1,6 @@
 package io.tinstream.streaming.scoring;
 
+import io.tinstream.models.ModelParams;
 import io.tinstream.state.TrajectoryView;
 import io.tinstream.training.features.RowHistory;
 import java.util.Arrays;
@@ -7,47 +8,38 @@ import java.util.Objects;
 
 /**
  * One selected history as primitive columns: exactly what {@link RowHistory} (and so the batch
- * builder) reads, nothing else. Taken from the trajectory once, it crosses the network to the
- * scorer without boxing a behavior field per element. Never mutated after construction: the arrays
- * are owned here and shared by copies of the work that carries them.
+ * builder) reads, nothing else: one raw-id column per {@link ModelParams.Field}, positions and
+ * times. Taken from the trajectory once, it crosses the network to the scorer without boxing a
+ * behavior field per element. Never mutated after construction: the arrays are owned here and
+ * shared by copies of the work that carries them.
  */
 public final class HistoryColumns implements RowHistory {
 
-  final int[] item;
-  final int[] cat1;
-  final int[] cat2;
-  final int[] cat3;
-  final int[] action;
-  final int[] scenario;
+  /** Raw ids by field ordinal. */
+  final int[][] ids;
+
   final int[] position;
   final long[] time;
 
-  /** Takes ownership of the arrays, which must all have the same length. */
-  HistoryColumns(
-      int[] item,
-      int[] cat1,
-      int[] cat2,
-      int[] cat3,
-      int[] action,
-      int[] scenario,
-      int[] position,
-      long[] time) {
-    int n = item.length;
-    if (cat1.length != n
-        || cat2.length != n
-        || cat3.length != n
-        || action.length != n
-        || scenario.length != n
-        || position.length != n
-        || time.length != n) {
+  /**
+   * Takes ownership of the arrays, which must all have the same length; {@code ids} holds one
+   * column per field, by ordinal.
+   */
+  HistoryColumns(int[][] ids, int[] position, long[] time) {
+    int n = position.length;
+    if (ids.length != ModelParams.Field.values().length) {
+      throw new IllegalArgumentException(
+          "one id column per field expected, got " + ids.length + " columns");
+    }
+    for (int[] column : ids) {
+      if (column.length != n) {
+        throw new IllegalArgumentException("history columns of different lengths");
+      }
+    }
+    if (time.length != n) {
       throw new IllegalArgumentException("history columns of different lengths");
     }
-    this.item = item;
-    this.cat1 = cat1;
-    this.cat2 = cat2;
-    this.cat3 = cat3;
-    this.action = action;
-    this.scenario = scenario;
+    this.ids = ids;
     this.position = position;
     this.time = time;
   }
@@ -60,60 +52,36 @@ public final class HistoryColumns implements RowHistory {
   /** A copy of any history, field by field as {@link RowHistory} reads it. */
   public static HistoryColumns copyOf(RowHistory h) {
     int n = h.size();
-    int[] item = new int[n];
-    int[] cat1 = new int[n];
-    int[] cat2 = new int[n];
-    int[] cat3 = new int[n];
-    int[] action = new int[n];
-    int[] scenario = new int[n];
+    ModelParams.Field[] fields = ModelParams.Field.values();
+    int[][] ids = new int[fields.length][n];
     int[] position = new int[n];
     long[] time = new long[n];
+    for (ModelParams.Field f : fields) {
+      int[] column = ids[f.ordinal()];
+      for (int i = 0; i < n; i++) {
+        column[i] = h.id(f, i);
+      }
+    }
     for (int i = 0; i < n; i++) {
-      item[i] = h.item(i);
-      cat1[i] = h.cat1(i);
-      cat2[i] = h.cat2(i);
-      cat3[i] = h.cat3(i);
-      action[i] = h.action(i);
-      scenario[i] = h.scenario(i);
       position[i] = h.position(i);
       time[i] = h.timeMillis(i);
     }
-    return new HistoryColumns(item, cat1, cat2, cat3, action, scenario, position, time);
+    return new HistoryColumns(ids, position, time);
+  }
+
+  /** The raw-id column of {@code field} (shared, not to be mutated). */
+  int[] column(ModelParams.Field field) {
+    return ids[field.ordinal()];
   }
 
   @Override
   public int size() {
-    return item.length;
+    return position.length;
   }
 
   @Override
-  public int item(int i) {
-    return item[i];
-  }
-
-  @Override
-  public int cat1(int i) {
-    return cat1[i];
-  }
-
-  @Override
-  public int cat2(int i) {
-    return cat2[i];
-  }
-
-  @Override
-  public int cat3(int i) {
-    return cat3[i];
-  }
-
-  @Override
-  public int action(int i) {
-    return action[i];
-  }
-
-  @Override
-  public int scenario(int i) {
-    return scenario[i];
+  public int id(ModelParams.Field field, int i) {
+    return ids[field.ordinal()][i];
   }
 
   @Override
@@ -129,23 +97,21 @@ public final class HistoryColumns implements RowHistory {
   @Override
   public boolean equals(Object o) {
     return o instanceof HistoryColumns h
-        && Arrays.equals(item, h.item)
-        && Arrays.equals(cat1, h.cat1)
-        && Arrays.equals(cat2, h.cat2)
-        && Arrays.equals(cat3, h.cat3)
-        && Arrays.equals(action, h.action)
-        && Arrays.equals(scenario, h.scenario)
+        && Arrays.deepEquals(ids, h.ids)
         && Arrays.equals(position, h.position)
         && Arrays.equals(time, h.time);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(Arrays.hashCode(item), Arrays.hashCode(position), Arrays.hashCode(time));
+    return Objects.hash(
+        Arrays.hashCode(column(ModelParams.Field.ITEM)),
+        Arrays.hashCode(position),
+        Arrays.hashCode(time));
   }
 
   @Override
   public String toString() {
-    return "HistoryColumns" + Arrays.toString(item);
+    return "HistoryColumns" + Arrays.toString(column(ModelParams.Field.ITEM));
   }
 }

@@ -1,9 +1,13 @@
 package io.tinstream.streaming.scoring;
 
+import io.tinstream.models.ModelParams;
 import io.tinstream.schemas.AdRequest;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -12,15 +16,30 @@ import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 
 /**
  * Writes {@link ScoringWork} as primitive columns: the request through its Avro serializer (so its
- * schema evolves as Avro allows), its arrival and produce times, then each distinct history as
- * eight arrays and one history index per candidate. It writes the layout of {@link
- * ScoringWorkSerializerSnapshot#CURRENT_VERSION}; one restored from an older snapshot reads that
- * snapshot's layout (version 1 has no produce time: the arrival time stands in for it), so Flink
+ * schema evolves as Avro allows), its arrival and produce times, then each distinct history (one
+ * named id column per field, positions, times) and one history index per candidate. It writes the
+ * layout of {@link ScoringWorkSerializerSnapshot#CURRENT_VERSION}; one restored from an older
+ * snapshot reads that snapshot's layout (version 1 has no produce time: the arrival time stands in
+ * for it; versions 1 and 2 hold six unnamed id columns: the other fields read as unknown), so Flink
  * migrates the waiting work of an older checkpoint. A change of layout needs a new snapshot version
  * that still reads the older ones.
  */
 public final class ScoringWorkSerializer extends TypeSerializer<ScoringWork> {
   private static final long serialVersionUID = 1L;
+
+  /** The id columns of layouts 1 and 2, in their order; other fields read as unknown. */
+  private static final List<ModelParams.Field> LAYOUT_2_FIELDS =
+      List.of(
+          ModelParams.Field.ITEM,
+          ModelParams.Field.CAT1,
+          ModelParams.Field.CAT2,
+          ModelParams.Field.CAT3,
+          ModelParams.Field.ACTION,
+          ModelParams.Field.SCENARIO);
+
+  private static final Map<String, ModelParams.Field> FIELDS_BY_KEY =
+      Arrays.stream(ModelParams.Field.values())
+          .collect(Collectors.toUnmodifiableMap(ModelParams.Field::key, f -> f));
 
   private final TypeSerializer<AdRequest> requestSerializer;
 
@@ -99,12 +118,19 @@ public final class ScoringWorkSerializer extends TypeSerializer<ScoringWork> {
     out.writeInt(histories.size());
     for (HistoryColumns h : histories) {
       out.writeInt(h.size());
-      writeInts(h.item, out);
-      writeInts(h.cat1, out);
-      writeInts(h.cat2, out);
-      writeInts(h.cat3, out);
-      writeInts(h.action, out);
-      writeInts(h.scenario, out);
+      if (layout >= 3) {
+        // Each column under its field's name: a reader knows which fields were written, so a
+        // field added later reads as unknown and one dropped is skipped.
+        out.writeInt(ModelParams.Field.values().length);
+        for (ModelParams.Field f : ModelParams.Field.values()) {
+          out.writeUTF(f.key());
+          writeInts(h.column(f), out);
+        }
+      } else {
+        for (ModelParams.Field f : LAYOUT_2_FIELDS) {
+          writeInts(h.column(f), out);
+        }
+      }
       writeInts(h.position, out);
       for (long t : h.time) {
         out.writeLong(t);
@@ -126,18 +152,33 @@ public final class ScoringWorkSerializer extends TypeSerializer<ScoringWork> {
     List<HistoryColumns> histories = new ArrayList<>(count);
     for (int h = 0; h < count; h++) {
       int n = in.readInt();
-      int[] item = readInts(n, in);
-      int[] cat1 = readInts(n, in);
-      int[] cat2 = readInts(n, in);
-      int[] cat3 = readInts(n, in);
-      int[] action = readInts(n, in);
-      int[] scenario = readInts(n, in);
+      int[][] ids = new int[ModelParams.Field.values().length][];
+      if (layout >= 3) {
+        int columns = in.readInt();
+        for (int c = 0; c < columns; c++) {
+          ModelParams.Field f = FIELDS_BY_KEY.get(in.readUTF());
+          int[] column = readInts(n, in);
+          if (f != null) {
+            ids[f.ordinal()] = column;
+          }
+        }
+      } else {
+        for (ModelParams.Field f : LAYOUT_2_FIELDS) {
+          ids[f.ordinal()] = readInts(n, in);
+        }
+      }
+      for (int f = 0; f < ids.length; f++) {
+        if (ids[f] == null) {
+          ids[f] = new int[n];
+          Arrays.fill(ids[f], -1);
+        }
+      }
       int[] position = readInts(n, in);
       long[] time = new long[n];
       for (int i = 0; i < n; i++) {
         time[i] = in.readLong();
       }
-      histories.add(new HistoryColumns(item, cat1, cat2, cat3, action, scenario, position, time));
+      histories.add(new HistoryColumns(ids, position, time));
     }
     int[] historyOf = readInts(in.readInt(), in);
     return new ScoringWork(request, arrivedAt, producedAt, trajectoryLength, histories, historyOf);

@@ -18,9 +18,10 @@ public final class ScoringWorkSerializerSnapshot
 
   /**
    * Version 1: request, arrival, trajectory length, distinct column histories, indices. Version 2:
-   * the produce time after the arrival.
+   * the produce time after the arrival. Version 3: a history's id columns each under its field's
+   * name, for every field (versions 1 and 2: item, categories, action, scenario only).
    */
-  static final int CURRENT_VERSION = 2;
+  static final int CURRENT_VERSION = 3;
 
   /** The layout of the serializer this snapshot was taken of (or read from). */
   private int layout = CURRENT_VERSION;

@@ -37,4 +37,21 @@ class RestoreSensitiveSettingsTest {
                 .changesFrom(before))
         .isEmpty();
   }
+
+  @Test
+  void stateRecordedBeforeTheSideInfoTablesRestoresWithoutAChange() {
+    RestoreSensitiveSettings now =
+        RestoreSensitiveSettings.of(ModelSpecs.of(List.of("tin"), 64, 8, 4, 1));
+    assertThat(now.values().get("side-info table rows of variant tin"))
+        .contains("creative=", "advertiser=", "action_detail=", "domain=");
+    // What a job recorded before: the dimensions (of the first six tables) alone.
+    RestoreSensitiveSettings recorded =
+        RestoreSensitiveSettings.decode(
+            now.encode().stream().filter(line -> !line.startsWith("side-info")).toList());
+
+    assertThat(now.changesFrom(recorded)).isEmpty();
+    assertThat(now.values().get("model dimensions of variant tin"))
+        .contains("scenario=")
+        .doesNotContain("creative");
+  }
 }

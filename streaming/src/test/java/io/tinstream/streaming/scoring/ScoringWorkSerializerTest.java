@@ -2,6 +2,7 @@ package io.tinstream.streaming.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tinstream.models.ModelParams;
 import io.tinstream.training.features.HistorySelector;
 import io.tinstream.training.features.RowHistory;
 import java.nio.file.Files;
@@ -96,8 +97,13 @@ class ScoringWorkSerializerTest extends SerializerTestBase<ScoringWork> {
             0L,
             30,
             List.of(shared.history(0), shared.history(1), shared.history(2)));
-    // A history: its length, then seven int columns and one long column.
-    int perHistory = Integer.BYTES + shared.history(0).size() * (7 * Integer.BYTES + Long.BYTES);
+    // A history: its length, its column count, each field's name and int column, then the
+    // position (int) and time (long) columns.
+    int n = shared.history(0).size();
+    int perHistory = 2 * Integer.BYTES + n * (Integer.BYTES + Long.BYTES);
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      perHistory += 2 + f.key().length() + n * Integer.BYTES;
+    }
     assertThat(shared.history(0).size()).isEqualTo(4);
     assertThat(bytes(each).length - bytes(shared).length)
         .as("the shared history written once, not three times")
@@ -139,15 +145,75 @@ class ScoringWorkSerializerTest extends SerializerTestBase<ScoringWork> {
                 .resolveSchemaCompatibility(written)
                 .isCompatibleAfterMigration())
         .isTrue();
-    assertReads(written.restoreSerializer(), 1, writtenByVersion1());
+    assertReads(written.restoreSerializer(), 1, withFieldsOfLayout2Only(writtenByVersion1()));
   }
 
   /**
-   * As above for version 2 (regenerate only for a new version, with {@code
+   * Version 2 as above: the produce time is read, the fields its six id columns lack are unknown.
+   */
+  @Test
+  void readsWhatVersion2WroteAndMigratesIt() throws Exception {
+    TypeSerializerSnapshot<ScoringWork> written = fixtureSnapshot(2);
+    assertThat(
+            getSerializer()
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(written)
+                .isCompatibleAfterMigration())
+        .isTrue();
+    assertReads(written.restoreSerializer(), 2, withFieldsOfLayout2Only(getTestData()));
+    assertThat(getTestData()[getTestData().length - 1].producedAt()).isEqualTo(1_000L);
+  }
+
+  /** The same work with every id column but item, categories, action and scenario unknown. */
+  private static ScoringWork[] withFieldsOfLayout2Only(ScoringWork[] works) {
+    ScoringWork[] out = new ScoringWork[works.length];
+    for (int w = 0; w < works.length; w++) {
+      ScoringWork work = works[w];
+      List<HistoryColumns> histories = new java.util.ArrayList<>();
+      for (HistoryColumns h : work.distinctHistories()) {
+        int[][] ids = new int[ModelParams.Field.values().length][];
+        for (ModelParams.Field f : ModelParams.Field.values()) {
+          ids[f.ordinal()] = h.column(f).clone();
+          if (f.ordinal() > ModelParams.Field.SCENARIO.ordinal()) {
+            java.util.Arrays.fill(ids[f.ordinal()], -1);
+          }
+        }
+        histories.add(new HistoryColumns(ids, h.position, h.time));
+      }
+      int[] historyOf = new int[work.candidates()];
+      for (int c = 0; c < historyOf.length; c++) {
+        historyOf[c] = work.historyIndex(c);
+      }
+      out[w] =
+          new ScoringWork(
+              work.request(),
+              work.arrivedAt(),
+              work.producedAt(),
+              work.trajectoryLength(),
+              histories,
+              historyOf);
+    }
+    return out;
+  }
+
+  @Test
+  void aHistoryCarriesEveryField() throws Exception {
+    HistoryColumns h = roundTrip(getTestData()[0]).history(0);
+    assertThat(h.size()).isPositive();
+    // The fixture's behaviors have product and SPU ids and the content domain.
+    assertThat(h.column(ModelParams.Field.PRODUCT)).doesNotContain(-1);
+    assertThat(h.column(ModelParams.Field.SPU)).doesNotContain(-1);
+    assertThat(h.column(ModelParams.Field.DOMAIN)).doesNotContain(-1);
+    assertThat(h.column(ModelParams.Field.ACTION_DETAIL)).containsOnly(0);
+    assertThat(h).isEqualTo(getTestData()[0].history(0));
+  }
+
+  /**
+   * As above for version 3, the current one (regenerate only for a new version, with {@code
    * -Dtinstream.write-serializer-fixtures=true}, and keep the old files).
    */
   @Test
-  void readsWhatVersion2Wrote() throws Exception {
+  void readsWhatVersion3Wrote() throws Exception {
     int current = ScoringWorkSerializerSnapshot.CURRENT_VERSION;
     if (Boolean.getBoolean("tinstream.write-serializer-fixtures")) {
       Files.createDirectories(FIXTURES);
@@ -161,15 +227,14 @@ class ScoringWorkSerializerTest extends SerializerTestBase<ScoringWork> {
       }
       Files.write(fixture(current, "data"), data.getCopyOfBuffer());
     }
-    TypeSerializerSnapshot<ScoringWork> written = fixtureSnapshot(2);
+    TypeSerializerSnapshot<ScoringWork> written = fixtureSnapshot(3);
     assertThat(
             getSerializer()
                 .snapshotConfiguration()
                 .resolveSchemaCompatibility(written)
                 .isCompatibleAsIs())
         .isTrue();
-    assertReads(written.restoreSerializer(), 2, getTestData());
-    assertThat(getTestData()[getTestData().length - 1].producedAt()).isEqualTo(1_000L);
+    assertReads(written.restoreSerializer(), 3, getTestData());
   }
 
   private static Path fixture(int version, String what) {
