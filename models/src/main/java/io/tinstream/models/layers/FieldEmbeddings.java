@@ -47,8 +47,9 @@ public record FieldEmbeddings(String prefix, int dim) {
       r.put(ModelParams.Field.ADVERTISER, 1 << 13);
       r.put(ModelParams.Field.INDUSTRY, 256);
       r.put(ModelParams.Field.ACTION_DETAIL, 64);
-      // Five, not four: hashed (FieldRows.hashed), the two known domains share a row at four.
-      r.put(ModelParams.Field.DOMAIN, 5);
+      // Hashed (FieldRows.hashed) the two known domains share a row at four rows: domain tells
+      // apart only under a collisionless id -> row mapping.
+      r.put(ModelParams.Field.DOMAIN, 4);
       return r;
     }
 
