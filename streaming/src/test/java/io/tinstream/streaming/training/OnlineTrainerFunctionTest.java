@@ -161,6 +161,9 @@ class OnlineTrainerFunctionTest {
             oneKey,
             Types.INT);
     h.setStateBackend(new EmbeddedRocksDBStateBackend());
+    // The trainer's state holds its whole model: more than the default 5 MiB in memory.
+    h.setCheckpointStorage(
+        new org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage(64 << 20));
     if (snapshot != null) {
       h.initializeState(snapshot);
     }

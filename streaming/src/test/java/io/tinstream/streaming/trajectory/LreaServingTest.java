@@ -19,6 +19,7 @@ import io.tinstream.schemas.UpdateKind;
 import io.tinstream.state.LreaEntry;
 import io.tinstream.state.LreaStore;
 import io.tinstream.state.TrajectoryPolicy;
+import io.tinstream.state.TrajectoryView;
 import io.tinstream.streaming.ModelSpecs;
 import io.tinstream.streaming.scoring.RequestDeadline;
 import io.tinstream.streaming.scoring.ScoringWork;
@@ -432,30 +433,15 @@ class LreaServingTest {
     return b.build();
   }
 
+  /** The events as the trajectory holds them (every field), as a stream sequence. */
   private static BehaviorSequence history(List<BehaviorEvent> events) {
-    List<Long> times = new ArrayList<>();
-    List<Long> items = new ArrayList<>();
-    List<Integer> unknown = new ArrayList<>();
-    List<Integer> l3 = new ArrayList<>();
-    List<Integer> actions = new ArrayList<>();
-    List<Integer> scenarios = new ArrayList<>();
-    for (BehaviorEvent e : events) {
-      times.add(e.getEventTime().toEpochMilli());
-      items.add(e.getItem().getItemId());
-      unknown.add(-1);
-      l3.add(e.getItem().getCategoryL3());
-      actions.add(e.getActionType().ordinal());
-      scenarios.add(e.getScenario());
+    TrajectoryView view =
+        TrajectoryView.of(events.stream().map(io.tinstream.state.Behavior::fromEvent).toList());
+    int[] all = new int[view.size()];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = i;
     }
-    return BehaviorSequence.newBuilder()
-        .setEventTimes(times)
-        .setItemIds(items)
-        .setCategoryL1(unknown)
-        .setCategoryL2(unknown)
-        .setCategoryL3(l3)
-        .setActionTypes(actions)
-        .setScenarios(scenarios)
-        .build();
+    return view.toSequence(all);
   }
 
   private void behaviors(int from, int n) throws Exception {

@@ -27,6 +27,9 @@ final class TrajectoryHarness {
             1,
             0);
     harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    // The broadcast log holds whole model snapshots: more than the default 5 MiB in memory.
+    harness.setCheckpointStorage(
+        new org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage(64 << 20));
     if (snapshot != null) {
       harness.initializeState(snapshot);
     }
