@@ -85,7 +85,8 @@ class EveryFieldReachesTheScoreTest {
                   full.baseVersion(),
                   full.optimizerStep(),
                   full.dense(),
-                  older)));
+                  older,
+                  full.idRows())));
 
       assertThat(fresh.version()).isEqualTo(trained.version());
       for (ModelParams.Field f : ModelParams.Field.values()) {

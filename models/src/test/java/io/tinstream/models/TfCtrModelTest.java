@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tinstream.models.embedding.IdRowPolicy;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,27 @@ class TfCtrModelTest {
     assertThatThrownBy(() -> ModelRegistry.build(TestBatches.tinyParams("nope")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown model 'nope'");
+  }
+
+  @Test
+  void everyFieldsReservedRowStaysZeroThroughTraining() {
+    // TestBatches leave the side-info fields unknown: each of their tables is gathered at its
+    // reserved row on every behavior and target of every step.
+    for (String v : new String[] {"tin", "dsi_concat", "dare"}) {
+      try (TfCtrModel m = (TfCtrModel) ModelRegistry.build(TestBatches.tinyParams(v))) {
+        Random rnd = new Random(4);
+        for (int i = 0; i < 5; i++) {
+          m.trainStep(TestBatches.random(rnd, 8, 5, 30));
+        }
+        for (String name : m.variableNames()) {
+          if (name.startsWith("emb_") && !name.contains("/")) {
+            float[] t = m.read(name);
+            int d = m.params().dim();
+            assertThat(Arrays.copyOf(t, d)).as("%s %s row 0", v, name).containsOnly(0f);
+          }
+        }
+      }
+    }
   }
 
   @Test

@@ -300,7 +300,8 @@ class PoisonPillITCase {
                 s.baseVersion(),
                 s.optimizerStep(),
                 s.dense(),
-                s.tables()));
+                s.tables(),
+                s.idRows()));
     return ModelUpdateChecksum.sealed(
         ModelUpdate.newBuilder(update)
             .setVersion(version)

@@ -194,7 +194,10 @@ public final class ParamStore {
     tables.put(name, new TableParam(name, v, rows, dim, std, field));
   }
 
-  /** Gathers rows of a table; the result is where the table's (sparse) gradient is taken. */
+  /**
+   * Gathers rows of a table; the gather is where the table's (sparse) gradient is taken. Rows of a
+   * field's table come back zeroed where the id is the reserved row 0.
+   */
   public Operand<TFloat32> lookup(Ops tf, String table, Operand<TInt32> rowIds) {
     TableParam t = tables.get(table);
     if (t == null) {
@@ -203,7 +206,18 @@ public final class ParamStore {
     Operand<TFloat32> g = tf.gather(t.var, rowIds, tf.constant(0));
     t.ids.add(rowIds);
     t.gathered.add(g);
-    return g;
+    if (t.field == null) {
+      return g;
+    }
+    // A field's reserved row (unknown, not yet admitted or expired ids) adds nothing and learns
+    // nothing: trained, it would be one vector shared by every behavior whose field is unknown
+    // (on data without side info, every behavior, in each of eight tables), updated from every
+    // position of every batch and drowning the ids that carry information.
+    Operand<TFloat32> known =
+        tf.expandDims(
+            tf.dtypes.cast(tf.math.notEqual(rowIds, tf.constant(0)), TFloat32.class),
+            tf.constant(-1));
+    return tf.math.mul(g, known);
   }
 
   static Operand<TFloat32> constant(Ops tf, long[] shape, float[] values) {

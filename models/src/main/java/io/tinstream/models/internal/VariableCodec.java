@@ -40,7 +40,7 @@ public final class VariableCodec {
   public static final int MAGIC = 0x54494E56;
   public static final int FORMAT_VERSION = 2;
 
-  /** Decoded content of one export. */
+  /** Decoded content of one export; {@code idRows} null for a hashed model's. */
   public record Snapshot(
       boolean full,
       String variant,
@@ -49,20 +49,7 @@ public final class VariableCodec {
       long optimizerStep,
       Map<String, Dense> dense,
       Map<String, Rows> tables,
-      byte[] idRows) {
-
-    /** Without an id-row mapping (hashed models, exports of format version 1). */
-    public Snapshot(
-        boolean full,
-        String variant,
-        long version,
-        long baseVersion,
-        long optimizerStep,
-        Map<String, Dense> dense,
-        Map<String, Rows> tables) {
-      this(full, variant, version, baseVersion, optimizerStep, dense, tables, null);
-    }
-  }
+      byte[] idRows) {}
 
   /** What an export says it is, read without its tensors. */
   public record Header(boolean full, String variant, long version, long baseVersion) {}
