@@ -2,6 +2,7 @@ package io.tinstream.streaming;
 
 import static io.tinstream.streaming.TinstreamOptions.*;
 
+import io.tinstream.models.ModelParams;
 import io.tinstream.models.TfDevice;
 import io.tinstream.models.embedding.IdRowPolicy;
 import io.tinstream.schemas.TaxonomyEntry;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -206,6 +208,7 @@ public final class JobSettings {
                     conf.get(MODEL_SEED))
                 .withSoftSearchWindow(conf.get(SOFT_SEARCH_WINDOW))
                 .withIdRows(idRowPolicy(conf))
+                .withTableRows(tableRows(conf))
                 .withPlainHistory(plainHistory)
                 .withTfSession(
                     tfDevice, conf.get(TF_INTRA_OP_THREADS), conf.get(TF_INTER_OP_THREADS));
@@ -225,6 +228,16 @@ public final class JobSettings {
         !conf.get(TAXONOMY_TOPIC).isBlank() || conf.getOptional(TAXONOMY_FILE).isPresent(),
         TAXONOMY_TOPIC,
         "a taxonomy is required: a topic, or a file (" + TAXONOMY_FILE.key() + ")");
+  }
+
+  private static Map<ModelParams.Field, Integer> tableRows(Configuration conf) {
+    Map<ModelParams.Field, Integer> rows = new EnumMap<>(ModelParams.Field.class);
+    TABLE_ROWS.forEach(
+        (field, option) -> {
+          require(conf.get(option) >= 2, option, "must be >= 2 (row 0 is reserved)");
+          rows.put(field, conf.get(option));
+        });
+    return rows;
   }
 
   private static IdRowPolicy idRowPolicy(Configuration conf) {

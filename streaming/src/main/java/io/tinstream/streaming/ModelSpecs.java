@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 
 /**
  * The model variants a job trains and serves, by name, with their parameters. Serializable (as
@@ -159,9 +160,22 @@ public final class ModelSpecs implements Serializable {
 
   /** The same specs with every variant mapping ids to rows by {@code policy}. */
   public ModelSpecs withIdRows(IdRowPolicy policy) {
+    return withEveryVariant(b -> b.idRows(policy));
+  }
+
+  /** The same specs with every variant's field tables at {@code rows} (fields absent: as is). */
+  public ModelSpecs withTableRows(Map<ModelParams.Field, Integer> rows) {
+    return withEveryVariant(
+        b -> {
+          rows.forEach(b::rows);
+          return b;
+        });
+  }
+
+  private ModelSpecs withEveryVariant(UnaryOperator<ModelParams.Builder> change) {
     List<ModelParams> params = new ArrayList<>();
     for (ModelParams p : allParams()) {
-      params.add(p.toBuilder().idRows(policy).build());
+      params.add(change.apply(p.toBuilder()).build());
     }
     return copy(params, softSearchWindow, plainHistory);
   }

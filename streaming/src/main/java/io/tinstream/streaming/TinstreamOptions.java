@@ -1,5 +1,7 @@
 package io.tinstream.streaming;
 
+import io.tinstream.models.ModelParams;
+import io.tinstream.models.layers.FieldEmbeddings;
 import io.tinstream.state.TrajectoryPolicy;
 import io.tinstream.state.TrajectoryStore;
 import io.tinstream.streaming.kafka.KafkaClientProperties;
@@ -10,6 +12,9 @@ import io.tinstream.streaming.scoring.ScorerConfig;
 import io.tinstream.streaming.trajectory.CandidateCap;
 import io.tinstream.streaming.trajectory.FutureSkew;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -169,6 +174,26 @@ public final class TinstreamOptions {
           .withDescription(
               "An id not trained on for this long (event time) loses its row, which is"
                   + " reinitialized before another id gets it; 0 never expires.");
+
+  /** {@code tinstream.models.rows.<field>}: rows of each field's embedding table, every variant. */
+  public static final Map<ModelParams.Field, ConfigOption<Integer>> TABLE_ROWS = tableRows();
+
+  private static Map<ModelParams.Field, ConfigOption<Integer>> tableRows() {
+    Map<ModelParams.Field, ConfigOption<Integer>> rows = new EnumMap<>(ModelParams.Field.class);
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      rows.put(
+          f,
+          ConfigOptions.key("tinstream.models.rows." + f.key())
+              .intType()
+              .defaultValue(FieldEmbeddings.Settings.DEFAULT.rows().get(f))
+              .withDescription(
+                  "Rows of the "
+                      + f.key()
+                      + " embedding table of every variant, row 0 reserved (at most rows - 1 ids"
+                      + " hold a row at once); a restore must keep it."));
+    }
+    return Collections.unmodifiableMap(rows);
+  }
 
   public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
       ConfigOptions.key("tinstream.event-time.out-of-orderness")
@@ -529,71 +554,75 @@ public final class TinstreamOptions {
 
   /** Every option above, to reject unknown keys. */
   public static List<ConfigOption<?>> all() {
-    return List.of(
-        BOOTSTRAP_SERVERS,
-        GROUP_ID,
-        TRANSACTIONAL_ID_PREFIX,
-        STARTING_OFFSETS,
-        BOUNDED,
-        KAFKA_CONNECT_TIMEOUT,
-        BEHAVIORS_TOPIC,
-        REQUESTS_TOPIC,
-        TAXONOMY_TOPIC,
-        PROBE_TOPIC,
-        DEAD_LETTER_TOPIC,
-        TAXONOMY_FILE,
-        TAXONOMY_WAIT,
-        RETENTION,
-        CHUNK_SIZE,
-        CACHE_ROWS,
-        MAX_BEHAVIORS,
-        SEARCH_MODE,
-        SEARCH_K,
-        SOFT_SEARCH_WINDOW,
-        LREA_MAX_LENGTH,
-        LREA_RANK,
-        LREA_REBUILD_AFTER,
-        PARALLELISM,
-        CHECKPOINT_INTERVAL,
-        CHECKPOINT_DIR,
-        CHECKPOINT_TOLERABLE_FAILURES,
-        CHECKPOINT_TIMEOUT,
-        EXPECTED_DOWNTIME,
-        TRANSACTION_TIMEOUT,
-        RESTART_MAX_FAILURES,
-        RESTART_FAILURE_INTERVAL,
-        RESTART_DELAY,
-        SCORES_TOPIC,
-        MODEL_UPDATES_TOPIC,
-        EXAMPLES_TOPIC,
-        MODEL_VARIANTS,
-        MODEL_SEED,
-        ID_ROWS,
-        ID_ADMISSION_COUNT,
-        ID_EXPIRY,
-        OUT_OF_ORDERNESS,
-        MAX_FUTURE_SKEW,
-        ATTRIBUTION_WINDOW,
-        MAX_PENDING_IMPRESSIONS,
-        TRAIN_BATCH_SIZE,
-        TRAIN_BATCH_DEADLINE,
-        FULL_SNAPSHOT_EVERY,
-        PUBLISH_EVERY,
-        AUC_WINDOW,
-        AUC_MIN_PER_CLASS,
-        SERVED_MAX_CANDIDATES,
-        PROMETHEUS_PORT,
-        MAX_CANDIDATES,
-        SCORE_BATCH_CANDIDATES,
-        SCORE_BATCH_DEADLINE,
-        MAX_MODEL_WAIT,
-        MAX_WAITING_FOR_MODEL,
-        REQUEST_DEADLINE,
-        SCORER_PARALLELISM,
-        SCORE_DELIVERY,
-        TF_DEVICE,
-        TF_INTRA_OP_THREADS,
-        TF_INTER_OP_THREADS);
+    List<ConfigOption<?>> all =
+        new ArrayList<>(
+            List.of(
+                BOOTSTRAP_SERVERS,
+                GROUP_ID,
+                TRANSACTIONAL_ID_PREFIX,
+                STARTING_OFFSETS,
+                BOUNDED,
+                KAFKA_CONNECT_TIMEOUT,
+                BEHAVIORS_TOPIC,
+                REQUESTS_TOPIC,
+                TAXONOMY_TOPIC,
+                PROBE_TOPIC,
+                DEAD_LETTER_TOPIC,
+                TAXONOMY_FILE,
+                TAXONOMY_WAIT,
+                RETENTION,
+                CHUNK_SIZE,
+                CACHE_ROWS,
+                MAX_BEHAVIORS,
+                SEARCH_MODE,
+                SEARCH_K,
+                SOFT_SEARCH_WINDOW,
+                LREA_MAX_LENGTH,
+                LREA_RANK,
+                LREA_REBUILD_AFTER,
+                PARALLELISM,
+                CHECKPOINT_INTERVAL,
+                CHECKPOINT_DIR,
+                CHECKPOINT_TOLERABLE_FAILURES,
+                CHECKPOINT_TIMEOUT,
+                EXPECTED_DOWNTIME,
+                TRANSACTION_TIMEOUT,
+                RESTART_MAX_FAILURES,
+                RESTART_FAILURE_INTERVAL,
+                RESTART_DELAY,
+                SCORES_TOPIC,
+                MODEL_UPDATES_TOPIC,
+                EXAMPLES_TOPIC,
+                MODEL_VARIANTS,
+                MODEL_SEED,
+                ID_ROWS,
+                ID_ADMISSION_COUNT,
+                ID_EXPIRY,
+                OUT_OF_ORDERNESS,
+                MAX_FUTURE_SKEW,
+                ATTRIBUTION_WINDOW,
+                MAX_PENDING_IMPRESSIONS,
+                TRAIN_BATCH_SIZE,
+                TRAIN_BATCH_DEADLINE,
+                FULL_SNAPSHOT_EVERY,
+                PUBLISH_EVERY,
+                AUC_WINDOW,
+                AUC_MIN_PER_CLASS,
+                SERVED_MAX_CANDIDATES,
+                PROMETHEUS_PORT,
+                MAX_CANDIDATES,
+                SCORE_BATCH_CANDIDATES,
+                SCORE_BATCH_DEADLINE,
+                MAX_MODEL_WAIT,
+                MAX_WAITING_FOR_MODEL,
+                REQUEST_DEADLINE,
+                SCORER_PARALLELISM,
+                SCORE_DELIVERY,
+                TF_DEVICE,
+                TF_INTRA_OP_THREADS,
+                TF_INTER_OP_THREADS));
+    all.addAll(TABLE_ROWS.values());
+    return all;
   }
 
   /**

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tinstream.models.ModelParams;
 import io.tinstream.models.TfDevice;
+import io.tinstream.models.embedding.IdRowPolicy;
+import io.tinstream.models.layers.FieldEmbeddings;
 import io.tinstream.streaming.kafka.SinkDelivery;
 import io.tinstream.streaming.kafka.StartingOffsets;
 import io.tinstream.streaming.scoring.ScorerConfig;
@@ -67,6 +69,49 @@ class JobSettingsTest {
         .hasMessageContaining("tinstream.tf.intra-op-threads: must be >= 0");
     assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.tf.inter-op-threads", "-2")))
         .hasMessageContaining("tinstream.tf.inter-op-threads: must be >= 0");
+  }
+
+  @Test
+  void idRowAndTableSettingsReachEveryVariantAndBadOnesAreRefusedByName() {
+    ModelSpecs defaults = JobSettings.from(Map.of()).models().orElseThrow();
+    assertThat(defaults.params("tin").idRows()).isEqualTo(IdRowPolicy.COLLISIONLESS);
+    for (ModelParams.Field f : ModelParams.Field.values()) {
+      assertThat(defaults.params("tin").rows(f))
+          .isEqualTo(FieldEmbeddings.Settings.DEFAULT.rows().get(f));
+    }
+
+    ModelSpecs set =
+        JobSettings.from(
+                Map.of(
+                    "tinstream.models.variants", "tin,dare",
+                    "tinstream.models.id-rows", "hashed",
+                    "tinstream.models.rows.advertiser", "100",
+                    "tinstream.models.rows.item", "5000"))
+            .models()
+            .orElseThrow();
+    for (String variant : List.of("tin", "dare")) {
+      ModelParams p = set.params(variant);
+      assertThat(p.idRows().mode()).isEqualTo(IdRowPolicy.Mode.HASHED);
+      assertThat(p.rows(ModelParams.Field.ADVERTISER)).isEqualTo(100);
+      assertThat(p.rows(ModelParams.Field.ITEM)).isEqualTo(5000);
+    }
+    ModelSpecs expiring =
+        JobSettings.from(
+                Map.of(
+                    "tinstream.models.id-admission-count", "3",
+                    "tinstream.models.id-expiry", "2 h"))
+            .models()
+            .orElseThrow();
+    assertThat(expiring.params("tin").idRows())
+        .isEqualTo(new IdRowPolicy(IdRowPolicy.Mode.COLLISIONLESS, 3, 7_200_000L));
+
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.models.rows.spu", "1")))
+        .hasMessageContaining("tinstream.models.rows.spu: must be >= 2");
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.models.id-rows", "sparse")))
+        .hasMessageContaining("tinstream.models.id-rows")
+        .hasMessageContaining("'hashed' or 'collisionless'");
+    assertThatThrownBy(() -> JobSettings.from(Map.of("tinstream.models.id-admission-count", "0")))
+        .hasMessageContaining("admission count");
   }
 
   @Test
