@@ -216,6 +216,10 @@ class OnlineITCase {
     // Every request here must get a score: those sent at the start wait for the first model, and
     // on the test's two cores that can take longer than the default request deadline.
     conf.set(TinstreamOptions.REQUEST_DEADLINE, Duration.ofMinutes(10));
+    // Nor may they be refused while they wait: the ad server's requests share the queue, and how
+    // many arrive before the first model depends on the machine (the bound itself is tested in
+    // MicroBatchScorerTest).
+    conf.set(TinstreamOptions.MAX_WAITING_FOR_MODEL, 100_000);
     conf.set(TinstreamOptions.SCORER_PARALLELISM, 1);
     conf.set(TinstreamOptions.PARALLELISM, 2);
     conf.set(TinstreamOptions.CHECKPOINT_DIR, checkpoints.toUri().toString());
