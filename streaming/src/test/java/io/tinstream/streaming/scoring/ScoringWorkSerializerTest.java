@@ -139,12 +139,7 @@ class ScoringWorkSerializerTest extends SerializerTestBase<ScoringWork> {
   @Test
   void readsWhatVersion1WroteAndMigratesIt() throws Exception {
     TypeSerializerSnapshot<ScoringWork> written = fixtureSnapshot(1);
-    assertThat(
-            getSerializer()
-                .snapshotConfiguration()
-                .resolveSchemaCompatibility(written)
-                .isCompatibleAfterMigration())
-        .isTrue();
+    assertMigrates(written);
     assertReads(written.restoreSerializer(), 1, withFieldsOfLayout2Only(writtenByVersion1()));
   }
 
@@ -154,12 +149,7 @@ class ScoringWorkSerializerTest extends SerializerTestBase<ScoringWork> {
   @Test
   void readsWhatVersion2WroteAndMigratesIt() throws Exception {
     TypeSerializerSnapshot<ScoringWork> written = fixtureSnapshot(2);
-    assertThat(
-            getSerializer()
-                .snapshotConfiguration()
-                .resolveSchemaCompatibility(written)
-                .isCompatibleAfterMigration())
-        .isTrue();
+    assertMigrates(written);
     assertReads(written.restoreSerializer(), 2, withFieldsOfLayout2Only(getTestData()));
     assertThat(getTestData()[getTestData().length - 1].producedAt()).isEqualTo(1_000L);
   }
@@ -278,5 +268,14 @@ class ScoringWorkSerializerTest extends SerializerTestBase<ScoringWork> {
   private ScoringWork roundTrip(ScoringWork work, TypeSerializer<ScoringWork> reader)
       throws Exception {
     return reader.deserialize(new DataInputDeserializer(bytes(work)));
+  }
+
+  private void assertMigrates(TypeSerializerSnapshot<ScoringWork> written) {
+    assertThat(
+            getSerializer()
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(written)
+                .isCompatibleAfterMigration())
+        .isTrue();
   }
 }
