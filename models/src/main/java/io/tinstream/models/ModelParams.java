@@ -43,9 +43,12 @@ public final class ModelParams {
     DOMAIN(false);
 
     private final boolean onTarget;
+    // Computed once: feed names and the scoring work's serializer ask for it per record.
+    private final String key;
 
     Field(boolean onTarget) {
       this.onTarget = onTarget;
+      this.key = name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Whether the target (candidate ad) carries this field, not only the behaviors. */
@@ -58,7 +61,7 @@ public final class ModelParams {
      * hist_<key>}, {@code tgt_<key>}) and settings ({@code rows.<key>}).
      */
     public String key() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return key;
     }
 
     /** The fields a target carries, in declaration order. */

@@ -44,9 +44,25 @@ public final class HistoryColumns implements RowHistory {
     this.time = time;
   }
 
-  /** The behaviors of {@code past} at ascending {@code indices}, positions as in training. */
+  /**
+   * The behaviors of {@code past} at ascending {@code indices} (all of it when null), positions as
+   * in training; the same columns as {@code copyOf(RowHistory.selected(past, indices))}.
+   */
   public static HistoryColumns selected(TrajectoryView past, int[] indices) {
-    return copyOf(RowHistory.selected(past, indices));
+    int n = indices == null ? past.size() : indices.length;
+    ModelParams.Field[] fields = ModelParams.Field.values();
+    int[][] ids = new int[fields.length][n];
+    for (ModelParams.Field f : fields) {
+      RowHistory.column(past, f, indices, ids[f.ordinal()]);
+    }
+    int[] position = new int[n];
+    long[] time = new long[n];
+    for (int i = 0; i < n; i++) {
+      int at = indices == null ? i : indices[i];
+      position[i] = past.size() - at;
+      time[i] = past.eventTime(at);
+    }
+    return new HistoryColumns(ids, position, time);
   }
 
   /** A copy of any history, field by field as {@link RowHistory} reads it. */

@@ -64,6 +64,47 @@ class ScoringWorkTest {
   }
 
   @Test
+  void selectedColumnsHoldEveryFieldAsTheRowHistoryReadsIt() {
+    // Every field of every behavior distinct from every other field's, so a column read from the
+    // wrong field (or the wrong behavior) cannot match.
+    List<Behavior> behaviors = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      behaviors.add(
+          Behavior.fromEvent(
+              BehaviorEvent.newBuilder()
+                  .setEventId("f" + i)
+                  .setUserId(7)
+                  .setEventTime(Instant.ofEpochMilli(T0 + i * 1_000L))
+                  .setDomain(i % 2 == 0 ? Domain.AD : Domain.CONTENT)
+                  .setActionType(i % 3 == 0 ? ActionType.CLICK : ActionType.PLAY)
+                  .setScenario(20 + i)
+                  .setActionDetail(1.0 + i * 7)
+                  .setItem(
+                      ItemFields.newBuilder()
+                          .setItemId(100L + i)
+                          .setCreativeId(200L + i)
+                          .setProductId(300L + i)
+                          .setSpuId(400L + i)
+                          .setAdvertiserId(500L + i)
+                          .setCategoryL1(600 + i)
+                          .setCategoryL2(700 + i)
+                          .setCategoryL3(800 + i)
+                          .setMarketingTarget(900 + i)
+                          .setIndustryId(1000 + i)
+                          .build())
+                  .build()));
+    }
+    TrajectoryView past = TrajectoryView.of(behaviors);
+    int[] picked = {1, 4, 5, 9, 11};
+
+    assertThat(HistoryColumns.selected(past, picked))
+        .isEqualTo(HistoryColumns.copyOf(RowHistory.selected(past, picked)));
+    assertThat(HistoryColumns.selected(past, null))
+        .as("all of it when no indices are given")
+        .isEqualTo(HistoryColumns.copyOf(RowHistory.of(past)));
+  }
+
+  @Test
   void aCandidateWithoutAHistoryIsRefused() {
     AdRequest request = request(item(900, 1), item(901, 2));
     assertThatThrownBy(() -> ScoringWork.of(request, 0, 0, List.of(RowHistory.EMPTY)))

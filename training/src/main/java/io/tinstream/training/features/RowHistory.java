@@ -82,6 +82,47 @@ public interface RowHistory {
     };
   }
 
+  /**
+   * {@link #id} of {@code field} for the behaviors of {@code v} at {@code indices} (all of them
+   * when null), into {@code out}: the same ids, one field at a time, so a copy of many behaviors
+   * reads each column in one loop rather than deciding the field again per behavior.
+   */
+  static void column(TrajectoryView v, ModelParams.Field field, int[] indices, int[] out) {
+    int n = out.length;
+    switch (field) {
+      case ITEM -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = BatchBuilder.rawId(v.itemId(indices == null ? i : indices[i]));
+        }
+      }
+      case CREATIVE -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = BatchBuilder.rawId(v.creativeId(indices == null ? i : indices[i]));
+        }
+      }
+      case PRODUCT -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = BatchBuilder.rawId(v.productId(indices == null ? i : indices[i]));
+        }
+      }
+      case SPU -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = BatchBuilder.rawId(v.spuId(indices == null ? i : indices[i]));
+        }
+      }
+      case ADVERTISER -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = BatchBuilder.rawId(v.advertiserId(indices == null ? i : indices[i]));
+        }
+      }
+      default -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = id(v, field, indices == null ? i : indices[i]);
+        }
+      }
+    }
+  }
+
   /** A {@link Domain} ordinal as an id: {@link Domain#UNKNOWN} (and negative) is unknown, -1. */
   static int domainId(int ordinal) {
     return ordinal <= Domain.UNKNOWN.ordinal() ? -1 : ordinal;
