@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -32,7 +33,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class ServingBench {
 
-  private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+  // The job's own default: scores are at-least-once, so no answer waits for a checkpoint, and a
+  // shorter interval would measure checkpoint pauses the job does not have as configured.
+  private static final Duration CHECKPOINT_INTERVAL =
+      TinstreamOptions.CHECKPOINT_INTERVAL.defaultValue();
   private static final int CANDIDATES = 100;
   private static final String VARIANT = "tin";
 
@@ -72,7 +76,38 @@ public final class ServingBench {
       double jobModelFreshnessP99Ms,
       double trainSamplesPerS,
       long errors,
-      List<Window> windows) {}
+      List<Window> windows,
+      IngestBench.Checkpoints checkpoints,
+      List<FlinkRestMonitor.OperatorCheckpoint> lastCheckpointByOperator) {
+
+    /**
+     * This row with the checkpoints completed in its measured span, and what each operator wrote to
+     * the last of them.
+     */
+    Row withCheckpoints(
+        IngestBench.Checkpoints span, List<FlinkRestMonitor.OperatorCheckpoint> byOperator) {
+      return new Row(
+          history,
+          users,
+          candidates,
+          targetRequestsPerS,
+          measuredS,
+          requestsPerS,
+          maxRequestsPerS,
+          e2eP50Ms,
+          e2eP99Ms,
+          inJobP50Ms,
+          inJobP99Ms,
+          freshnessBehaviorP99Ms,
+          freshnessModelP99Ms,
+          jobModelFreshnessP99Ms,
+          trainSamplesPerS,
+          errors,
+          windows,
+          span,
+          List.copyOf(byOperator));
+    }
+  }
 
   /** serving.json. */
   public record Result(
@@ -155,6 +190,7 @@ public final class ServingBench {
         WindowedLatencies modelFreshness;
         double trainedBefore;
         long t0;
+        TreeMap<Long, FlinkRestMonitor.Checkpoint> checkpoints = new TreeMap<>();
         try (ModelUpdateWatcher updates =
                 new ModelUpdateWatcher(
                     kafka.bootstrapServers(), kafka.clientProperties(), "updates", modelServing);
@@ -200,6 +236,7 @@ public final class ServingBench {
             long due = t0 + w * WINDOW.toNanos();
             Thread.sleep(Math.max(0, (due - System.nanoTime()) / 1_000_000));
             freshness.add(freshness(monitor));
+            completedSince(monitor, t0Wall, checkpoints);
             RequestDriver.Snapshot s = driver.snapshot();
             log.printf(
                 "  %3d s: %,d requests sent, %,d answered, %,d errors, model version %d%n",
@@ -215,23 +252,37 @@ public final class ServingBench {
         double trainedRate = (trained(monitor) - trainedBefore) / ((System.nanoTime() - t0) / 1e9);
         double measuredS =
             Math.max(1, measure.toNanos() / WINDOW.toNanos()) * WINDOW.toMillis() / 1e3;
+        List<FlinkRestMonitor.OperatorCheckpoint> byOperator =
+            checkpoints.isEmpty() ? List.of() : monitor.checkpointByOperator(checkpoints.lastKey());
         double throughput = maxRequestRate(kafka, feed, feeder);
         return row(
-            length,
-            users,
-            requestRate,
-            // Requests sent in the measured span and answered (by the end of the drain).
-            e2e.overall().count() / measuredS,
-            throughput,
-            trainedRate,
-            after.errors() - before.errors(),
-            measuredS,
-            e2e,
-            inJob,
-            modelFreshness,
-            freshness);
+                length,
+                users,
+                requestRate,
+                // Requests sent in the measured span and answered (by the end of the drain).
+                e2e.overall().count() / measuredS,
+                throughput,
+                trainedRate,
+                after.errors() - before.errors(),
+                measuredS,
+                e2e,
+                inJob,
+                modelFreshness,
+                freshness)
+            .withCheckpoints(IngestBench.checkpointStats(checkpoints), byOperator);
       } finally {
         client.cancel().get();
+      }
+    }
+  }
+
+  /** Adds the checkpoints completed and triggered since {@code sinceWall} to {@code into}. */
+  private static void completedSince(
+      FlinkRestMonitor monitor, long sinceWall, TreeMap<Long, FlinkRestMonitor.Checkpoint> into)
+      throws Exception {
+    for (FlinkRestMonitor.Checkpoint c : monitor.checkpointHistory()) {
+      if ("COMPLETED".equals(c.status()) && c.triggerTimeMillis() >= sinceWall) {
+        into.put(c.id(), c);
       }
     }
   }
@@ -396,7 +447,9 @@ public final class ServingBench {
         modelMax,
         trainedPerS,
         errors,
-        windows);
+        windows,
+        IngestBench.checkpointStats(new java.util.TreeMap<>()),
+        List.of());
   }
 
   private static double nanMax(double a, double b) {
@@ -557,6 +610,45 @@ public final class ServingBench {
             cell("%.0f", w.jobModelFreshnessP99Ms()));
       }
       report.table(windows);
+    }
+    for (Row r : result.runs()) {
+      IngestBench.Checkpoints c = r.checkpoints();
+      if (c == null || c.count() == 0) {
+        continue;
+      }
+      report.paragraph(
+          String.format(
+              Locale.ROOT,
+              "History %,d: %d checkpoints completed in the measured span, duration p50 %.0f ms,"
+                  + " max %.0f ms; the last one holds %,d bytes, of which %,d were uploaded by it."
+                  + " By operator chain (maxima over subtasks):",
+              r.history(),
+              c.count(),
+              c.durationMsP50(),
+              c.durationMsMax(),
+              c.sizeBytes(),
+              c.lastDeltaBytes()));
+      Table ops =
+          Table.of(
+                  "operator chain",
+                  "state bytes",
+                  "uploaded bytes",
+                  "start delay ms",
+                  "alignment ms",
+                  "sync ms",
+                  "async ms")
+              .rightAligned(1, 2, 3, 4, 5, 6);
+      for (FlinkRestMonitor.OperatorCheckpoint o : r.lastCheckpointByOperator()) {
+        ops.row(
+            o.operator(),
+            String.format(Locale.ROOT, "%,d", o.stateSizeBytes()),
+            String.format(Locale.ROOT, "%,d", o.checkpointedSizeBytes()),
+            String.valueOf(o.startDelayMsMax()),
+            String.valueOf(o.alignmentMsMax()),
+            String.valueOf(o.syncMsMax()),
+            String.valueOf(o.asyncMsMax()));
+      }
+      report.table(ops);
     }
     report.paragraph(
         "Goals: ≤ 1 s behavior → scoring, ≤ 5 s training → serving. JSON for scripts:"

@@ -134,6 +134,42 @@ public final class FlinkRestMonitor {
     return out;
   }
 
+  /**
+   * What one operator chain (a job vertex) wrote to a checkpoint and how long its parts took, the
+   * maxima over its subtasks: alignment is the wait for the barriers of every input, start delay
+   * the wait for the first barrier, sync the task-thread part of the snapshot, async the upload.
+   */
+  public record OperatorCheckpoint(
+      String operator,
+      long stateSizeBytes,
+      long checkpointedSizeBytes,
+      long startDelayMsMax,
+      long alignmentMsMax,
+      long syncMsMax,
+      long asyncMsMax) {}
+
+  /** Checkpoint {@code checkpointId} by job vertex, in the job graph's order. */
+  public List<OperatorCheckpoint> checkpointByOperator(long checkpointId)
+      throws IOException, InterruptedException {
+    List<OperatorCheckpoint> out = new ArrayList<>();
+    String details = "/jobs/" + jobId + "/checkpoints/details/" + checkpointId;
+    JsonNode tasks = get(details).path("tasks");
+    for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+      String id = vertex.path("id").asText();
+      JsonNode summary = get(details + "/subtasks/" + id).path("summary");
+      out.add(
+          new OperatorCheckpoint(
+              vertex.path("name").asText(),
+              tasks.path(id).path("state_size").asLong(-1),
+              tasks.path(id).path("checkpointed_size").asLong(-1),
+              summary.path("start_delay").path("max").asLong(-1),
+              summary.path("alignment").path("duration").path("max").asLong(-1),
+              summary.path("checkpoint_duration").path("sync").path("max").asLong(-1),
+              summary.path("checkpoint_duration").path("async").path("max").asLong(-1)));
+    }
+    return out;
+  }
+
   /** Count of completed checkpoints. */
   public long completedCheckpoints() throws IOException, InterruptedException {
     return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong(0);
