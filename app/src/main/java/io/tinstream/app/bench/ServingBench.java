@@ -253,7 +253,7 @@ public final class ServingBench {
         double measuredS =
             Math.max(1, measure.toNanos() / WINDOW.toNanos()) * WINDOW.toMillis() / 1e3;
         List<FlinkRestMonitor.OperatorCheckpoint> byOperator =
-            checkpoints.isEmpty() ? List.of() : monitor.checkpointByOperator(checkpoints.lastKey());
+            checkpoints.isEmpty() ? List.of() : latestByOperator(monitor);
         double throughput = maxRequestRate(kafka, feed, feeder);
         return row(
                 length,
@@ -272,6 +272,24 @@ public final class ServingBench {
             .withCheckpoints(IngestBench.checkpointStats(checkpoints), byOperator);
       } finally {
         client.cancel().get();
+      }
+    }
+  }
+
+  /**
+   * What each operator chain wrote to the latest completed checkpoint. Flink keeps the details of
+   * only its last few checkpoints, so with short intervals the one asked for can be dropped between
+   * two calls: the latest is asked for again.
+   */
+  private static List<FlinkRestMonitor.OperatorCheckpoint> latestByOperator(
+      FlinkRestMonitor monitor) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return monitor.checkpointByOperator(monitor.latestCheckpointId());
+      } catch (java.io.IOException e) {
+        if (attempt == 3) {
+          throw e;
+        }
       }
     }
   }
@@ -651,7 +669,7 @@ public final class ServingBench {
       report.table(ops);
     }
     report.paragraph(
-        "Goals: ≤ 1 s behavior → scoring, ≤ 5 s training → serving. JSON for scripts:"
+        "Goals (p99): ≤ 1 s behavior → scoring, ≤ 1 s training → serving, in job ≤ 20 ms, end to end ≤ 50 ms. JSON for scripts:"
             + " `bench/serving.json` next to this file.");
   }
 }

@@ -105,6 +105,12 @@ public final class FlinkRestMonitor {
         : completed.path("state_size").asLong(-1);
   }
 
+  /** Id of the latest completed checkpoint, or -1 before the first. */
+  public long latestCheckpointId() throws IOException, InterruptedException {
+    JsonNode completed = get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
+    return completed.isMissingNode() || completed.isNull() ? -1 : completed.path("id").asLong(-1);
+  }
+
   /** A checkpoint as the REST API's history lists it. */
   public record Checkpoint(
       long id,
