@@ -10,14 +10,6 @@ public interface FieldRows {
 
   int row(ModelParams.Field field, int rawId);
 
-  /**
-   * Whether asking counts as seeing the id (a training feed's admission counting): such rows are
-   * asked once per occurrence, never remembered across a batch.
-   */
-  default boolean observes() {
-    return false;
-  }
-
   /** Every id hashed into {@code [1, rows)} of its field's table: ids may share a row. */
   static FieldRows hashed(ModelParams p) {
     return (field, rawId) -> FeatureEncoding.hashRow(rawId, p.rows(field));

@@ -86,17 +86,7 @@ final class ModelIdRows {
    * rows handed over from an expired id are collected for {@link #drainResets}.
    */
   FieldRows training() {
-    return new FieldRows() {
-      @Override
-      public int row(ModelParams.Field field, int id) {
-        return byField.get(field).observe(id, clockMs, resets.get(field));
-      }
-
-      @Override
-      public boolean observes() {
-        return true;
-      }
-    };
+    return (field, id) -> byField.get(field).observe(id, clockMs, resets.get(field));
   }
 
   /** Per field, the rows to reinitialize before the step that observed them runs. */

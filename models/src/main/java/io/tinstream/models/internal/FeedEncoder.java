@@ -80,18 +80,14 @@ public final class FeedEncoder {
     Encoded enc = new Encoded(b.size, b.maxLen);
     ModelParams.Field[] fields = ModelParams.Field.values();
     int[][] hist = new int[fields.length][];
-    BatchRowMemo memo = rows.observes() ? null : new BatchRowMemo(rows);
     for (ModelParams.Field f : fields) {
       int[] raw = b.hist(f);
       int[] out = new int[n];
-      if (memo != null) {
-        memo.start(f);
-      }
       for (int r = 0; r < b.size; r++) {
         int base = r * b.maxLen;
         int len = b.lengths[r];
         for (int i = base; i < base + len; i++) {
-          out[i] = memo == null ? rows.row(f, raw[i]) : memo.row(raw[i]);
+          out[i] = rows.row(f, raw[i]);
         }
       }
       hist[f.ordinal()] = out;
