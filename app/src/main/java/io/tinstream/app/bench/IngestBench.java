@@ -326,10 +326,8 @@ public final class IngestBench {
 
   private static void pollCheckpoints(FlinkRestMonitor monitor, JobRun run) {
     try {
-      for (FlinkRestMonitor.Checkpoint c : monitor.checkpointHistory()) {
-        if ("COMPLETED".equals(c.status())) {
-          run.checkpoints.put(c.id(), c);
-        }
+      for (FlinkRestMonitor.Checkpoint c : monitor.completedInHistory(Long.MIN_VALUE)) {
+        run.checkpoints.put(c.id(), c);
       }
     } catch (IOException e) {
       // The REST endpoint comes up with the job and goes with it; the next poll tries again.

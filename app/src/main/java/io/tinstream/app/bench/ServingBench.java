@@ -13,6 +13,7 @@ import io.tinstream.streaming.TinstreamJob;
 import io.tinstream.streaming.TinstreamOptions;
 import io.tinstream.streaming.kafka.EmbeddedKafka;
 import io.tinstream.streaming.kafka.KafkaClients;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -78,36 +79,7 @@ public final class ServingBench {
       long errors,
       List<Window> windows,
       IngestBench.Checkpoints checkpoints,
-      List<FlinkRestMonitor.OperatorCheckpoint> lastCheckpointByOperator) {
-
-    /**
-     * This row with the checkpoints completed in its measured span, and what each operator wrote to
-     * the last of them.
-     */
-    Row withCheckpoints(
-        IngestBench.Checkpoints span, List<FlinkRestMonitor.OperatorCheckpoint> byOperator) {
-      return new Row(
-          history,
-          users,
-          candidates,
-          targetRequestsPerS,
-          measuredS,
-          requestsPerS,
-          maxRequestsPerS,
-          e2eP50Ms,
-          e2eP99Ms,
-          inJobP50Ms,
-          inJobP99Ms,
-          freshnessBehaviorP99Ms,
-          freshnessModelP99Ms,
-          jobModelFreshnessP99Ms,
-          trainSamplesPerS,
-          errors,
-          windows,
-          span,
-          List.copyOf(byOperator));
-    }
-  }
+      List<FlinkRestMonitor.OperatorCheckpoint> lastCheckpointByOperator) {}
 
   /** serving.json. */
   public record Result(
@@ -256,20 +228,21 @@ public final class ServingBench {
             checkpoints.isEmpty() ? List.of() : latestByOperator(monitor);
         double throughput = maxRequestRate(kafka, feed, feeder);
         return row(
-                length,
-                users,
-                requestRate,
-                // Requests sent in the measured span and answered (by the end of the drain).
-                e2e.overall().count() / measuredS,
-                throughput,
-                trainedRate,
-                after.errors() - before.errors(),
-                measuredS,
-                e2e,
-                inJob,
-                modelFreshness,
-                freshness)
-            .withCheckpoints(IngestBench.checkpointStats(checkpoints), byOperator);
+            length,
+            users,
+            requestRate,
+            // Requests sent in the measured span and answered (by the end of the drain).
+            e2e.overall().count() / measuredS,
+            throughput,
+            trainedRate,
+            after.errors() - before.errors(),
+            measuredS,
+            e2e,
+            inJob,
+            modelFreshness,
+            freshness,
+            IngestBench.checkpointStats(checkpoints),
+            byOperator);
       } finally {
         client.cancel().get();
       }
@@ -286,7 +259,7 @@ public final class ServingBench {
     for (int attempt = 1; ; attempt++) {
       try {
         return monitor.checkpointByOperator(monitor.latestCheckpointId());
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         if (attempt == 3) {
           throw e;
         }
@@ -298,10 +271,8 @@ public final class ServingBench {
   private static void completedSince(
       FlinkRestMonitor monitor, long sinceWall, TreeMap<Long, FlinkRestMonitor.Checkpoint> into)
       throws Exception {
-    for (FlinkRestMonitor.Checkpoint c : monitor.checkpointHistory()) {
-      if ("COMPLETED".equals(c.status()) && c.triggerTimeMillis() >= sinceWall) {
-        into.put(c.id(), c);
-      }
+    for (FlinkRestMonitor.Checkpoint c : monitor.completedInHistory(sinceWall)) {
+      into.put(c.id(), c);
     }
   }
 
@@ -419,7 +390,9 @@ public final class ServingBench {
       WindowedLatencies e2e,
       WindowedLatencies inJob,
       WindowedLatencies modelServing,
-      List<double[]> freshness) {
+      List<double[]> freshness,
+      IngestBench.Checkpoints checkpoints,
+      List<FlinkRestMonitor.OperatorCheckpoint> lastCheckpointByOperator) {
     List<WindowedLatencies.Window> e2eW = e2e.windows();
     List<WindowedLatencies.Window> inJobW = inJob.windows();
     List<WindowedLatencies.Window> modelW = modelServing.windows();
@@ -466,8 +439,8 @@ public final class ServingBench {
         trainedPerS,
         errors,
         windows,
-        IngestBench.checkpointStats(new java.util.TreeMap<>()),
-        List.of());
+        checkpoints,
+        List.copyOf(lastCheckpointByOperator));
   }
 
   private static double nanMax(double a, double b) {
@@ -669,7 +642,8 @@ public final class ServingBench {
       report.table(ops);
     }
     report.paragraph(
-        "Goals (p99): ≤ 1 s behavior → scoring, ≤ 1 s training → serving, in job ≤ 20 ms, end to end ≤ 50 ms. JSON for scripts:"
+        "Goals (p99): ≤ 1 s behavior → scoring, ≤ 1 s training → serving, in job ≤ 20 ms,"
+            + " end to end ≤ 50 ms. JSON for scripts:"
             + " `bench/serving.json` next to this file.");
   }
 }

@@ -141,6 +141,16 @@ public final class FlinkRestMonitor {
   }
 
   /**
+   * The completed checkpoints of {@link #checkpointHistory} triggered at or after {@code since}.
+   */
+  public List<Checkpoint> completedInHistory(long sinceMillis)
+      throws IOException, InterruptedException {
+    return checkpointHistory().stream()
+        .filter(c -> "COMPLETED".equals(c.status()) && c.triggerTimeMillis() >= sinceMillis)
+        .toList();
+  }
+
+  /**
    * What one operator chain (a job vertex) wrote to a checkpoint and how long its parts took, the
    * maxima over its subtasks: alignment is the wait for the barriers of every input, start delay
    * the wait for the first barrier, sync the task-thread part of the snapshot, async the upload.

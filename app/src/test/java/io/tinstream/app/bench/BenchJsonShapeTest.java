@@ -78,7 +78,9 @@ class BenchJsonShapeTest {
             e2e,
             inJob,
             model,
-            List.of(new double[] {120, 900}, new double[] {Double.NaN, 1_200}));
+            List.of(new double[] {120, 900}, new double[] {Double.NaN, 1_200}),
+            IngestBench.checkpointStats(new java.util.TreeMap<>()),
+            List.of());
     ServingBench.Result result =
         new ServingBench.Result("./tinstream bench serving", 2, 10, 30, 500, List.of(row));
     JsonNode json = writeAndRead(result, "bench/serving.json");
